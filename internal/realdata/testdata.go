@@ -1,11 +1,11 @@
-// Package testdata finds the large real data sets that scripts/fetch-data.sh
+// Package realdata finds the large real data sets that scripts/fetch-data.sh
 // brings into the git-ignored data/ folder, for tests and benchmarks.
 //
 // They are too large to commit. A test that needs one calls Require, which
 // skips the test with a clear message when the file is absent, so that
 // `go test ./...` passes on a fresh clone without network access. CI runs the
 // fetch script first, so there the tests run.
-package testdata
+package realdata
 
 import (
 	"os"
