@@ -1,0 +1,18 @@
+// Package persist saves kiln models in the .kiln bundle format and loads them
+// back, so that a model trained in one program can be scored in another with
+// one import.
+//
+// A bundle is a single file in the safetensors layout (FORMAT.md has the
+// specification and a numpy-only Python reader): an 8-byte header length, a
+// JSON header describing each tensor, then the tensors' raw little-endian
+// bytes. The header's metadata holds kiln's Manifest (format version, pipeline
+// steps and their hyperparameters, input schema, outputs, metrics, lineage)
+// and two SHA-256 digests, one over the data and one over the header itself,
+// so that any changed byte is detected before a model is built. Loading never
+// runs code from the file: a bundle holds numbers and strings only.
+//
+// Encode and Decode turn a Bundle into bytes and back; WriteFile saves
+// atomically (temporary file, fsync, rename) and refuses to overwrite unless
+// asked. Registry keeps NAME/VERSION/model.kiln directories with immutable
+// versions and movable aliases such as "production".
+package persist
