@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"slices"
+	"strings"
 	"unsafe"
 )
 
@@ -213,6 +214,7 @@ func (b *columnBuilder) addStrings(cc *chunkColumn, rows int) {
 func (b *columnBuilder) code(s string) int32 {
 	c, ok := b.index[s]
 	if !ok {
+		s = strings.Clone(s) // the chunk's text is reused or would be pinned
 		c = int32(len(b.levels))
 		b.index[s] = c
 		b.levels = append(b.levels, s)

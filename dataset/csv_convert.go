@@ -20,7 +20,9 @@ type chunkColumn struct {
 	levels []string
 	strs   []string // String, plain form (nil in dictionary form)
 
-	validBuf []bool // reused backing of valid
+	validBuf   []bool   // reused backing of valid
+	levelBuf   []string // reused backing of levels
+	levelArena []byte   // text of the levels, reused
 }
 
 type chunkResult struct {
@@ -32,7 +34,8 @@ type chunkResult struct {
 }
 
 // Chunk-level dictionary: give up (and store plain strings) once there are
-// more than chunkDictMinLevels distinct values and more than one per two rows.
+// at least chunkDictMinLevels distinct values and one per two rows of the
+// chunk. The assembler applies the final rule (see DictMaxLevels).
 const chunkDictMinLevels = 64
 
 // csvWorker parses chunks; each goroutine has its own, so its scratch space
@@ -291,7 +294,8 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 	}
 	clear(w.dict)
 	col.codes = grow(col.codes, rows)
-	levels := col.levels[:0]
+	levels := col.levelBuf[:0]
+	arena := col.levelArena[:0]
 	var scratch []byte
 	dict := true
 	for row := 0; row < rows && dict; row++ {
@@ -307,17 +311,28 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 		}
 		code, ok := w.dict[string(b)]
 		if !ok {
-			if len(levels) >= chunkDictMinLevels && 2*len(levels) > row {
+			if len(levels) >= chunkDictMinLevels && 2*len(levels) >= rows {
 				dict = false
 				break
 			}
-			s := string(b)
+			// The level is copied into the column's reused arena; when the
+			// arena grows, earlier levels keep pointing at the old array,
+			// which is never written again. The assembler clones the
+			// levels it keeps, so the arena can be reused for the next chunk.
+			var s string
+			if len(b) > 0 {
+				start := len(arena)
+				arena = append(arena, b...)
+				s = unsafe.String(&arena[start], len(b))
+			}
 			code = int32(len(levels))
 			w.dict[s] = code
 			levels = append(levels, s)
 		}
 		col.codes[row] = code
 	}
+	col.levelArena = arena
+	col.levelBuf = levels
 	if dict {
 		col.levels = levels
 		return
@@ -331,7 +346,7 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 		c := w.cellAt(row, k)
 		total += int(c.end&cellEndMask) - int(c.start)
 	}
-	arena := make([]byte, 0, total)
+	arena = make([]byte, 0, total)
 	col.strs = make([]string, rows)
 	for row := 0; row < rows; row++ {
 		c := w.cellAt(row, k)
