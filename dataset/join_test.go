@@ -113,7 +113,6 @@ func TestJoinNumericKeys(t *testing.T) {
 	}
 }
 
-
 func TestJoinErrors(t *testing.T) {
 	flights, airlines, routes := joinFrames()
 	withName, _ := flights.WithColumn(NewString("name", make([]string, 6), nil))
