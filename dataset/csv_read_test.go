@@ -183,12 +183,16 @@ func TestReadCSVSourcesAgree(t *testing.T) {
 
 	want := dump(readString(t, text, CSVOptions{}))
 	reads := map[string]func() (*Frame, error){
-		"file":              func() (*Frame, error) { return ReadCSVFile(plainPath, CSVOptions{}) },
-		"gzip file":         func() (*Frame, error) { return ReadCSVFile(gzPath, CSVOptions{}) },
-		"gzip reader":       func() (*Frame, error) { return ReadCSV(bytes.NewReader(gz.Bytes()), CSVOptions{}) },
-		"stream":            func() (*Frame, error) { return ReadCSV(io.MultiReader(strings.NewReader(text)), CSVOptions{}) },
-		"gzip stream":       func() (*Frame, error) { return ReadCSV(io.MultiReader(bytes.NewReader(gz.Bytes())), CSVOptions{}) },
-		"reader mid-stream": func() (*Frame, error) { r := strings.NewReader("skip" + text); r.Seek(4, io.SeekStart); return ReadCSV(r, CSVOptions{}) },
+		"file":        func() (*Frame, error) { return ReadCSVFile(plainPath, CSVOptions{}) },
+		"gzip file":   func() (*Frame, error) { return ReadCSVFile(gzPath, CSVOptions{}) },
+		"gzip reader": func() (*Frame, error) { return ReadCSV(bytes.NewReader(gz.Bytes()), CSVOptions{}) },
+		"stream":      func() (*Frame, error) { return ReadCSV(io.MultiReader(strings.NewReader(text)), CSVOptions{}) },
+		"gzip stream": func() (*Frame, error) { return ReadCSV(io.MultiReader(bytes.NewReader(gz.Bytes())), CSVOptions{}) },
+		"reader mid-stream": func() (*Frame, error) {
+			r := strings.NewReader("skip" + text)
+			r.Seek(4, io.SeekStart)
+			return ReadCSV(r, CSVOptions{})
+		},
 	}
 	for name, read := range reads {
 		f, err := read()
