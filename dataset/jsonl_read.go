@@ -177,7 +177,7 @@ func parseJSONLine(file string, lineNo int, line []byte, rows int, cols *[]*json
 		return fail(0, "", fmt.Sprintf("line is a JSON %s, not an object", describeToken(tok)))
 	}
 	for dec.More() {
-		keyOff := dec.InputOffset()
+		keyOff := skipJSONSpace(line, dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
 			return syntax(err, dec)
@@ -209,10 +209,24 @@ func parseJSONLine(file string, lineNo int, line []byte, rows int, cols *[]*json
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return syntax(err, dec)
 	}
-	if rest := bytes.TrimSpace(line[dec.InputOffset():]); len(rest) > 0 {
-		return fail(dec.InputOffset(), "", "text after the JSON object (one object per line)")
+	if end := skipJSONSpace(line, dec.InputOffset()); end < int64(len(line)) {
+		return fail(end, "", "text after the JSON object (one object per line)")
 	}
 	return nil
+}
+
+// skipJSONSpace returns the offset of the first byte at or after off that is
+// neither white space nor a comma: where the next token starts.
+func skipJSONSpace(line []byte, off int64) int64 {
+	for off < int64(len(line)) {
+		switch line[off] {
+		case ' ', '\t', '\r', '\n', ',':
+			off++
+			continue
+		}
+		break
+	}
+	return off
 }
 
 func describeToken(tok json.Token) string {
