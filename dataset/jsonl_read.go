@@ -436,7 +436,7 @@ func (c *jsonColumn) column() (*Column, error) {
 		return NewTimestamp(c.name, ts, valid), nil
 	}
 	col := NewString(c.name, c.strs, valid)
-	if distinct := countDistinct(col, DictMaxLevels); distinct <= DictMaxLevels && 2*distinct <= c.n-c.nulls {
+	if distinct := countDistinct(col, DictMaxLevels); distinct > 0 && distinct <= DictMaxLevels && 2*distinct <= c.n-c.nulls {
 		col = DictEncode(col)
 	}
 	return col, nil
