@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -122,19 +123,25 @@ func bigCSV(n, floatAt, textAt int) string {
 		} else {
 			fmt.Fprintf(&b, "%03d,", i%500)
 		}
-		fmt.Fprintf(&b, "\"line %d\nsaid \"\"%d\"\"\",", i, i)
+		fmt.Fprintf(&b, "\"line %d of a longer note\nsaid \"\"%d\"\"\",", i, i)
 		fmt.Fprintf(&b, "c%d\n", i%5)
 	}
 	return b.String()
 }
 
 func TestReadCSVAcrossChunks(t *testing.T) {
-	const n = 120000 // about 5 MiB: several chunks
+	const n = 60000 // about 4 MiB: several chunks
 	text := bigCSV(n, n-3, n-10)
 	if len(text) < 3*chunkSize {
 		t.Fatalf("test input of %d bytes does not span chunks", len(text))
 	}
-	var ref string
+	wantNulls := 0 // every 7th x is empty, except the one made 0.5
+	for i := range n {
+		if i%7 == 0 && i != n-3 {
+			wantNulls++
+		}
+	}
+	var ref *Frame
 	for _, workers := range []int{1, 2, 5} {
 		f := readString(t, text, CSVOptions{Workers: workers})
 		if f.NumRows() != n {
@@ -148,29 +155,28 @@ func TestReadCSVAcrossChunks(t *testing.T) {
 		code, _ := f.Column("code")
 		note, _ := f.Column("note")
 		cat, _ := f.Column("cat")
-		if x.NullCount() != (n+6)/7 || x.Float64s()[n-3] != 0.5 || x.Float64s()[13] != 13 {
+		if x.NullCount() != wantNulls || x.Float64s()[n-3] != 0.5 || x.Float64s()[13] != 13 {
 			t.Errorf("x: %d nulls, x[n-3]=%v x[13]=%v", x.NullCount(), x.Float64s()[n-3], x.Float64s()[13])
 		}
 		if code.StringAt(7) != "007" || code.StringAt(n-10) != "n/a" || !code.IsDict() {
 			t.Errorf("code: %q %q dict=%v", code.StringAt(7), code.StringAt(n-10), code.IsDict())
 		}
-		if note.StringAt(12345) != "line 12345\nsaid \"12345\"" || note.IsDict() {
+		if note.StringAt(12345) != "line 12345 of a longer note\nsaid \"12345\"" || note.IsDict() {
 			t.Errorf("note: %q dict=%v", note.StringAt(12345), note.IsDict())
 		}
 		if _, levels, ok := cat.Dict(); !ok || strings.Join(levels, ",") != "c0,c1,c2,c3,c4" {
 			t.Errorf("cat levels %v", levels)
 		}
-		d := dump(f)
-		if ref == "" {
-			ref = d
-		} else if d != ref {
+		if ref == nil {
+			ref = f
+		} else if !reflect.DeepEqual(f.Columns(), ref.Columns()) {
 			t.Errorf("Workers=%d gives a different frame than Workers=1", workers)
 		}
 	}
 }
 
 func TestReadCSVSourcesAgree(t *testing.T) {
-	text := bigCSV(30000, 100, 29000)
+	text := bigCSV(20000, 100, 19000)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(text))
@@ -181,7 +187,7 @@ func TestReadCSVSourcesAgree(t *testing.T) {
 	os.WriteFile(plainPath, []byte(text), 0o644)
 	os.WriteFile(gzPath, gz.Bytes(), 0o644)
 
-	want := dump(readString(t, text, CSVOptions{}))
+	want := readString(t, text, CSVOptions{})
 	reads := map[string]func() (*Frame, error){
 		"file":        func() (*Frame, error) { return ReadCSVFile(plainPath, CSVOptions{}) },
 		"gzip file":   func() (*Frame, error) { return ReadCSVFile(gzPath, CSVOptions{}) },
@@ -199,7 +205,7 @@ func TestReadCSVSourcesAgree(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if dump(f) != want {
+		if !reflect.DeepEqual(f.Columns(), want.Columns()) {
 			t.Errorf("%s: frame differs from reading the string", name)
 		}
 	}

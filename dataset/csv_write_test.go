@@ -13,7 +13,7 @@ import (
 )
 
 // sameFrame compares two frames cell by cell, types, nulls and dictionary
-// encoding included.
+// encoding included (floats bit for bit).
 func sameFrame(t *testing.T, name string, a, b *dataset.Frame) {
 	t.Helper()
 	if a.Schema().String() != b.Schema().String() || a.NumRows() != b.NumRows() {
@@ -25,8 +25,18 @@ func sameFrame(t *testing.T, name string, a, b *dataset.Frame) {
 			t.Errorf("%s: column %q: dict %v nulls %d became dict %v nulls %d", name, ca.Name(), ca.IsDict(), ca.NullCount(), cb.IsDict(), cb.NullCount())
 		}
 		for i := range ca.Len() {
-			if ca.IsNull(i) != cb.IsNull(i) || ca.Format(i) != cb.Format(i) ||
-				(ca.Type() == dataset.Float64 && math.Float64bits(ca.Float64s()[i]) != math.Float64bits(cb.Float64s()[i])) {
+			same := ca.IsNull(i) == cb.IsNull(i)
+			switch ca.Type() {
+			case dataset.Float64:
+				same = same && math.Float64bits(ca.Float64s()[i]) == math.Float64bits(cb.Float64s()[i])
+			case dataset.Int64, dataset.Timestamp:
+				same = same && ca.Int64s()[i] == cb.Int64s()[i]
+			case dataset.Bool:
+				same = same && ca.Bools()[i] == cb.Bools()[i]
+			case dataset.String:
+				same = same && ca.StringAt(i) == cb.StringAt(i)
+			}
+			if !same {
 				t.Fatalf("%s: column %q row %d: %q (null %v) became %q (null %v)", name, ca.Name(), i, ca.Format(i), ca.IsNull(i), cb.Format(i), cb.IsNull(i))
 			}
 		}
@@ -45,6 +55,11 @@ func TestCSVRoundTripBuiltins(t *testing.T) {
 		f, err := load()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if name == "Flights" {
+			// The first 60,000 flights hold nulls in every nullable column;
+			// the whole set would make this test slow under -race.
+			f, _ = f.Slice(0, 60000)
 		}
 		var buf bytes.Buffer
 		if err := dataset.WriteCSV(&buf, f, dataset.CSVOptions{}); err != nil {
