@@ -6,9 +6,9 @@ import (
 	"unsafe"
 )
 
-// Dictionary rule: a String column is dictionary-encoded when it has at most
-// DictMaxLevels distinct values and at most one distinct value per two
-// non-null rows (so the codes plus levels are smaller than plain strings, and
+// DictMaxLevels is the dictionary rule of the readers: a String column is
+// dictionary-encoded when it has at least one value, at most DictMaxLevels
+// distinct values and at most one distinct value per two non-null rows (so the codes plus levels are smaller than plain strings, and
 // identifiers or free text such as reviews stay plain).
 const DictMaxLevels = 1 << 16
 
@@ -240,7 +240,7 @@ func (b *columnBuilder) column() *Column {
 		return NewBool(b.name, b.bools, valid)
 	case String:
 		if b.dictMode {
-			if 2*len(b.levels) <= b.n-b.nulls {
+			if len(b.levels) > 0 && 2*len(b.levels) <= b.n-b.nulls {
 				c, err := NewDictString(b.name, b.codes, b.levels, valid)
 				if err == nil {
 					return c

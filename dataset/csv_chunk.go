@@ -122,12 +122,16 @@ type chunkReader struct {
 	line      int // line number of cur[0]
 	maxRecord int
 	free      chan []byte // buffers returned by the workers
+	size      int64       // bytes of text still to come when known (uncompressed input), else -1
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // fill reads until cur holds at least want bytes or the input ends.
 func (cr *chunkReader) fill(want int) error {
+	if cr.size >= 0 && int64(want) > int64(len(cr.cur))+cr.size+1 {
+		want = len(cr.cur) + int(cr.size) + 1 // a small input needs no big buffer; +1 sees the end
+	}
 	if cap(cr.cur) < want {
 		nb := make([]byte, len(cr.cur), want)
 		copy(nb, cr.cur)
@@ -136,6 +140,9 @@ func (cr *chunkReader) fill(want int) error {
 	for len(cr.cur) < want && !cr.eof {
 		n, err := cr.r.Read(cr.cur[len(cr.cur):cap(cr.cur)])
 		cr.cur = cr.cur[:len(cr.cur)+n]
+		if cr.size >= 0 {
+			cr.size = max(cr.size-int64(n), 0)
+		}
 		if err == io.EOF {
 			cr.eof = true
 		} else if err != nil {
@@ -184,7 +191,7 @@ func (cr *chunkReader) newBuffer(n int) []byte {
 		}
 	default:
 	}
-	return make([]byte, 0, max(n, chunkSize))
+	return make([]byte, 0, n)
 }
 
 // run sends the chunks in order, taking one token of inflight per chunk so
@@ -219,7 +226,11 @@ func (cr *chunkReader) run(ctx context.Context, out chan<- *chunk, inflight chan
 			return index, nil
 		}
 		rest := cr.cur[end:]
-		next := cr.newBuffer(max(chunkSize, len(rest)))
+		want := chunkSize
+		if cr.size >= 0 {
+			want = int(min(int64(chunkSize), int64(len(rest))+cr.size+1))
+		}
+		next := cr.newBuffer(max(want, len(rest)))
 		next = append(next, rest...)
 		c := &chunk{index: index, data: cr.cur[:end], line: cr.line, buf: cr.cur}
 		cr.line += bytes.Count(c.data, []byte{'\n'})

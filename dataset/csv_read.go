@@ -160,7 +160,7 @@ func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Ty
 	if err != nil {
 		return nil, nil, &ParseError{File: file, Msg: err.Error()}
 	}
-	cr := &chunkReader{r: r, file: file, line: 1, maxRecord: opts.maxRecordBytes(), free: make(chan []byte, 64)}
+	cr := &chunkReader{r: r, file: file, line: 1, maxRecord: opts.maxRecordBytes(), free: make(chan []byte, 64), size: size}
 	rec, ok, err := cr.header(!opts.NoHeader)
 	if err != nil {
 		return nil, nil, err
