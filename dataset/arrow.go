@@ -65,6 +65,20 @@ func (f *Frame) ToArrow(mem memory.Allocator) (arrow.Record, error) {
 	return array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(f.rows)), nil
 }
 
+// arrowSchema returns the schema ToArrow gives the frame's records.
+func (f *Frame) arrowSchema() (*arrow.Schema, error) {
+	empty, err := f.Slice(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := empty.ToArrow(memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	defer rec.Release()
+	return rec.Schema(), nil
+}
+
 // timestampType is the Arrow type of Timestamp columns.
 var timestampType = &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}
 
