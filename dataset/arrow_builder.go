@@ -1,0 +1,475 @@
+package dataset
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v14/arrow"
+	"github.com/apache/arrow/go/v14/arrow/array"
+	"github.com/apache/arrow/go/v14/arrow/bitutil"
+)
+
+// arrowColumnBuilder assembles one frame column of n rows from Arrow chunks that
+// land at known row offsets. fill may be called from several goroutines at
+// once for disjoint row ranges (the Parquet reader does so, one row group per
+// goroutine); column is called once, after every fill has returned.
+type arrowColumnBuilder struct {
+	name   string
+	arrow  arrow.DataType
+	typ    Type
+	dict   bool
+	n      int
+	floats []float64
+	ints   []int64
+	bools  []bool
+	strs   []string
+	codes  []int32
+
+	validOnce sync.Once
+	valid     []bool // allocated (all true) by the first chunk that has nulls
+
+	mu    sync.Mutex
+	dicts []dictChunk // dictionary columns: each chunk's rows and dictionary
+}
+
+// dictChunk records where a dictionary chunk's codes were written; its codes
+// index its own dictionary until column() merges the dictionaries.
+type dictChunk struct {
+	off, n int
+	levels []string
+	null   []bool // null[k]: dictionary entry k is null; nil if none
+}
+
+// arrowType maps an Arrow type to a frame type, or returns an error naming
+// the column for types a frame cannot hold.
+func arrowType(name string, dt arrow.DataType) (typ Type, dict bool, err error) {
+	switch dt.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return Int64, false, nil
+	case arrow.FLOAT32, arrow.FLOAT64:
+		return Float64, false, nil
+	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
+		return Timestamp, false, nil
+	case arrow.STRING, arrow.LARGE_STRING:
+		return String, false, nil
+	case arrow.BOOL:
+		return Bool, false, nil
+	case arrow.DICTIONARY:
+		d := dt.(*arrow.DictionaryType)
+		switch d.ValueType.ID() {
+		case arrow.STRING, arrow.LARGE_STRING:
+			if arrow.IsInteger(d.IndexType.ID()) {
+				return String, true, nil
+			}
+		}
+	}
+	return 0, false, fmt.Errorf("dataset: column %q: unsupported Arrow type %s (want integers, floats, bool, date, timestamp, string or dictionary<string>)", name, dt)
+}
+
+func newArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnBuilder, error) {
+	typ, dict, err := arrowType(name, dt)
+	if err != nil {
+		return nil, err
+	}
+	b := &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
+	switch {
+	case typ == Float64:
+		b.floats = make([]float64, n)
+	case typ == Int64 || typ == Timestamp:
+		b.ints = make([]int64, n)
+	case typ == Bool:
+		b.bools = make([]bool, n)
+	case dict:
+		b.codes = make([]int32, n)
+	default:
+		b.strs = make([]string, n)
+	}
+	return b, nil
+}
+
+// column returns the finished column; for dictionary columns it merges the
+// chunks' dictionaries into one set of levels and rewrites the codes.
+func (b *arrowColumnBuilder) column() (*Column, error) {
+	switch {
+	case b.typ == Float64:
+		return NewFloat64(b.name, b.floats, b.valid), nil
+	case b.typ == Int64:
+		return NewInt64(b.name, b.ints, b.valid), nil
+	case b.typ == Timestamp:
+		return NewTimestamp(b.name, b.ints, b.valid), nil
+	case b.typ == Bool:
+		return NewBool(b.name, b.bools, b.valid), nil
+	case b.dict:
+		return b.mergeDictionaries()
+	}
+	return NewString(b.name, b.strs, b.valid), nil
+}
+
+func (b *arrowColumnBuilder) mergeDictionaries() (*Column, error) {
+	chunks := b.dicts
+	// Row order, so that levels come in order of first appearance chunk by chunk.
+	for i := 1; i < len(chunks); i++ {
+		for j := i; j > 0 && chunks[j].off < chunks[j-1].off; j-- {
+			chunks[j], chunks[j-1] = chunks[j-1], chunks[j]
+		}
+	}
+	index := make(map[string]int32)
+	levels := []string{}
+	for _, ch := range chunks {
+		remap := make([]int32, len(ch.levels))
+		identity := true
+		for k, s := range ch.levels {
+			if ch.null != nil && ch.null[k] {
+				remap[k] = -1
+				identity = false
+				continue
+			}
+			code, ok := index[s]
+			if !ok {
+				code = int32(len(levels))
+				index[s] = code
+				levels = append(levels, s)
+			}
+			remap[k] = code
+			identity = identity && code == int32(k)
+		}
+		if identity {
+			continue
+		}
+		codes := b.codes[ch.off : ch.off+ch.n]
+		for i, k := range codes {
+			if b.valid != nil && !b.valid[ch.off+i] {
+				continue
+			}
+			if remap[k] < 0 { // the row points at a null dictionary entry
+				b.ensureValid()
+				b.valid[ch.off+i] = false
+				codes[i] = 0
+				continue
+			}
+			codes[i] = remap[k]
+		}
+	}
+	return NewDictString(b.name, b.codes, levels, b.valid)
+}
+
+func (b *arrowColumnBuilder) ensureValid() {
+	b.validOnce.Do(func() {
+		b.valid = make([]bool, b.n)
+		for i := range b.valid {
+			b.valid[i] = true
+		}
+	})
+}
+
+// validity returns the chunk's validity bitmap and its bit offset, or nil when
+// the chunk has no nulls.
+func validity(name string, arr arrow.Array) ([]byte, int, error) {
+	if arr.NullN() == 0 {
+		return nil, 0, nil
+	}
+	data := arr.Data()
+	bufs := data.Buffers()
+	if arr.NullN() > arr.Len() || len(bufs) == 0 || bufs[0] == nil || bufs[0].Len()*8 < data.Offset()+data.Len() {
+		return nil, 0, fmt.Errorf("dataset: column %q: malformed validity bitmap", name)
+	}
+	return bufs[0].Bytes(), data.Offset(), nil
+}
+
+// values returns the chunk's fixed-width value buffer as a []T of its rows,
+// checking that the buffer is long enough.
+func values[T any](name string, arr arrow.Array) ([]T, error) {
+	data := arr.Data()
+	bufs := data.Buffers()
+	var zero T
+	width := int(unsafe.Sizeof(zero))
+	lo, hi := data.Offset(), data.Offset()+data.Len()
+	if hi == 0 {
+		return nil, nil
+	}
+	if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len() < hi*width {
+		return nil, fmt.Errorf("dataset: column %q: value buffer too short for %d rows", name, data.Len())
+	}
+	b := bufs[1].Bytes()
+	all := unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/width)
+	return all[lo:hi:hi], nil
+}
+
+// fill converts one Arrow chunk into rows [off, off+arr.Len()) of the column.
+func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
+	if !arrow.TypeEqual(arr.DataType(), b.arrow) {
+		if typ, dict, err := arrowType(b.name, arr.DataType()); err != nil || typ != b.typ || dict != b.dict {
+			return fmt.Errorf("dataset: column %q: chunk of type %s in a column of type %s", b.name, arr.DataType(), b.arrow)
+		}
+	}
+	n := arr.Len()
+	if off < 0 || off+n > b.n {
+		return fmt.Errorf("dataset: column %q: chunk rows [%d,%d) beyond %d rows", b.name, off, off+n, b.n)
+	}
+	bits, bitOff, err := validity(b.name, arr)
+	if err != nil {
+		return err
+	}
+	isValid := func(i int) bool { return bits == nil || bitutil.BitIsSet(bits, bitOff+i) }
+	if bits != nil {
+		b.ensureValid()
+		valid := b.valid[off : off+n]
+		for i := range valid {
+			valid[i] = isValid(i)
+		}
+	}
+	switch dt := arr.DataType().(type) {
+	case *arrow.Int8Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v int8) int64 { return int64(v) })
+	case *arrow.Int16Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v int16) int64 { return int64(v) })
+	case *arrow.Int32Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v int32) int64 { return int64(v) })
+	case *arrow.Int64Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v int64) int64 { return v })
+	case *arrow.Uint8Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v uint8) int64 { return int64(v) })
+	case *arrow.Uint16Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v uint16) int64 { return int64(v) })
+	case *arrow.Uint32Type:
+		return widen(b, b.ints[off:off+n], arr, isValid, func(v uint32) int64 { return int64(v) })
+	case *arrow.Uint64Type:
+		src, err := values[uint64](b.name, arr)
+		if err != nil {
+			return err
+		}
+		dst := b.ints[off : off+n]
+		for i, v := range src {
+			if !isValid(i) {
+				dst[i] = 0
+				continue
+			}
+			if v > math.MaxInt64 {
+				return fmt.Errorf("dataset: column %q row %d: uint64 value %d exceeds the int64 range", b.name, off+i, v)
+			}
+			dst[i] = int64(v)
+		}
+		return nil
+	case *arrow.Float32Type:
+		return widen(b, b.floats[off:off+n], arr, isValid, func(v float32) float64 { return float64(v) })
+	case *arrow.Float64Type:
+		return widen(b, b.floats[off:off+n], arr, isValid, func(v float64) float64 { return v })
+	case *arrow.Date32Type:
+		src, err := values[int32](b.name, arr)
+		if err != nil {
+			return err
+		}
+		return scaleTime(b, off, src, isValid, 86400*1e9)
+	case *arrow.Date64Type:
+		src, err := values[int64](b.name, arr)
+		if err != nil {
+			return err
+		}
+		return scaleTime(b, off, src, isValid, 1e6)
+	case *arrow.TimestampType:
+		src, err := values[int64](b.name, arr)
+		if err != nil {
+			return err
+		}
+		return scaleTime(b, off, src, isValid, int64(dt.Unit.Multiplier()))
+	case *arrow.BooleanType:
+		data := arr.Data()
+		bufs := data.Buffers()
+		if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len()*8 < data.Offset()+n {
+			return fmt.Errorf("dataset: column %q: bool buffer too short for %d rows", b.name, n)
+		}
+		vb, vo := bufs[1].Bytes(), data.Offset()
+		dst := b.bools[off : off+n]
+		for i := range dst {
+			dst[i] = isValid(i) && bitutil.BitIsSet(vb, vo+i)
+		}
+		return nil
+	case *arrow.StringType:
+		return fillStrings[int32](b.name, b.strs[off:off+n], arr, isValid, off)
+	case *arrow.LargeStringType:
+		return fillStrings[int64](b.name, b.strs[off:off+n], arr, isValid, off)
+	case *arrow.DictionaryType:
+		return b.fillDictionary(off, arr, isValid)
+	}
+	return fmt.Errorf("dataset: column %q: unsupported Arrow type %s", b.name, arr.DataType())
+}
+
+func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32 | float64](b *arrowColumnBuilder, dst []D, arr arrow.Array, isValid func(int) bool, conv func(S) D) error {
+	src, err := values[S](b.name, arr)
+	if err != nil {
+		return err
+	}
+	for i, v := range src {
+		dst[i] = conv(v)
+	}
+	if arr.NullN() > 0 {
+		for i := range dst {
+			if !isValid(i) {
+				dst[i] = 0 // a frame holds zero under nulls; Arrow leaves the slot undefined
+			}
+		}
+	}
+	return nil
+}
+
+// scaleTime converts dates or timestamps counted in units of mult nanoseconds
+// to nanoseconds, rejecting values outside the int64 nanosecond range.
+func scaleTime[S int32 | int64](b *arrowColumnBuilder, off int, src []S, isValid func(int) bool, mult int64) error {
+	dst := b.ints[off : off+len(src)]
+	lo, hi := math.MinInt64/mult, math.MaxInt64/mult
+	for i, v := range src {
+		if !isValid(i) {
+			dst[i] = 0
+			continue
+		}
+		if int64(v) < lo || int64(v) > hi {
+			return fmt.Errorf("dataset: column %q row %d: %s value %d is outside the nanosecond timestamp range (years 1677-2262)", b.name, off+i, b.arrow, v)
+		}
+		dst[i] = int64(v) * mult
+	}
+	return nil
+}
+
+// fillStrings copies a string or large_string chunk: the chunk's text is
+// copied once into a single Go string, and each row is a substring of it.
+func fillStrings[O int32 | int64](name string, dst []string, arr arrow.Array, isValid func(int) bool, off int) error {
+	data := arr.Data()
+	bufs := data.Buffers()
+	n := data.Len()
+	if n == 0 {
+		return nil
+	}
+	if len(bufs) < 3 || bufs[1] == nil {
+		return fmt.Errorf("dataset: column %q: missing string offsets", name)
+	}
+	var zero O
+	width := int(unsafe.Sizeof(zero))
+	ob := bufs[1].Bytes()
+	if len(ob) < (data.Offset()+n+1)*width {
+		return fmt.Errorf("dataset: column %q: string offsets too short for %d rows", name, n)
+	}
+	offs := unsafe.Slice((*O)(unsafe.Pointer(&ob[0])), len(ob)/width)[data.Offset() : data.Offset()+n+1]
+	var text []byte
+	if bufs[2] != nil {
+		text = bufs[2].Bytes()
+	}
+	if offs[0] < 0 || int64(offs[n]) > int64(len(text)) {
+		return fmt.Errorf("dataset: column %q: string offsets [%d,%d] outside %d bytes of text", name, offs[0], offs[n], len(text))
+	}
+	for i := 0; i < n; i++ {
+		if offs[i+1] < offs[i] {
+			return fmt.Errorf("dataset: column %q row %d: decreasing string offsets", name, off+i)
+		}
+	}
+	base := offs[0]
+	all := string(text[base:offs[n]])
+	valid := utf8.ValidString(all)
+	for i := range dst {
+		if !isValid(i) {
+			dst[i] = ""
+			continue
+		}
+		dst[i] = all[offs[i]-base : offs[i+1]-base]
+		if !valid && !utf8.ValidString(dst[i]) {
+			return fmt.Errorf("dataset: column %q row %d: invalid UTF-8", name, off+i)
+		}
+	}
+	if !valid {
+		// The invalid bytes sit under null rows or straddle rows: reject too,
+		// since each row is text a frame must hold as UTF-8.
+		return fmt.Errorf("dataset: column %q: invalid UTF-8 in the string data", name)
+	}
+	return nil
+}
+
+// arrowStrings copies a string or large_string array (a dictionary) into Go
+// strings; null entries become "".
+func arrowStrings(arr arrow.Array) ([]string, error) {
+	out := make([]string, arr.Len())
+	bits, bitOff, err := validity("dictionary", arr)
+	if err != nil {
+		return nil, err
+	}
+	isValid := func(i int) bool { return bits == nil || bitutil.BitIsSet(bits, bitOff+i) }
+	switch arr.DataType().ID() {
+	case arrow.STRING:
+		err = fillStrings[int32]("dictionary", out, arr, isValid, 0)
+	case arrow.LARGE_STRING:
+		err = fillStrings[int64]("dictionary", out, arr, isValid, 0)
+	default:
+		err = fmt.Errorf("dictionary of %s, want strings", arr.DataType())
+	}
+	return out, err
+}
+
+func (b *arrowColumnBuilder) fillDictionary(off int, arr arrow.Array, isValid func(int) bool) error {
+	d, ok := arr.(*array.Dictionary)
+	if !ok {
+		return fmt.Errorf("dataset: column %q: malformed dictionary array", b.name)
+	}
+	dictArr := d.Dictionary()
+	levels, err := arrowStrings(dictArr)
+	if err != nil {
+		return fmt.Errorf("dataset: column %q: %w", b.name, err)
+	}
+	var null []bool
+	if dictArr.NullN() > 0 {
+		null = make([]bool, dictArr.Len())
+		for k := range null {
+			null[k] = dictArr.IsNull(k)
+		}
+	}
+	dst := b.codes[off : off+arr.Len()]
+	indices := d.Indices()
+	var convErr error
+	switch indices.DataType().ID() {
+	case arrow.INT8:
+		convErr = dictCodes[int8](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.INT16:
+		convErr = dictCodes[int16](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.INT32:
+		convErr = dictCodes[int32](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.INT64:
+		convErr = dictCodes[int64](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.UINT8:
+		convErr = dictCodes[uint8](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.UINT16:
+		convErr = dictCodes[uint16](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.UINT32:
+		convErr = dictCodes[uint32](b.name, dst, indices, isValid, len(levels), off)
+	case arrow.UINT64:
+		convErr = dictCodes[uint64](b.name, dst, indices, isValid, len(levels), off)
+	default:
+		convErr = fmt.Errorf("dataset: column %q: dictionary index type %s", b.name, indices.DataType())
+	}
+	if convErr != nil {
+		return convErr
+	}
+	b.mu.Lock()
+	b.dicts = append(b.dicts, dictChunk{off: off, n: arr.Len(), levels: levels, null: null})
+	b.mu.Unlock()
+	return nil
+}
+
+// dictCodes copies dictionary indices into int32 codes, checking each valid
+// row's index against the dictionary's length.
+func dictCodes[I int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](name string, dst []int32, indices arrow.Array, isValid func(int) bool, levels, off int) error {
+	src, err := values[I](name, indices)
+	if err != nil {
+		return err
+	}
+	for i, k := range src {
+		if !isValid(i) {
+			dst[i] = 0
+			continue
+		}
+		if uint64(k) >= uint64(levels) { // also catches negative k
+			return fmt.Errorf("dataset: column %q row %d: dictionary index %d out of range [0,%d)", name, off+i, k, levels)
+		}
+		dst[i] = int32(k)
+	}
+	return nil
+}

@@ -1,0 +1,312 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v14/arrow"
+	"github.com/apache/arrow/go/v14/arrow/memory"
+	"github.com/apache/arrow/go/v14/parquet"
+	"github.com/apache/arrow/go/v14/parquet/file"
+	"github.com/apache/arrow/go/v14/parquet/metadata"
+	"github.com/apache/arrow/go/v14/parquet/pqarrow"
+	"golang.org/x/sync/errgroup"
+)
+
+// ParquetOptions configures ReadParquet and ReadParquetFile. The zero value
+// reads every column on all cores.
+type ParquetOptions struct {
+	// Columns lists the columns to read, in the order wanted in the frame; nil
+	// reads all of them in file order. Only the named columns are decoded.
+	Columns []string
+
+	// Workers is how many (row group, column) chunks are decoded at once;
+	// 0 means GOMAXPROCS. The frame is the same whatever the number.
+	Workers int
+}
+
+// ReadParquetFile reads a Parquet file into a frame; see ReadParquet.
+// Errors name the file.
+func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	f, err := ReadParquet(fh, st.Size(), opts)
+	if err != nil {
+		return nil, inFile(path, err)
+	}
+	return f, nil
+}
+
+// ReadParquet reads the Parquet data held in r (size bytes) into a frame,
+// through the Arrow library's pqarrow reader. Column types map as described
+// for FromArrow (Parquet int32/int64 -> Int64, float/double -> Float64,
+// timestamps and dates -> Timestamp in nanoseconds UTC, UTF-8 strings ->
+// String, boolean -> Bool); nested columns and other types are an error
+// naming the column, reported before any data is decoded.
+//
+// Row groups and columns are decoded in parallel (opts.Workers), each chunk
+// converted straight into its place in the frame, so the output is the same
+// for any number of workers. A string column stored dictionary-encoded in
+// every row group (the usual case for low-cardinality text, and for columns
+// that a kiln writer stored from a dictionary-encoded frame column) is read
+// as a dictionary-encoded String column without materializing a string per
+// row; the row groups' dictionaries are merged in order of first appearance.
+//
+// Memory: the frame (8 bytes a row for numbers and timestamps, 4 for
+// dictionary codes, 16 plus the text for plain strings) and, transiently,
+// one decoded Arrow chunk per worker.
+func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err error) {
+	defer recoverAsError(&err, "parquet reader")
+	if err := checkParquetMagic(r, size); err != nil {
+		return nil, err
+	}
+	rdr, err := file.NewParquetReader(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, fmt.Errorf("dataset: reading the Parquet footer: %w", err)
+	}
+	defer rdr.Close()
+	meta := rdr.MetaData()
+
+	props := pqarrow.ArrowReadProperties{}
+	dict := make(map[int]bool)
+	for leaf := 0; leaf < meta.Schema.NumColumns(); leaf++ {
+		if meta.Schema.Column(leaf).PhysicalType() == parquet.Types.ByteArray && dictionaryEncoded(meta, leaf) {
+			props.SetReadDict(leaf, true)
+			dict[leaf] = true
+		}
+	}
+	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: reading the Parquet schema: %w", err)
+	}
+	// pqarrow lets an Arrow schema stored in the file (pyarrow and polars store
+	// one) override the dictionary read asked for above, for instance with
+	// large_string; the column readers follow the manifest's field types, so
+	// ask there again.
+	for i := range fr.Manifest.Fields {
+		sf := &fr.Manifest.Fields[i]
+		switch id := sf.Field.Type.ID(); {
+		case sf.IsLeaf() && dict[sf.ColIndex] && (id == arrow.STRING || id == arrow.LARGE_STRING):
+			field := *sf.Field
+			field.Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+			sf.Field = &field
+		}
+	}
+
+	fields, err := selectParquetFields(fr, opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+
+	// Row offsets of the row groups, from the footer.
+	nrg := rdr.NumRowGroups()
+	start := make([]int, nrg+1)
+	for rg := 0; rg < nrg; rg++ {
+		rows := meta.RowGroup(rg).NumRows()
+		if rows < 0 || rows > int64(maxRows-start[rg]) {
+			return nil, fmt.Errorf("dataset: row group %d: implausible row count %d", rg, rows)
+		}
+		start[rg+1] = start[rg] + int(rows)
+	}
+	total := start[nrg]
+
+	builders := make([]*arrowColumnBuilder, len(fields))
+	for i, fi := range fields {
+		sf := fr.Manifest.Fields[fi]
+		if !sf.IsLeaf() {
+			return nil, fmt.Errorf("dataset: column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
+		}
+		if builders[i], err = newArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total); err != nil {
+			return nil, err
+		}
+	}
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	tasks := nrg * len(fields)
+	workers = min(workers, max(tasks, 1))
+	var next atomic.Int64
+	g, ctx := errgroup.WithContext(context.Background())
+	for w := 0; w < workers; w++ {
+		g.Go(func() (err error) {
+			defer recoverAsError(&err, "parquet reader")
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return nil
+				}
+				if ctx.Err() != nil {
+					return nil // another task failed
+				}
+				// Row group major: neighbouring tasks read nearby bytes.
+				rg, i := t/len(fields), t%len(fields)
+				if err := readParquetChunk(ctx, fr, fields[i], rg, start[rg], start[rg+1]-start[rg], builders[i]); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	cols := make([]*Column, len(builders))
+	for i, b := range builders {
+		if cols[i], err = b.column(); err != nil {
+			return nil, err
+		}
+	}
+	return New(cols...)
+}
+
+// maxRows bounds the rows a footer may announce (2^40), so that a corrupt
+// count fails cleanly instead of attempting an impossible allocation.
+const maxRows = 1 << 40
+
+// readParquetChunk decodes one column of one row group into its builder.
+func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *arrowColumnBuilder) error {
+	sf := fr.Manifest.Fields[field]
+	cr, err := fr.GetFieldReader(ctx, field, map[int]bool{sf.ColIndex: true}, []int{rg})
+	if err != nil {
+		return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rg, err)
+	}
+	defer cr.Release()
+	chunked, err := cr.NextBatch(int64(rows))
+	if err != nil {
+		return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rg, err)
+	}
+	defer chunked.Release()
+	if chunked.Len() != rows {
+		return fmt.Errorf("dataset: column %q row group %d: decoded %d rows, the footer says %d", b.name, rg, chunked.Len(), rows)
+	}
+	for _, ch := range chunked.Chunks() {
+		if err := b.fill(off, ch); err != nil {
+			return fmt.Errorf("%w (row group %d)", err, rg)
+		}
+		off += ch.Len()
+	}
+	return nil
+}
+
+// selectParquetFields returns the manifest indices of the wanted columns, or
+// of every column, checking names and types before anything is decoded.
+func selectParquetFields(fr *pqarrow.FileReader, names []string) ([]int, error) {
+	all := fr.Manifest.Fields
+	have := make([]string, len(all))
+	for i, sf := range all {
+		have[i] = sf.Field.Name
+	}
+	var fields []int
+	if names == nil {
+		for i := range all {
+			fields = append(fields, i)
+		}
+	} else {
+		for _, name := range names {
+			i := slices.Index(have, name)
+			if i < 0 {
+				return nil, fmt.Errorf("dataset: column %q is not in the file (it has %s)", name, strings.Join(have, ", "))
+			}
+			fields = append(fields, i)
+		}
+	}
+	for _, i := range fields {
+		if _, _, err := arrowType(all[i].Field.Name, all[i].Field.Type); err != nil {
+			return nil, err
+		}
+	}
+	return fields, nil
+}
+
+// dictionaryEncoded reports whether a column is stored with a dictionary in
+// every row group: its chunks list a dictionary encoding and, where the
+// writer recorded page encoding statistics, no data page fell back to plain.
+func dictionaryEncoded(meta *metadata.FileMetaData, leaf int) bool {
+	if len(meta.RowGroups) == 0 {
+		return false
+	}
+	for rg := 0; rg < len(meta.RowGroups); rg++ {
+		cc, err := meta.RowGroup(rg).ColumnChunk(leaf)
+		if err != nil || !slices.ContainsFunc(cc.Encodings(), isDictionaryEncoding) {
+			return false
+		}
+		for _, st := range cc.EncodingStats() {
+			const dictionaryPage = 2 // parquet-format PageType DICTIONARY_PAGE
+			if int32(st.PageType) != dictionaryPage && !isDictionaryEncoding(st.Encoding) {
+				return false // a data page fell back to plain encoding
+			}
+		}
+	}
+	return true
+}
+
+func isDictionaryEncoding(e parquet.Encoding) bool {
+	return e == parquet.Encodings.RLEDict || e == parquet.Encodings.PlainDict
+}
+
+var parquetMagic = []byte("PAR1")
+
+// checkParquetMagic gives clear errors for the commonest bad inputs: an empty
+// or short file, and a file that is not Parquet at all.
+func checkParquetMagic(r io.ReaderAt, size int64) error {
+	if size == 0 {
+		return fmt.Errorf("dataset: empty file, not Parquet")
+	}
+	if size < 12 {
+		return fmt.Errorf("dataset: %d bytes is too short for a Parquet file (header, footer length and magic take 12)", size)
+	}
+	head, tail := make([]byte, 4), make([]byte, 4)
+	if _, err := r.ReadAt(head, 0); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	if _, err := r.ReadAt(tail, size-4); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
+	if !bytes.Equal(head, parquetMagic) {
+		return fmt.Errorf("dataset: not a Parquet file: starts with %q, want magic \"PAR1\"", head)
+	}
+	if !bytes.Equal(tail, parquetMagic) {
+		return fmt.Errorf("dataset: truncated or corrupt Parquet file: ends with %q, want magic \"PAR1\"", tail)
+	}
+	return nil
+}
+
+// inFile puts the file name into an error: "dataset: PATH: message".
+func inFile(path string, err error) error {
+	return &fileError{path: path, err: err}
+}
+
+type fileError struct {
+	path string
+	err  error
+}
+
+func (e *fileError) Error() string {
+	return "dataset: " + e.path + ": " + strings.TrimPrefix(e.err.Error(), "dataset: ")
+}
+
+func (e *fileError) Unwrap() error { return e.err }
+
+// recoverAsError turns a panic inside the Arrow library into an error. It is
+// the last resort: the readers validate what they can first, but the library
+// panics on some malformed buffers (a corrupt page, a bad flatbuffer).
+func recoverAsError(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("dataset: %s: malformed input: %v", what, r)
+	}
+}
