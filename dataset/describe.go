@@ -1,9 +1,6 @@
 package dataset
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // Describe summarizes every column, like pandas' DataFrame.describe but with
 // one row per column of f (pandas' describe().T), so that columns of every
@@ -20,8 +17,8 @@ import (
 //
 // The numeric statistics are computed for Float64, Int64 and Bool (as 0 and
 // 1) columns and are null for String and Timestamp columns, for columns with
-// no values, and (std) with a single value. Memory: one float64 per row of
-// the largest column, for the quantiles.
+// no values, and (std) with a single value. Memory: 24 bytes per row, for
+// sorting (a radix sort, linear in the rows).
 func (f *Frame) Describe() *Frame {
 	p := len(f.cols)
 	names := make([]string, p)
@@ -35,31 +32,72 @@ func (f *Frame) Describe() *Frame {
 		stats[s] = make([]float64, p)
 		valid[s] = make([]bool, p)
 	}
-	codes := make([]int32, f.rows)
-	var values []float64
+	keys := make([]uint64, 0, f.rows)
+	keyBuf := make([]uint64, f.rows)
+	values := make([]float64, 0, f.rows)
 	for j, c := range f.cols {
 		names[j] = c.name
 		types[j] = c.typ.String()
-		distinct[j] = int64(keyCodes([]*Column{c}, codes))
-		values = values[:0]
-		switch c.typ {
-		case Float64, Int64, Bool:
-			for i := range c.n {
-				if v, ok := c.FloatAt(i); ok && !math.IsNaN(v) {
-					values = append(values, v)
-				}
-			}
-			counts[j] = int64(len(values))
-		default:
+		if c.typ == String {
 			counts[j] = int64(c.n - c.nulls)
-		}
-		nulls[j] = int64(c.n) - counts[j]
-		if len(values) == 0 {
+			nulls[j] = int64(c.nulls)
+			distinct[j] = int64(keyCodes([]*Column{c}, make([]int32, c.n)))
 			continue
 		}
-		mean, std := meanStd(values)
-		slices.Sort(values)
-		row := []float64{mean, std, values[0], quantile(values, 0.25), quantile(values, 0.5),
+		// Sorted order-preserving keys give the distinct count and the
+		// quantiles; the sum is taken in row order, as pandas does.
+		keys = keys[:0]
+		sum := 0.0
+		for i := range c.n {
+			if c.IsNull(i) {
+				continue
+			}
+			switch c.typ {
+			case Float64:
+				if v := c.floats[i]; !math.IsNaN(v) {
+					keys = append(keys, orderedFloat(v))
+					sum += v
+				}
+			case Int64, Timestamp:
+				keys = append(keys, orderedInt(c.ints[i]))
+				sum += float64(c.ints[i])
+			case Bool:
+				if c.bools[i] {
+					keys = append(keys, 1)
+					sum++
+				} else {
+					keys = append(keys, 0)
+				}
+			}
+		}
+		counts[j] = int64(len(keys))
+		nulls[j] = int64(c.n) - counts[j]
+		if len(keys) == 0 {
+			continue
+		}
+		sorted, _ := radixSort(keys, keyBuf[:len(keys)], nil, nil)
+		distinct[j] = 1
+		for p := 1; p < len(sorted); p++ {
+			if sorted[p] != sorted[p-1] {
+				distinct[j]++
+			}
+		}
+		if c.typ == Timestamp {
+			continue // no numeric statistics of instants
+		}
+		values = values[:len(sorted)]
+		for p, k := range sorted {
+			switch c.typ {
+			case Float64:
+				values[p] = floatFromOrdered(k)
+			case Int64:
+				values[p] = float64(int64(k ^ 1<<63))
+			case Bool:
+				values[p] = float64(k)
+			}
+		}
+		mean := sum / float64(len(values))
+		row := []float64{mean, sampleStd(values, mean), values[0], quantile(values, 0.25), quantile(values, 0.5),
 			quantile(values, 0.75), values[len(values)-1]}
 		for s, v := range row {
 			stats[s][j] = v
@@ -75,23 +113,18 @@ func (f *Frame) Describe() *Frame {
 	return MustNew(cols...)
 }
 
-// meanStd returns the mean and the sample standard deviation (ddof=1, NaN for
-// a single value), in two passes for accuracy.
-func meanStd(x []float64) (mean, std float64) {
-	sum := 0.0
-	for _, v := range x {
-		sum += v
-	}
-	mean = sum / float64(len(x))
+// sampleStd returns the sample standard deviation (ddof=1, NaN for a single
+// value) about a known mean: the second pass of the two-pass formula.
+func sampleStd(x []float64, mean float64) float64 {
 	if len(x) < 2 {
-		return mean, math.NaN()
+		return math.NaN()
 	}
 	ss := 0.0
 	for _, v := range x {
 		d := v - mean
 		ss += d * d
 	}
-	return mean, math.Sqrt(ss / float64(len(x)-1))
+	return math.Sqrt(ss / float64(len(x)-1))
 }
 
 // quantile returns the q-quantile of sorted values by linear interpolation
