@@ -2,9 +2,10 @@
 // K-fold and stratified K-fold cross-validation, and a grid search that fits
 // every (candidate, fold) pair in parallel.
 //
-// Splits are row indices (Split{Train, Test}), so they apply to a
-// *mat.Dense, a *sparse.CSR (Rows copies the selected rows of either) or a
-// dataset.Frame alike. All shuffling goes through an explicit Seed with
+// Splits are row indices (Split{Train, Test}, the dataset package's Fold,
+// whose index helpers do the splitting), so they apply to a *mat.Dense, a
+// *sparse.CSR (Rows copies the selected rows of either) or a dataset.Frame
+// alike. All shuffling goes through an explicit Seed with
 // math/rand/v2; the same seed gives the same splits on every run and
 // platform (they differ from numpy's, which uses another generator).
 // Unshuffled KFold and StratifiedKFold reproduce scikit-learn's folds exactly.
