@@ -100,8 +100,8 @@ func checkCSR(who string, m *sparse.CSR, r, c int) error {
 	}
 	for i := 0; i < r; i++ {
 		lo, hi := raw.Indptr[i], raw.Indptr[i+1]
-		if hi < lo {
-			return fmt.Errorf("%s: CSR row pointer decreases at row %d: %w", who, i, ErrShape)
+		if hi < lo || hi > nnz {
+			return fmt.Errorf("%s: CSR row pointer is not increasing up to %d at row %d: %w", who, nnz, i, ErrShape)
 		}
 		for k := lo; k < hi; k++ {
 			j, v := raw.Ind[k], raw.Data[k]
@@ -143,19 +143,16 @@ func (d *design) columnMeans() []float64 {
 	if d.csr != nil {
 		raw := d.csr.RawMatrix()
 		for k := 0; k < raw.Indptr[d.rows]; k++ {
-			mean[raw.Ind[k]] += raw.Data[k]
+			mean[raw.Ind[k]] += raw.Data[k] / float64(d.rows)
 		}
 	} else {
 		raw := d.dense.RawMatrix()
 		for i := 0; i < d.rows; i++ {
 			row := raw.Data[i*raw.Stride : i*raw.Stride+d.cols]
 			for j, v := range row {
-				mean[j] += v
+				mean[j] += v / float64(d.rows) // divided first so that the sum cannot overflow
 			}
 		}
-	}
-	for j := range mean {
-		mean[j] /= float64(d.rows)
 	}
 	return mean
 }

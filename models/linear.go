@@ -106,6 +106,9 @@ func (m *LinearRegression) Fit(X mat.Matrix, y []float64) error {
 	yc := make([]float64, len(y))
 	for i, v := range y {
 		yc[i] = v - yMean
+		if math.IsInf(yc[i], 0) || math.IsNaN(yc[i]) {
+			return fmt.Errorf("%s: y[%d] overflows when centred (values too large): %w", who, i, ErrNonFinite)
+		}
 	}
 	var st *LinearRegressionState
 	if d.csr != nil {
@@ -122,6 +125,11 @@ func (m *LinearRegression) Fit(X mat.Matrix, y []float64) error {
 			st.Intercept -= mu * st.Coef[j]
 		}
 	}
+	for j, v := range append([]float64{st.Intercept}, st.Coef...) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: parameter %d came out %v (values of X or y too large): %w", who, j, v, ErrNonFinite)
+		}
+	}
 	m.state = st
 	return nil
 }
@@ -133,12 +141,17 @@ func (m *LinearRegression) fitSVD(who string, d *design, xMean, yc []float64) (*
 	n, p := d.rows, d.cols
 	xc := mat.NewDense(n, p, nil)
 	xc.Copy(d.dense)
-	if xMean != nil {
-		raw := xc.RawMatrix()
-		for i := 0; i < n; i++ {
-			row := raw.Data[i*raw.Stride : i*raw.Stride+p]
-			for j := range row {
+	raw := xc.RawMatrix()
+	for i := 0; i < n; i++ {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+p]
+		for j := range row {
+			if xMean != nil {
 				row[j] -= xMean[j]
+			}
+			// Centring values near the float64 limit can overflow, and
+			// LAPACK's SVD does not return on infinities.
+			if math.IsInf(row[j], 0) || math.IsNaN(row[j]) {
+				return nil, fmt.Errorf("%s: X row %d, column %d overflows when centred (values too large): %w", who, i, j, ErrNonFinite)
 			}
 		}
 	}
@@ -222,6 +235,11 @@ func (m *LinearRegression) Predict(X mat.Matrix) ([]float64, error) {
 	}
 	out := make([]float64, d.rows)
 	d.mulVec(out, m.state.Coef, m.state.Intercept)
+	for i, v := range out {
+		if math.IsNaN(v) {
+			return nil, fmt.Errorf("%s: the prediction of row %d overflows: %w", who, i, ErrNonFinite)
+		}
+	}
 	return out, nil
 }
 

@@ -305,6 +305,11 @@ func (m *LogisticRegression) decision(who string, X mat.Matrix) (*mat.Dense, int
 		parts = splitByWeight(d.csr.RawMatrix().Indptr, workers)
 	}
 	decisionValues(d, k, w, m.state.Intercept, z, parts)
+	for i, v := range z {
+		if math.IsNaN(v) {
+			return nil, 0, fmt.Errorf("%s: the decision value of row %d overflows: %w", who, i/k, ErrNonFinite)
+		}
+	}
 	return mat.NewDense(d.rows, k, z), k, nil
 }
 
