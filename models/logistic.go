@@ -153,6 +153,9 @@ func (m *LogisticRegression) FitContext(ctx context.Context, X mat.Matrix, y []f
 	if err := checkTarget(who, y, d.rows); err != nil {
 		return err
 	}
+	if d.csr != nil && !fitsCompact(d.rows, d.cols) {
+		return fmt.Errorf("%s: sparse X is %dx%d; at most 2^31-1 rows and columns are supported: %w", who, d.rows, d.cols, ErrShape)
+	}
 	classes := slices.Compact(slices.Sorted(slices.Values(y)))
 	if len(classes) < 2 {
 		return fmt.Errorf("%s: every label is %v, need at least two classes: %w", who, classes[0], ErrSingleClass)

@@ -4,7 +4,6 @@ import (
 	"math"
 	"sync"
 
-	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -17,7 +16,7 @@ import (
 // K = 1 for two classes (sigmoid) and K = classes for softmax.
 type logisticLoss struct {
 	d         *design
-	xt        *sparse.CSR // X^T for sparse input, so that X^T r is a parallel gather
+	xs, xt    *compactCSR // X and X^T for sparse input, so that X^T r is a parallel gather
 	k, p      int
 	intercept bool
 	target    []int     // class index of each row (0/1 for binary)
@@ -37,9 +36,10 @@ func newLogisticLoss(d *design, k int, target []int, weight []float64, lambda fl
 		z: make([]float64, d.rows*k), r: make([]float64, d.rows*k), rowLoss: make([]float64, d.rows),
 	}
 	if d.csr != nil {
-		l.xt = transposeCSR(d.csr, d.rows, d.cols)
-		l.rowParts = splitByWeight(d.csr.RawMatrix().Indptr, workers)
-		l.colParts = splitByWeight(l.xt.RawMatrix().Indptr, workers)
+		l.xs = newCompactCSR(d.csr, d.rows, d.cols)
+		l.xt = l.xs.transpose()
+		l.rowParts = splitByWeight(l.xs.indptr, workers)
+		l.colParts = splitByWeight(l.xt.indptr, workers)
 	} else {
 		l.rowParts = splitEven(d.rows, workers)
 	}
@@ -77,20 +77,16 @@ func (l *logisticLoss) eval(theta, grad []float64) float64 {
 	}
 	// Gradient: X^T R + lambda W, and column sums of R for the intercepts.
 	gw := grad[:p*k]
-	if l.d.csr != nil {
-		raw := l.xt.RawMatrix()
+	if l.xt != nil {
 		parallel(l.colParts, func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				g := gw[j*k : j*k+k]
-				clear(g)
-				for q := raw.Indptr[j]; q < raw.Indptr[j+1]; q++ {
-					v, ri := raw.Data[q], l.r[raw.Ind[q]*k:raw.Ind[q]*k+k]
-					for c := range g {
-						g[c] += v * ri[c]
-					}
-				}
+			if k == 1 {
+				l.xt.mulVecRows(gw, l.r, 0, lo, hi)
+			} else {
+				l.xt.mulMatRows(gw, l.r, k, nil, lo, hi)
 			}
 		})
+	} else if k == 1 {
+		mat.NewVecDense(p, gw).MulVec(l.d.dense.T(), mat.NewVecDense(n, l.r))
 	} else {
 		gm := mat.NewDense(p, k, gw)
 		gm.Mul(l.d.dense.T(), mat.NewDense(n, k, l.r))
@@ -117,7 +113,21 @@ func (l *logisticLoss) eval(theta, grad []float64) float64 {
 
 // decision sets z = X W + b (n x k, row-major).
 func (l *logisticLoss) decision(w, b []float64, z []float64) {
-	decisionValues(l.d, l.k, w, b, z, l.rowParts)
+	if l.xs == nil {
+		decisionValues(l.d, l.k, w, b, z, l.rowParts)
+		return
+	}
+	parallel(l.rowParts, func(lo, hi int) {
+		if l.k == 1 {
+			b0 := 0.0
+			if b != nil {
+				b0 = b[0]
+			}
+			l.xs.mulVecRows(z, w, b0, lo, hi)
+		} else {
+			l.xs.mulMatRows(z, w, l.k, b, lo, hi)
+		}
+	})
 }
 
 // decisionValues sets z = X W + b for W stored p x k row-major.
@@ -141,8 +151,12 @@ func decisionValues(d *design, k int, w, b []float64, z []float64, parts []int) 
 		})
 		return
 	}
-	zm := mat.NewDense(d.rows, k, z)
-	zm.Mul(d.dense, mat.NewDense(d.cols, k, w))
+	if k == 1 {
+		// Gemv: gonum's Gemm is slow for a single column.
+		mat.NewVecDense(d.rows, z).MulVec(d.dense, mat.NewVecDense(d.cols, w))
+	} else {
+		mat.NewDense(d.rows, k, z).Mul(d.dense, mat.NewDense(d.cols, k, w))
+	}
 	if b != nil {
 		for i := 0; i < d.rows; i++ {
 			for c := range b {
@@ -156,15 +170,16 @@ func decisionValues(d *design, k int, w, b []float64, z []float64, parts []int) 
 func (l *logisticLoss) binaryRows(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		z, y, sw := l.z[i], float64(l.target[i]), l.weight[i]
-		// log(1 + e^z) - y z, computed without overflow.
-		var lse float64
+		// log(1 + e^z) - y z and sigmoid(z) from one exponential, without overflow.
+		e := math.Exp(-math.Abs(z))
+		lse, p := math.Log1p(e), 1/(1+e)
 		if z > 0 {
-			lse = z + math.Log1p(math.Exp(-z))
+			lse += z
 		} else {
-			lse = math.Log1p(math.Exp(z))
+			p = e / (1 + e)
 		}
 		l.rowLoss[i] = sw * (lse - y*z)
-		l.r[i] = sw * (sigmoid(z) - y)
+		l.r[i] = sw * (p - y)
 	}
 }
 
@@ -197,31 +212,6 @@ func sigmoid(z float64) float64 {
 	}
 	e := math.Exp(z)
 	return e / (1 + e)
-}
-
-// transposeCSR returns X^T in CSR form (the CSC form of X), in one counting pass.
-func transposeCSR(x *sparse.CSR, rows, cols int) *sparse.CSR {
-	raw := x.RawMatrix()
-	nnz := raw.Indptr[rows]
-	indptr := make([]int, cols+1)
-	for q := 0; q < nnz; q++ {
-		indptr[raw.Ind[q]+1]++
-	}
-	for j := 0; j < cols; j++ {
-		indptr[j+1] += indptr[j]
-	}
-	next := append([]int(nil), indptr[:cols]...)
-	ind := make([]int, nnz)
-	data := make([]float64, nnz)
-	for i := 0; i < rows; i++ {
-		for q := raw.Indptr[i]; q < raw.Indptr[i+1]; q++ {
-			j := raw.Ind[q]
-			ind[next[j]] = i
-			data[next[j]] = raw.Data[q]
-			next[j]++
-		}
-	}
-	return sparse.NewCSR(cols, rows, indptr, ind, data)
 }
 
 // splitEven returns part boundaries of [0, n) into at most parts ranges.
