@@ -1,0 +1,29 @@
+package models
+
+import "testing"
+
+// BenchmarkLinearCalifornia times OLS on the 20,433 complete rows of
+// California housing (12 columns with the dummies), the first task of
+// models_anchor.py (scikit-learn's LinearRegression().fit).
+func BenchmarkLinearCalifornia(b *testing.B) {
+	X, y := californiaDesign(b)
+	for b.Loop() {
+		var m LinearRegression
+		if err := m.Fit(X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLogisticBreastCancer times the second task of models_anchor.py:
+// LogisticRegression(C=1, max_iter=1000, tol=1e-10) on the standardized
+// breast cancer data (569 x 30, dense).
+func BenchmarkLogisticBreastCancer(b *testing.B) {
+	X, y := breastCancer(b)
+	for b.Loop() {
+		m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10}
+		if err := m.Fit(X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

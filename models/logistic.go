@@ -1,0 +1,397 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Penalty selects the regularization of a LogisticRegression.
+type Penalty int
+
+const (
+	// L2 penalizes (1/2C) ||W||^2, scikit-learn's default.
+	L2 Penalty = iota
+	// NoPenalty fits the unpenalized maximum-likelihood model (R's glm for two classes).
+	NoPenalty
+)
+
+// LogisticRegression is scikit-learn's LogisticRegression with the lbfgs
+// solver: two classes are fitted with the sigmoid (one coefficient row for
+// Classes()[1]), three or more with the softmax (one row per class). It
+// minimizes the sum over samples of the (class-weighted) log-loss plus
+// ||W||^2/(2C); the intercept is not penalized.
+//
+// The solver is an L-BFGS that follows scipy's L-BFGS-B step for step (see
+// lbfgs.go), so with the same C, Tol and MaxIter it stops where scikit-learn
+// stops. Sparse input (*sparse.CSR) is never densified: X W is a parallel
+// sparse product over rows and X^T R a parallel gather over a transposed copy
+// of X, so fitting needs about twice the memory of X plus a few vectors of
+// length rows x classes.
+type LogisticRegression struct {
+	// C is the inverse regularization strength; 0 means 1, scikit-learn's default.
+	C float64
+	// Penalty is L2 (the zero value) or NoPenalty.
+	Penalty Penalty
+	// NoIntercept fits no intercept. The zero value fits one.
+	NoIntercept bool
+	// MaxIter bounds the L-BFGS iterations; 0 means 100, scikit-learn's default.
+	MaxIter int
+	// Tol stops when every gradient component is at most Tol in magnitude; 0 means 1e-4.
+	Tol float64
+	// ClassWeight multiplies each sample's loss by the weight of its class
+	// (classes absent from the map weigh 1).
+	ClassWeight map[float64]float64
+	// BalancedClassWeight weighs class c by n / (classes * count(c)), scikit-learn's "balanced".
+	BalancedClassWeight bool
+	// Workers bounds the goroutines of the loss and gradient; 0 means GOMAXPROCS.
+	// The fitted model does not depend on it.
+	Workers int
+
+	state *LogisticRegressionState
+}
+
+// LogisticRegressionState is the learned state of a LogisticRegression as
+// plain values, for saving and restoring a model exactly.
+type LogisticRegressionState struct {
+	Classes []float64 // sorted distinct labels
+	// Coef has one row per column of the decision function: a single row (for
+	// Classes[1]) with two classes, one row per class otherwise.
+	Coef       [][]float64
+	Intercept  []float64 // one per row of Coef (zeros without an intercept)
+	Iterations int       // L-BFGS iterations run
+	Converged  bool      // whether the gradient or relative-reduction test stopped it
+}
+
+// NewLogisticRegressionFromState returns a fitted model whose predictions are
+// those of the model that produced s.
+func NewLogisticRegressionFromState(s LogisticRegressionState) (*LogisticRegression, error) {
+	const who = "LogisticRegression state"
+	if len(s.Classes) < 2 {
+		return nil, fmt.Errorf("%s: %d classes, want at least 2: %w", who, len(s.Classes), ErrState)
+	}
+	if !slices.IsSorted(s.Classes) || len(slices.Compact(slices.Clone(s.Classes))) != len(s.Classes) {
+		return nil, fmt.Errorf("%s: classes %v are not sorted and distinct: %w", who, s.Classes, ErrState)
+	}
+	rows := len(s.Classes)
+	if rows == 2 {
+		rows = 1
+	}
+	if len(s.Coef) != rows || len(s.Intercept) != rows {
+		return nil, fmt.Errorf("%s: %d coefficient rows and %d intercepts for %d classes, want %d: %w",
+			who, len(s.Coef), len(s.Intercept), len(s.Classes), rows, ErrState)
+	}
+	p := len(s.Coef[0])
+	if p == 0 {
+		return nil, fmt.Errorf("%s: no coefficients: %w", who, ErrState)
+	}
+	for c, row := range s.Coef {
+		if len(row) != p {
+			return nil, fmt.Errorf("%s: coefficient row %d has %d values, row 0 has %d: %w", who, c, len(row), p, ErrState)
+		}
+		for j, v := range append(slices.Clone(row), s.Intercept[c]) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%s: row %d, parameter %d is %v: %w", who, c, j, v, ErrState)
+			}
+		}
+	}
+	return &LogisticRegression{state: cloneLogisticState(s)}, nil
+}
+
+func cloneLogisticState(s LogisticRegressionState) *LogisticRegressionState {
+	c := s
+	c.Classes = slices.Clone(s.Classes)
+	c.Intercept = slices.Clone(s.Intercept)
+	c.Coef = make([][]float64, len(s.Coef))
+	for i, r := range s.Coef {
+		c.Coef[i] = slices.Clone(r)
+	}
+	return &c
+}
+
+// State returns a copy of the learned state.
+func (m *LogisticRegression) State() (LogisticRegressionState, error) {
+	if m.state == nil {
+		return LogisticRegressionState{}, fmt.Errorf("LogisticRegression.State: %w", ErrNotFitted)
+	}
+	return *cloneLogisticState(*m.state), nil
+}
+
+// Fit learns the model from X (rows are samples) and labels y (any values;
+// the distinct values, sorted, become Classes).
+func (m *LogisticRegression) Fit(X mat.Matrix, y []float64) error {
+	return m.FitContext(context.Background(), X, y)
+}
+
+// FitContext is Fit that stops with ctx's error when ctx is cancelled (checked every iteration).
+func (m *LogisticRegression) FitContext(ctx context.Context, X mat.Matrix, y []float64) error {
+	const who = "LogisticRegression.Fit"
+	c := m.C
+	if c == 0 {
+		c = 1
+	}
+	if c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
+		return fmt.Errorf("%s: C is %v, want a finite value > 0: %w", who, m.C, ErrConfig)
+	}
+	if m.Penalty != L2 && m.Penalty != NoPenalty {
+		return fmt.Errorf("%s: unknown Penalty %d: %w", who, m.Penalty, ErrConfig)
+	}
+	if m.MaxIter < 0 || m.Tol < 0 || math.IsNaN(m.Tol) {
+		return fmt.Errorf("%s: MaxIter %d and Tol %v must not be negative: %w", who, m.MaxIter, m.Tol, ErrConfig)
+	}
+	if m.BalancedClassWeight && m.ClassWeight != nil {
+		return fmt.Errorf("%s: set ClassWeight or BalancedClassWeight, not both: %w", who, ErrConfig)
+	}
+	d, err := newDesign(who, X)
+	if err != nil {
+		return err
+	}
+	if err := checkTarget(who, y, d.rows); err != nil {
+		return err
+	}
+	if d.csr != nil && !fitsCompact(d.rows, d.cols) {
+		return fmt.Errorf("%s: sparse X is %dx%d; at most 2^31-1 rows and columns are supported: %w", who, d.rows, d.cols, ErrShape)
+	}
+	classes := slices.Compact(slices.Sorted(slices.Values(y)))
+	if len(classes) < 2 {
+		return fmt.Errorf("%s: every label is %v, need at least two classes: %w", who, classes[0], ErrSingleClass)
+	}
+	target := make([]int, len(y))
+	counts := make([]int, len(classes))
+	for i, v := range y {
+		target[i], _ = slices.BinarySearch(classes, v)
+		counts[target[i]]++
+	}
+	classWeight := make([]float64, len(classes))
+	for i := range classWeight {
+		classWeight[i] = 1
+		if m.BalancedClassWeight {
+			classWeight[i] = float64(len(y)) / float64(len(classes)*counts[i])
+		}
+	}
+	for label, w := range m.ClassWeight {
+		i, ok := slices.BinarySearch(classes, label)
+		if !ok {
+			return fmt.Errorf("%s: ClassWeight names class %v, which is not in y: %w", who, label, ErrConfig)
+		}
+		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
+			return fmt.Errorf("%s: ClassWeight[%v] is %v: %w", who, label, w, ErrConfig)
+		}
+		classWeight[i] = w
+	}
+	weight := make([]float64, len(y))
+	for i, t := range target {
+		weight[i] = classWeight[t]
+	}
+	k := len(classes)
+	if k == 2 {
+		k = 1
+	}
+	lambda := 1 / c
+	if m.Penalty == NoPenalty {
+		lambda = 0
+	}
+	workers := m.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	loss := newLogisticLoss(d, k, target, weight, lambda, !m.NoIntercept, workers)
+	opt := lbfgs{maxIter: m.MaxIter, gradTol: m.Tol, relTol: 2.220446049250313e-09, maxEval: 15000, memory: 10}
+	if opt.maxIter == 0 {
+		opt.maxIter = 100
+	}
+	if opt.gradTol == 0 {
+		opt.gradTol = 1e-4
+	}
+	theta := make([]float64, loss.dim())
+	res, err := opt.minimize(ctx, loss.eval, theta)
+	if err != nil {
+		return fmt.Errorf("%s: %w", who, err)
+	}
+	if math.IsNaN(res.f) || math.IsInf(res.f, 0) {
+		return fmt.Errorf("%s: the loss became %v (values of X too large?): %w", who, res.f, ErrNonFinite)
+	}
+	st := &LogisticRegressionState{Classes: classes, Iterations: res.iterations, Converged: res.converged,
+		Coef: make([][]float64, k), Intercept: make([]float64, k)}
+	p := d.cols
+	for c := 0; c < k; c++ {
+		st.Coef[c] = make([]float64, p)
+		for j := 0; j < p; j++ {
+			st.Coef[c][j] = theta[j*k+c]
+		}
+		if !m.NoIntercept {
+			st.Intercept[c] = theta[p*k+c]
+		}
+	}
+	m.state = st
+	return nil
+}
+
+// Classes returns the sorted distinct labels seen by Fit.
+func (m *LogisticRegression) Classes() []float64 {
+	if m.state == nil {
+		return nil
+	}
+	return slices.Clone(m.state.Classes)
+}
+
+// Coef returns the coefficients, one row per decision function (1 x p for two classes, classes x p otherwise).
+func (m *LogisticRegression) Coef() *mat.Dense {
+	if m.state == nil {
+		return nil
+	}
+	k, p := len(m.state.Coef), len(m.state.Coef[0])
+	out := mat.NewDense(k, p, nil)
+	for c, row := range m.state.Coef {
+		out.SetRow(c, row)
+	}
+	return out
+}
+
+// Intercept returns the intercepts, one per row of Coef.
+func (m *LogisticRegression) Intercept() []float64 {
+	if m.state == nil {
+		return nil
+	}
+	return slices.Clone(m.state.Intercept)
+}
+
+// Iterations returns the number of L-BFGS iterations Fit ran.
+func (m *LogisticRegression) Iterations() int {
+	if m.state == nil {
+		return 0
+	}
+	return m.state.Iterations
+}
+
+// Converged reports whether Fit met its tolerance before MaxIter.
+func (m *LogisticRegression) Converged() bool {
+	return m.state != nil && m.state.Converged
+}
+
+// DecisionFunction returns X W^T + b: n x 1 (the log-odds of Classes()[1])
+// for two classes, n x classes otherwise.
+func (m *LogisticRegression) DecisionFunction(X mat.Matrix) (*mat.Dense, error) {
+	z, _, err := m.decision("LogisticRegression.DecisionFunction", X)
+	return z, err
+}
+
+func (m *LogisticRegression) decision(who string, X mat.Matrix) (*mat.Dense, int, error) {
+	if m.state == nil {
+		return nil, 0, fmt.Errorf("%s: %w", who, ErrNotFitted)
+	}
+	d, err := newDesign(who, X)
+	if err != nil {
+		return nil, 0, err
+	}
+	k, p := len(m.state.Coef), len(m.state.Coef[0])
+	if err := checkWidth(who, d, p); err != nil {
+		return nil, 0, err
+	}
+	w := make([]float64, p*k)
+	for c, row := range m.state.Coef {
+		for j, v := range row {
+			w[j*k+c] = v
+		}
+	}
+	z := make([]float64, d.rows*k)
+	parts := splitEven(d.rows, 1)
+	if d.csr != nil {
+		workers := m.Workers
+		if workers <= 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		parts = splitByWeight(d.csr.RawMatrix().Indptr, workers)
+	}
+	decisionValues(d, k, w, m.state.Intercept, z, parts)
+	for i, v := range z {
+		if math.IsNaN(v) {
+			return nil, 0, fmt.Errorf("%s: the decision value of row %d overflows: %w", who, i/k, ErrNonFinite)
+		}
+	}
+	return mat.NewDense(d.rows, k, z), k, nil
+}
+
+// PredictProba returns the class probabilities, n x classes, columns in Classes() order.
+func (m *LogisticRegression) PredictProba(X mat.Matrix) (*mat.Dense, error) {
+	z, k, err := m.decision("LogisticRegression.PredictProba", X)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := z.Dims()
+	nc := len(m.state.Classes)
+	out := mat.NewDense(n, nc, nil)
+	for i := 0; i < n; i++ {
+		if k == 1 {
+			p1 := sigmoid(z.At(i, 0))
+			out.Set(i, 0, 1-p1)
+			out.Set(i, 1, p1)
+			continue
+		}
+		row := z.RawRowView(i)
+		mx := slices.Max(row)
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(v - mx)
+		}
+		for c, v := range row {
+			out.Set(i, c, math.Exp(v-mx)/sum)
+		}
+	}
+	return out, nil
+}
+
+// Predict returns the most probable class of each row (ties to the first class).
+func (m *LogisticRegression) Predict(X mat.Matrix) ([]float64, error) {
+	z, k, err := m.decision("LogisticRegression.Predict", X)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := z.Dims()
+	out := make([]float64, n)
+	for i := range out {
+		if k == 1 {
+			if z.At(i, 0) > 0 {
+				out[i] = m.state.Classes[1]
+			} else {
+				out[i] = m.state.Classes[0]
+			}
+			continue
+		}
+		row := z.RawRowView(i)
+		out[i] = m.state.Classes[argmax(row)]
+	}
+	return out, nil
+}
+
+// Score returns the accuracy of Predict(X) against y.
+func (m *LogisticRegression) Score(X mat.Matrix, y []float64) (float64, error) {
+	pred, err := m.Predict(X)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkTarget("LogisticRegression.Score", y, len(pred)); err != nil {
+		return 0, err
+	}
+	hit := 0
+	for i, v := range y {
+		if pred[i] == v {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(y)), nil
+}
+
+func argmax(x []float64) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
