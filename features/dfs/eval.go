@@ -1,0 +1,104 @@
+package dfs
+
+import (
+	"math"
+)
+
+// worker holds one goroutine's scratch buffers, reused from instance to
+// instance so that the hot loop does not allocate.
+type worker struct {
+	s       *Scorer
+	exprBuf []buffer // per rowExpr id
+	rowBuf  [][]int32
+	groupB  map[*aggGroup]*buffer
+	agg     aggState
+	one     [1]int32
+}
+
+func (s *Scorer) newWorker() *worker {
+	return &worker{s: s, exprBuf: make([]buffer, s.nexprs), groupB: map[*aggGroup]*buffer{}}
+}
+
+// gather fills the expression's buffer with its values at rows (-1 = null row).
+func (w *worker) gather(e *rowExpr, rows []int32, depth int) *buffer {
+	b := &w.exprBuf[e.id]
+	switch {
+	case e.input != nil:
+		in := w.gather(e.input, rows, depth)
+		e.apply(b, in)
+	case e.base != nil:
+		for len(w.rowBuf) <= depth {
+			w.rowBuf = append(w.rowBuf, nil)
+		}
+		pr := grow(w.rowBuf[depth], len(rows))
+		w.rowBuf[depth] = pr
+		for i, r := range rows {
+			pr[i] = -1
+			if r >= 0 {
+				pr[i] = e.via[r]
+			}
+		}
+		return w.gather(e.base, pr, depth+1)
+	case e.t != nil:
+		b.t = grow(b.t, len(rows))
+		for i, r := range rows {
+			if r < 0 {
+				b.t[i] = nullTime
+			} else {
+				b.t[i] = e.t[r]
+			}
+		}
+	default:
+		b.f = grow(b.f, len(rows))
+		src := e.f
+		for i, r := range rows {
+			if r < 0 {
+				b.f[i] = math.NaN()
+			} else {
+				b.f[i] = src[r]
+			}
+		}
+	}
+	return b
+}
+
+// evalGroup computes the group's aggregations for parent row p, writing each
+// result into out at its slot; child rows are those with lo <= time <= hi.
+func (w *worker) evalGroup(g *aggGroup, p int32, lo, hi int64, out []float64) {
+	rows := g.link.rowsOf(p, lo, hi)
+	var b *buffer
+	switch {
+	case g.row != nil:
+		b = w.gather(g.row, rows, 0)
+	case g.nested != nil:
+		b = w.groupB[g]
+		if b == nil {
+			b = &buffer{}
+			w.groupB[g] = b
+		}
+		b.f = grow(b.f, len(rows))
+		var one [1]float64
+		for i, r := range rows {
+			w.evalGroup(g.nested, r, lo, hi, one[:])
+			b.f[i] = one[0]
+		}
+	default:
+		b = &buffer{}
+	}
+	for _, o := range g.outs {
+		out[o.slot] = w.agg.aggregate(o.prim, b, len(rows), g.rank, hi)
+	}
+}
+
+// instance computes all features of target row r into out.
+func (w *worker) instance(r int32, lo, hi int64, out []float64) {
+	for _, g := range w.s.groups {
+		w.evalGroup(g, r, lo, hi, out)
+	}
+	for i, o := range w.s.outs {
+		if o.row != nil {
+			w.one[0] = r
+			out[i] = w.gather(o.row, w.one[:], 0).f[0]
+		}
+	}
+}
