@@ -28,9 +28,11 @@ type rowExpr struct {
 // of parent p are rows[offsets[p]:offsets[p+1]], in time order (then row
 // order); times holds their time-index values, nil when the child has none.
 type link struct {
-	offsets []int32
-	rows    []int32
-	times   []int64
+	offsets  []int32
+	rows     []int32
+	times    []int64
+	parent   []int32 // child row -> parent row, -1 for none
+	rowOrder bool    // every group is in row order (no time reordering was needed)
 }
 
 // rowsOf returns parent p's child rows whose time t has lo <= t <= hi.
@@ -282,41 +284,43 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 	case Identity:
 		col, _ := ent.Frame.Column(f.Column)
 		e.typ = columnType(col.Type())
+		valid := col.Valid()
 		switch col.Type() {
 		case dataset.Float64:
-			e.f = nanNulls(col, col.Float64s())
+			e.f = col.Float64s()
+			if valid != nil {
+				e.f = slices.Clone(e.f)
+			}
 		case dataset.Bool:
 			e.f = make([]float64, col.Len())
 			for i, b := range col.Bools() {
 				e.f[i] = b2f(b)
-				if col.IsNull(i) {
-					e.f[i] = math.NaN()
-				}
 			}
 		case dataset.Int64:
 			e.f = make([]float64, col.Len())
 			for i, v := range col.Int64s() {
 				e.f[i] = float64(v)
-				if col.IsNull(i) {
-					e.f[i] = math.NaN()
-				}
 			}
 		case dataset.String:
 			codes, levels, _ := col.Dict()
 			e.f = make([]float64, col.Len())
 			for i, k := range codes {
 				e.f[i] = float64(k)
-				if col.IsNull(i) {
-					e.f[i] = math.NaN()
-				}
 			}
 			e.levels = levels
 			e.rank = levelRanks(levels)
 		case dataset.Timestamp:
 			e.t = slices.Clone(col.Int64s())
-			for i := range e.t {
-				if col.IsNull(i) {
+			for i, ok := range valid {
+				if !ok {
 					e.t[i] = nullTime
+				}
+			}
+		}
+		if e.f != nil {
+			for i, ok := range valid {
+				if !ok {
+					e.f[i] = math.NaN() // nulls are NaN, as in pandas
 				}
 			}
 		}
@@ -366,19 +370,6 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 	}
 	c.exprs[key] = e
 	return e, nil
-}
-
-func nanNulls(col *dataset.Column, vals []float64) []float64 {
-	if col.NullCount() == 0 {
-		return vals
-	}
-	out := slices.Clone(vals)
-	for i := range out {
-		if col.IsNull(i) {
-			out[i] = math.NaN()
-		}
-	}
-	return out
 }
 
 // levelRanks returns each level's position in string order, to break mode ties.
@@ -474,7 +465,7 @@ func (c *compiler) link(child, childKey string) (*link, error) {
 // buildLink groups child rows by parent with a counting sort (stable, so each
 // group is in row order), then orders each group by time where needed.
 func buildLink(parent []int32, nparents int, times []int64) *link {
-	l := &link{offsets: make([]int32, nparents+1)}
+	l := &link{offsets: make([]int32, nparents+1), parent: parent, rowOrder: true}
 	for _, p := range parent {
 		if p >= 0 {
 			l.offsets[p+1]++
@@ -504,6 +495,7 @@ func buildLink(parent []int32, nparents int, times []int64) *link {
 		if slices.IsSorted(ts) {
 			continue
 		}
+		l.rowOrder = false
 		idx := make([]int, len(rs))
 		for i := range idx {
 			idx[i] = i

@@ -59,6 +59,13 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	groups := s.groups
+	if opt.Cutoffs == nil && opt.Now.IsZero() {
+		// Every target row with all the data: stream what can be streamed.
+		if groups, err = s.streamAll(ctx, workers, vals); err != nil {
+			return nil, err
+		}
+	}
 	const chunk = 256
 	nchunks := (n + chunk - 1) / chunk
 	next := make(chan int, nchunks)
@@ -76,7 +83,7 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 					return err
 				}
 				for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-					w.instance(rows[i], lo[i], hi[i], vals[i*nf:(i+1)*nf])
+					w.instance(groups, rows[i], lo[i], hi[i], vals[i*nf:(i+1)*nf])
 				}
 				done <- min(n, (c+1)*chunk) - c*chunk
 			}
@@ -95,6 +102,56 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 		return nil, err
 	}
 	return s.frame(rows, vals)
+}
+
+// streamAll computes the streamable aggregations of all target rows into
+// vals, in parallel over groups, and returns the groups (with the outputs)
+// left for the per-instance path.
+func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]*aggGroup, error) {
+	nparents, nf := s.target.Frame.NumRows(), len(s.outs)
+	type task struct {
+		g    *aggGroup
+		outs []aggOut
+	}
+	var tasks []task
+	var rest []*aggGroup
+	for _, g := range s.groups {
+		var now, later []aggOut
+		for _, o := range g.outs {
+			if g.streamable(o.prim, nparents) {
+				now = append(now, o)
+			} else {
+				later = append(later, o)
+			}
+		}
+		if len(now) > 0 {
+			tasks = append(tasks, task{g, now})
+		}
+		if len(later) > 0 {
+			h := *g
+			h.outs = later
+			rest = append(rest, &h)
+		}
+	}
+	next := make(chan task, len(tasks))
+	for _, t := range tasks {
+		next <- t
+	}
+	close(next)
+	eg, ctx := errgroup.WithContext(ctx)
+	for k := 0; k < min(workers, len(tasks)); k++ {
+		eg.Go(func() error {
+			w := s.newWorker()
+			for t := range next {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				w.stream(t.g, t.outs, nparents, vals, nf)
+			}
+			return nil
+		})
+	}
+	return rest, eg.Wait()
 }
 
 // instances resolves the target rows and their time windows.
@@ -274,7 +331,7 @@ func (in *Instance) ScoreRow(r int, cutoff time.Time, dst []Value) ([]Value, err
 	} else if s.needCutoff {
 		return dst, fmt.Errorf("dfs: TIME_SINCE_LAST needs a cutoff time")
 	}
-	in.w.instance(int32(r), lo, hi, in.vals)
+	in.w.instance(s.groups, int32(r), lo, hi, in.vals)
 	if cap(dst) < len(s.outs) {
 		dst = make([]Value, len(s.outs))
 	}

@@ -90,9 +90,10 @@ func (w *worker) evalGroup(g *aggGroup, p int32, lo, hi int64, out []float64) {
 	}
 }
 
-// instance computes all features of target row r into out.
-func (w *worker) instance(r int32, lo, hi int64, out []float64) {
-	for _, g := range w.s.groups {
+// instance computes all features of target row r into out: the
+// aggregations of groups and the row-local features.
+func (w *worker) instance(groups []*aggGroup, r int32, lo, hi int64, out []float64) {
+	for _, g := range groups {
 		w.evalGroup(g, r, lo, hi, out)
 	}
 	for i, o := range w.s.outs {

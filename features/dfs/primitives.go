@@ -357,11 +357,7 @@ func welfordStd(vals []float64) float64 {
 // zero, 0 when m2 is zero, NaN for fewer than 3 values.
 func pandasSkew(vals []float64) float64 {
 	sum, n := kahanSum(vals)
-	if n < 3 {
-		return math.NaN()
-	}
-	count := float64(n)
-	mean := sum / count
+	mean := sum / float64(n)
 	var m2, m3 float64
 	for _, v := range vals {
 		if v != v {
@@ -372,6 +368,16 @@ func pandasSkew(vals []float64) float64 {
 		m2 += d2
 		m3 += d2 * d
 	}
+	return skewFromMoments(n, m2, m3)
+}
+
+// skewFromMoments finishes pandas' nanskew from the count and the sums of
+// squared and cubed deviations from the mean.
+func skewFromMoments(n int, m2, m3 float64) float64 {
+	if n < 3 {
+		return math.NaN()
+	}
+	count := float64(n)
 	if math.Abs(m2) < 1e-14 {
 		m2 = 0
 	}
