@@ -80,6 +80,7 @@ type aggOut struct {
 
 // output is one column of the result.
 type output struct {
+	name    string // the feature's name, or the name DFS gives it if empty
 	feature *Feature
 	row     *rowExpr // row-local on the target, or nil
 	levels  []string // categorical result
@@ -125,6 +126,7 @@ func (d *Definitions) Compile(es *EntitySet) (*Scorer, error) {
 	c := &compiler{es: es, exprs: map[string]*rowExpr{}, links: map[string]*link{}}
 	s := &Scorer{defs: d, es: es, target: target}
 	groups := map[string]*aggGroup{}
+	names := map[string]bool{}
 	for i, f := range d.Features {
 		if f == nil {
 			return nil, fmt.Errorf("dfs: feature %d is nil", i)
@@ -139,7 +141,14 @@ func (d *Definitions) Compile(es *EntitySet) (*Scorer, error) {
 		if typ == Datetime {
 			return nil, fmt.Errorf("dfs: feature %q is a datetime: datetimes are inputs to primitives, not outputs", f.Name)
 		}
-		out := output{feature: f}
+		out := output{feature: f, name: f.Name}
+		if out.name == "" {
+			out.name = featureName(f, es)
+		}
+		if names[out.name] || out.name == target.Index {
+			return nil, fmt.Errorf("dfs: feature %d: name %q is used twice", i, out.name)
+		}
+		names[out.name] = true
 		if f.Kind == Aggregate {
 			g, levels, err := c.group(f, groups)
 			if err != nil {

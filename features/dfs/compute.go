@@ -235,7 +235,7 @@ func (s *Scorer) frame(rows []int32, vals []float64) (*dataset.Frame, error) {
 				valid[i] = false
 			}
 		}
-		name := o.feature.Name
+		name := o.name
 		switch typ := s.outType(j); typ {
 		case Integer:
 			v := make([]int64, n)
@@ -301,7 +301,13 @@ type Value struct {
 func (s *Scorer) Row(key any) (int, bool) { return s.target.keys.row(key) }
 
 // Names returns the feature names, in the order ScoreRow fills them.
-func (s *Scorer) Names() []string { return s.defs.Names() }
+func (s *Scorer) Names() []string {
+	out := make([]string, len(s.outs))
+	for i, o := range s.outs {
+		out[i] = o.name
+	}
+	return out
+}
 
 // Instance is the online-scoring fast path: it computes every feature of
 // one target row as of cutoff (zero time: all data) into dst, which it grows
