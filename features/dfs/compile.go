@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kiln-ml/kiln/dataset"
 )
@@ -35,16 +36,17 @@ type link struct {
 	rowOrder bool    // every group is in row order (no time reordering was needed)
 }
 
-// rowsOf returns parent p's child rows whose time t has lo <= t <= hi.
-func (l *link) rowsOf(p int32, lo, hi int64) []int32 {
-	a, b := int(l.offsets[p]), int(l.offsets[p+1])
+// span returns the positions [a, b) in rows of parent p's child rows whose
+// time t has lo <= t <= hi.
+func (l *link) span(p int32, lo, hi int64) (a, b int) {
+	a, b = int(l.offsets[p]), int(l.offsets[p+1])
 	if l.times != nil && (lo != math.MinInt64 || hi != math.MaxInt64) {
 		ts := l.times[a:b]
 		i, _ := slices.BinarySearch(ts, lo)
 		j := sortSearchAfter(ts, hi)
-		return l.rows[a+i : a+j]
+		return a + i, a + j
 	}
-	return l.rows[a:b]
+	return a, b
 }
 
 // sortSearchAfter returns the first index whose time is > hi.
@@ -71,6 +73,12 @@ type aggGroup struct {
 	outs   []aggOut
 
 	nestedLevels []string // categorical nested input
+
+	// ordered holds the row-local input's values in link order (child row
+	// link.rows[k] at k), so that a parent's rows are one contiguous slice;
+	// built once by Scorer.prepare for the per-instance path.
+	ordered  []float64
+	orderedT []int64
 }
 
 type aggOut struct {
@@ -92,6 +100,7 @@ type output struct {
 // instance at a time (ScoreRow) for online scoring. A Scorer is read-only and
 // safe for concurrent use.
 type Scorer struct {
+	prepared   sync.Once
 	defs       *Definitions
 	es         *EntitySet
 	target     *Entity
@@ -526,4 +535,30 @@ func buildLink(parent []int32, nparents int, times []int64) *link {
 		copy(rs, rs2)
 	}
 	return l
+}
+
+// prepare lays out each aggregation input in per-parent order, once, for the
+// per-instance path: 8 bytes per child row and input.
+func (s *Scorer) prepare() {
+	s.prepared.Do(func() {
+		w := s.newWorker()
+		var walk func(g *aggGroup)
+		walk = func(g *aggGroup) {
+			switch {
+			case g.row != nil:
+				b := w.gather(g.row, g.link.rows, 0)
+				if g.row.typ == Datetime {
+					g.orderedT = slices.Clone(b.t)
+				} else {
+					g.ordered = slices.Clone(b.f)
+				}
+			case g.nested != nil:
+				walk(g.nested)
+			}
+		}
+		for _, g := range s.groups {
+			walk(g)
+		}
+		w.exprBuf = nil
+	})
 }

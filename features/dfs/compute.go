@@ -66,6 +66,9 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 			return nil, err
 		}
 	}
+	if len(groups) > 0 {
+		s.prepare()
+	}
 	const chunk = 256
 	nchunks := (n + chunk - 1) / chunk
 	next := make(chan int, nchunks)
@@ -115,6 +118,13 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 	}
 	var tasks []task
 	var rest []*aggGroup
+	for _, g := range s.groups {
+		for _, o := range g.outs {
+			if !g.streamable(o.prim, nparents) {
+				s.prepare() // before the copies below, which must share the layout
+			}
+		}
+	}
 	for _, g := range s.groups {
 		var now, later []aggOut
 		for _, o := range g.outs {
@@ -319,8 +329,11 @@ type Instance struct {
 	vals []float64
 }
 
-// NewInstance returns scratch space for ScoreRow.
+// NewInstance returns scratch space for ScoreRow. The first call lays out
+// the Scorer's aggregation inputs in per-parent order (8 bytes per child row
+// and input), so that a parent's child rows are read as one contiguous slice.
 func (s *Scorer) NewInstance() *Instance {
+	s.prepare()
 	return &Instance{w: s.newWorker(), vals: make([]float64, len(s.outs))}
 }
 

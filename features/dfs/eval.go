@@ -65,28 +65,30 @@ func (w *worker) gather(e *rowExpr, rows []int32, depth int) *buffer {
 // evalGroup computes the group's aggregations for parent row p, writing each
 // result into out at its slot; child rows are those with lo <= time <= hi.
 func (w *worker) evalGroup(g *aggGroup, p int32, lo, hi int64, out []float64) {
-	rows := g.link.rowsOf(p, lo, hi)
-	var b *buffer
+	a, z := g.link.span(p, lo, hi)
+	var b buffer
 	switch {
-	case g.row != nil:
-		b = w.gather(g.row, rows, 0)
+	case g.ordered != nil:
+		b.f = g.ordered[a:z] // already in per-parent order: no gather
+	case g.orderedT != nil:
+		b.t = g.orderedT[a:z]
 	case g.nested != nil:
-		b = w.groupB[g]
-		if b == nil {
-			b = &buffer{}
-			w.groupB[g] = b
+		nb := w.groupB[g]
+		if nb == nil {
+			nb = &buffer{}
+			w.groupB[g] = nb
 		}
-		b.f = grow(b.f, len(rows))
+		nb.f = grow(nb.f, z-a)
 		var one [1]float64
-		for i, r := range rows {
+		for i, r := range g.link.rows[a:z] {
 			w.evalGroup(g.nested, r, lo, hi, one[:])
-			b.f[i] = one[0]
+			nb.f[i] = one[0]
 		}
-	default:
-		b = &buffer{}
+		b.f = nb.f
 	}
+	w.agg.reset()
 	for _, o := range g.outs {
-		out[o.slot] = w.agg.aggregate(o.prim, b, len(rows), g.rank, hi)
+		out[o.slot] = w.agg.aggregate(o.prim, &b, z-a, g.rank, hi)
 	}
 }
 

@@ -170,6 +170,22 @@ type buffer struct {
 type aggState struct {
 	sorted []float64
 	counts []int32 // per level code
+
+	// The Kahan sum and count of the current input, shared by sum, mean and skew.
+	haveSum bool
+	sum     float64
+	n       int
+}
+
+// reset forgets the memoized sum: a new input follows.
+func (s *aggState) reset() { s.haveSum = false }
+
+func (s *aggState) kahan(vals []float64) (float64, int) {
+	if !s.haveSum {
+		s.sum, s.n = kahanSum(vals)
+		s.haveSum = true
+	}
+	return s.sum, s.n
 }
 
 // aggregate reduces values (NaN = null) with primitive p. n is the number of
@@ -182,10 +198,10 @@ func (s *aggState) aggregate(p string, b *buffer, n int, rank []int32, cutoff in
 	case "count":
 		return float64(n)
 	case "sum":
-		sum, _ := kahanSum(b.f)
+		sum, _ := s.kahan(b.f)
 		return sum
 	case "mean":
-		sum, k := kahanSum(b.f)
+		sum, k := s.kahan(b.f)
 		if k == 0 {
 			return math.NaN()
 		}
@@ -215,7 +231,8 @@ func (s *aggState) aggregate(p string, b *buffer, n int, rank []int32, cutoff in
 	case "std":
 		return welfordStd(b.f)
 	case "skew":
-		return pandasSkew(b.f)
+		sum, k := s.kahan(b.f)
+		return pandasSkew(b.f, sum, k)
 	case "median":
 		s.sorted = s.sorted[:0]
 		for _, v := range b.f {
@@ -352,11 +369,10 @@ func welfordStd(vals []float64) float64 {
 	return math.Sqrt(m2 / float64(n-1))
 }
 
-// pandasSkew is the bias-corrected sample skewness G1 as pandas' nanskew
+// pandasSkew (given the values' Kahan sum and count) is the bias-corrected sample skewness G1 as pandas' nanskew
 // computes it: central moments m2, m3 from the mean, sums below 1e-14 taken as
 // zero, 0 when m2 is zero, NaN for fewer than 3 values.
-func pandasSkew(vals []float64) float64 {
-	sum, n := kahanSum(vals)
+func pandasSkew(vals []float64, sum float64, n int) float64 {
 	mean := sum / float64(n)
 	var m2, m3 float64
 	for _, v := range vals {
