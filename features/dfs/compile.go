@@ -23,6 +23,12 @@ type rowExpr struct {
 	apply  func(b, in *buffer)
 	levels []string // categorical
 	rank   []int32  // categorical: order of levels as strings
+
+	// One-hot transforms: "equal" matches level code, "is_unknown" rows whose
+	// level is not known (or null).
+	onehot string
+	code   float64
+	known  []bool
 }
 
 // link is the per-parent index of a child's rows, built once: the child rows
@@ -353,6 +359,7 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 		switch f.Primitive {
 		case "equal":
 			code := float64(slices.Index(in.levels, f.Value)) // -1: absent from this data, never equal
+			e.onehot, e.code = "equal", code
 			e.apply = func(b, in *buffer) {
 				b.f = grow(b.f, len(in.f))
 				for i, v := range in.f {
@@ -361,6 +368,7 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 			}
 		case "is_unknown":
 			known := make([]bool, len(in.levels))
+			e.onehot, e.known = "is_unknown", known
 			for _, v := range f.Values {
 				if k := slices.Index(in.levels, v); k >= 0 {
 					known[k] = true

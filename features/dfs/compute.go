@@ -113,19 +113,41 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]*aggGroup, error) {
 	nparents, nf := s.target.Frame.NumRows(), len(s.outs)
 	type task struct {
-		g    *aggGroup
-		outs []aggOut
+		g      *aggGroup
+		outs   []aggOut
+		oneHot []*aggGroup // one-hot groups of one column, done together
 	}
 	var tasks []task
 	var rest []*aggGroup
+	type oneHotKey struct {
+		in *rowExpr
+		l  *link
+	}
+	oneHot := map[oneHotKey][]*aggGroup{}
+	var oneHotOrder []oneHotKey
+	groups := make([]*aggGroup, 0, len(s.groups))
 	for _, g := range s.groups {
+		if g.oneHotStreamable(nparents) {
+			k := oneHotKey{g.row.input, g.link}
+			if oneHot[k] == nil {
+				oneHotOrder = append(oneHotOrder, k)
+			}
+			oneHot[k] = append(oneHot[k], g)
+		} else {
+			groups = append(groups, g)
+		}
+	}
+	for _, k := range oneHotOrder {
+		tasks = append(tasks, task{oneHot: oneHot[k]})
+	}
+	for _, g := range groups {
 		for _, o := range g.outs {
 			if !g.streamable(o.prim, nparents) {
 				s.prepare() // before the copies below, which must share the layout
 			}
 		}
 	}
-	for _, g := range s.groups {
+	for _, g := range groups {
 		var now, later []aggOut
 		for _, o := range g.outs {
 			if g.streamable(o.prim, nparents) {
@@ -135,7 +157,7 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 			}
 		}
 		if len(now) > 0 {
-			tasks = append(tasks, task{g, now})
+			tasks = append(tasks, task{g: g, outs: now})
 		}
 		if len(later) > 0 {
 			h := *g
@@ -156,7 +178,11 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				w.stream(t.g, t.outs, nparents, vals, nf)
+				if t.oneHot != nil {
+					streamOneHot(t.oneHot[0].row.input, t.oneHot[0].link, t.oneHot, nparents, vals, nf)
+				} else {
+					w.stream(t.g, t.outs, nparents, vals, nf)
+				}
 			}
 			return nil
 		})

@@ -175,32 +175,34 @@ func TestAggregationsGolden(t *testing.T) {
 // whole-EntitySet computation) gives bit for bit what the per-instance path
 // (cutoffs, online scoring) gives.
 func TestStreamingEqualsPerInstance(t *testing.T) {
-	for _, es := range []*EntitySet{smallSet(t, ""), flightsPlanes(t, withTailnum(loadFlights(t)), "")} {
-		aggs := []string{"count", "sum", "mean", "min", "max", "std", "skew", "median", "mode", "num_unique",
-			"percent_true", "first", "last"}
-		target := "customers"
-		if _, err := es.Entity("planes"); err == nil {
-			target = "planes"
-		}
-		defs, err := DFS{Target: target, Aggregations: aggs,
-			OneHot: []OneHot{{Entity: "flights", Column: "carrier"}}}.Definitions(es)
-		if target == "customers" {
-			defs, err = DFS{Target: target, Aggregations: aggs}.Definitions(es)
-		}
+	flights := flightsPlanes(t, withTailnum(loadFlights(t)), "")
+	all := []string{"count", "sum", "mean", "min", "max", "std", "skew", "median", "mode", "num_unique",
+		"percent_true", "first", "last"}
+	for _, c := range []struct {
+		es *EntitySet
+		d  DFS
+	}{
+		{smallSet(t, ""), DFS{Target: "customers", Aggregations: all}},
+		{flights, DFS{Target: "planes", Aggregations: all, OneHot: []OneHot{{Entity: "flights", Column: "carrier"}}}},
+		// Only counts of one-hot columns: the shared level-count path.
+		{flights, DFS{Target: "planes", MaxDepth: 1, Aggregations: []string{"count", "sum", "mean", "percent_true"},
+			OneHot: []OneHot{{Entity: "flights", Column: "carrier"}, {Entity: "flights", Column: "dest", TopN: 20}}}},
+	} {
+		defs, err := c.d.Definitions(c.es)
 		if err != nil {
 			t.Fatal(err)
 		}
-		streamed, err := defs.Compute(context.Background(), es, Options{})
+		streamed, err := defs.Compute(context.Background(), c.es, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		far := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC) // a cutoff after all data forces the per-instance path
-		each, err := defs.Compute(context.Background(), es, Options{Now: far, Workers: 3})
+		each, err := defs.Compute(context.Background(), c.es, Options{Now: far, Workers: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
 		assertSameFrame(t, streamed, each)
-		t.Logf("%s: %d features agree on %d rows", target, len(defs.Features), streamed.NumRows())
+		t.Logf("%s: %d features agree on %d rows", c.d.Target, len(defs.Features), streamed.NumRows())
 	}
 }
 

@@ -93,38 +93,57 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 		}
 	}
 	if len(need) > 1 || !need["count"] {
+		// One tight loop per running state: the chunk stays in cache, and
+		// each loop has no branches but its own.
 		each(func(parent []int32, vals []float64) {
-			for k, p := range parent {
-				if p < 0 {
-					continue
-				}
-				v := vals[k]
-				if first != nil {
-					if !gotFirst[p] {
-						first[p], gotFirst[p] = v, true
+			if first != nil {
+				for k, p := range parent {
+					if p >= 0 {
+						if !gotFirst[p] {
+							first[p], gotFirst[p] = vals[k], true
+						}
+						last[p] = vals[k]
 					}
-					last[p] = v
 				}
-				if trues != nil && v == 1 {
-					trues[p]++
+			}
+			if trues != nil {
+				for k, p := range parent {
+					if p >= 0 && vals[k] == 1 {
+						trues[p]++
+					}
 				}
-				if v != v {
-					continue
-				}
-				if kahan {
+			}
+			if kahan {
+				for k, p := range parent {
+					v := vals[k]
+					if p < 0 || v != v {
+						continue
+					}
 					cnt[p]++
 					y := v - comp[p]
 					t := sum[p] + y
 					comp[p] = t - sum[p] - y
 					sum[p] = t
 				}
-				if mean != nil {
+			}
+			if mean != nil {
+				for k, p := range parent {
+					v := vals[k]
+					if p < 0 || v != v {
+						continue
+					}
 					wcnt[p]++
 					old := mean[p]
 					mean[p] += (v - old) / float64(wcnt[p])
 					m2[p] += (v - mean[p]) * (v - old)
 				}
-				if lo != nil {
+			}
+			if lo != nil {
+				for k, p := range parent {
+					v := vals[k]
+					if p < 0 || v != v {
+						continue
+					}
 					if !seen[p] {
 						lo[p], hi[p], seen[p] = v, v, true
 					} else if v < lo[p] {
@@ -133,8 +152,12 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 						hi[p] = v
 					}
 				}
-				if counts != nil {
-					counts[int(p)*nl+int(v)]++
+			}
+			if counts != nil {
+				for k, p := range parent {
+					if v := vals[k]; p >= 0 && v == v {
+						counts[int(p)*nl+int(v)]++
+					}
 				}
 			}
 		})
@@ -212,6 +235,75 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 				}
 			}
 			res[p*nf+o.slot] = v
+		}
+	}
+}
+
+// oneHotStreamable reports whether all outputs of g are counts of a one-hot
+// column (sum, mean, percent_true of "c = v" or "c is unknown" over a plain
+// categorical column): those are read from one table of level counts per
+// parent, shared by every value of the column.
+func (g *aggGroup) oneHotStreamable(nparents int) bool {
+	e := g.row
+	if e == nil || e.onehot == "" || !g.link.rowOrder || g.nested != nil {
+		return false
+	}
+	in := e.input
+	if in.input != nil || in.base != nil || in.f == nil || int64(nparents)*int64(len(in.levels)+1) > maxModeCells {
+		return false
+	}
+	for _, o := range g.outs {
+		switch o.prim {
+		case "sum", "mean", "percent_true", "count":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// streamOneHot computes the one-hot groups gs, which share input column in
+// and link l, from one pass that counts each parent's rows per level.
+func streamOneHot(in *rowExpr, l *link, gs []*aggGroup, nparents int, res []float64, nf int) {
+	nl := len(in.levels)
+	counts := make([]int32, nparents*nl)
+	for r, p := range l.parent {
+		if v := in.f[r]; p >= 0 && v == v {
+			counts[int(p)*nl+int(v)]++
+		}
+	}
+	for _, g := range gs {
+		e := g.row
+		for p := 0; p < nparents; p++ {
+			rows := int(l.offsets[p+1] - l.offsets[p])
+			row := counts[p*nl : (p+1)*nl]
+			var hits int32
+			if e.onehot == "equal" {
+				if e.code >= 0 {
+					hits = row[int(e.code)]
+				}
+			} else {
+				hits = int32(rows)
+				for k, c := range row {
+					if e.known[k] {
+						hits -= c
+					}
+				}
+			}
+			for _, o := range g.outs {
+				v := math.NaN()
+				switch o.prim {
+				case "count":
+					v = float64(rows)
+				case "sum":
+					v = float64(hits)
+				case "mean", "percent_true": // one-hot values are never null
+					if rows > 0 {
+						v = float64(hits) / float64(rows)
+					}
+				}
+				res[p*nf+o.slot] = v
+			}
 		}
 	}
 }
