@@ -116,3 +116,49 @@ func BenchmarkScorePlaneDFS(b *testing.B) {
 	b.ReportMetric(float64(len(defs.Features)), "features")
 	scorePlanes(b, s)
 }
+
+// BenchmarkDFSWithParents runs DFS (MaxDepth 2, default primitives) on
+// flights -> planes with airlines and airports as flights' other parents:
+// synthesis and the 159 features of all 4,043 planes.
+func BenchmarkDFSWithParents(b *testing.B) {
+	es := flightsAndParents(b, flightsPlanes(b, withTailnum(loadFlights(b)), "date"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fm, _, err := DFS{Target: "planes", MaxDepth: 2}.Run(context.Background(), es, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fm.NumCols() != 160 {
+			b.Fatalf("%d columns", fm.NumCols())
+		}
+	}
+}
+
+// BenchmarkCutoffs computes the 96 features of flightsDFS for 4,043 planes,
+// each with its own cutoff time (the per-instance path).
+func BenchmarkCutoffs(b *testing.B) {
+	es := flightsPlanes(b, withTailnum(loadFlights(b)), "date")
+	s, err := func() (*Scorer, error) {
+		defs, err := flightsDFS.Definitions(es)
+		if err != nil {
+			return nil, err
+		}
+		return defs.Compile(es)
+	}()
+	if err != nil {
+		b.Fatal(err)
+	}
+	planes, _ := es.Entity("planes")
+	tail, _ := planes.Frame.Column("tailnum")
+	cut := make([]int64, tail.Len())
+	for i := range cut {
+		cut[i] = time.Date(2013, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC).UnixNano()
+	}
+	cutoffs := dataset.MustNew(tail, dataset.NewTimestamp("cutoff", cut, nil))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Compute(context.Background(), Options{Cutoffs: cutoffs}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
