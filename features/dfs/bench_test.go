@@ -1,0 +1,164 @@
+package dfs
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-ml/kiln/dataset"
+)
+
+// anchorFeatures restricts DFS's definitions to the anchor's 40 features.
+func anchorFeatures(tb testing.TB, es *EntitySet) *Definitions {
+	defs, err := anchorDFS.Definitions(es)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defs.Features = slices.DeleteFunc(defs.Features, func(f *Feature) bool {
+		return strings.HasPrefix(f.Name, "MEAN(") && strings.Contains(f.Name, " = ")
+	})
+	if len(defs.Features) != 40 {
+		tb.Fatalf("%d features, want the anchor's 40", len(defs.Features))
+	}
+	return defs
+}
+
+// repeatFrame concatenates r copies of f, as the anchor's --repeat does.
+func repeatFrame(tb testing.TB, f *dataset.Frame, r int) *dataset.Frame {
+	n := f.NumRows()
+	idx := make([]int, 0, n*r)
+	for k := 0; k < r; k++ {
+		for i := 0; i < n; i++ {
+			idx = append(idx, i)
+		}
+	}
+	return f.Take(idx)
+}
+
+// benchmarkAnchor times what the anchor's features= figure times: from the
+// loaded flights with a tail number to the feature matrix (building the
+// EntitySet, normalizing planes out of tailnum, grouping, and the 40 features).
+func benchmarkAnchor(b *testing.B, repeat int) {
+	flights := withTailnum(loadFlights(b))
+	if repeat > 1 {
+		flights = repeatFrame(b, flights, repeat)
+	}
+	defs := anchorFeatures(b, flightsPlanes(b, flights, ""))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		es := NewEntitySet()
+		if err := es.AddEntity("flights", flights, "", ""); err != nil {
+			b.Fatal(err)
+		}
+		if err := es.NormalizeEntity("flights", "planes", "tailnum"); err != nil {
+			b.Fatal(err)
+		}
+		fm, err := defs.Compute(context.Background(), es, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fm.NumRows() != 4043 {
+			b.Fatalf("%d planes", fm.NumRows())
+		}
+	}
+}
+
+func BenchmarkAnchorFeatures(b *testing.B)    { benchmarkAnchor(b, 1) }
+func BenchmarkAnchorFeatures10x(b *testing.B) { benchmarkAnchor(b, 10) }
+
+// BenchmarkScorePlane is the online path: all 40 anchor features of one plane
+// (cycling over all 4,043), the per-parent index of flights built beforehand.
+func BenchmarkScorePlane(b *testing.B) {
+	es := flightsPlanes(b, withTailnum(loadFlights(b)), "date")
+	s, err := anchorFeatures(b, es).Compile(es)
+	if err != nil {
+		b.Fatal(err)
+	}
+	scorePlanes(b, s)
+}
+
+// scorePlanes scores plane i % 4043 in iteration i and reports the median
+// and 99th percentile latency of one plane besides the mean (ns/op).
+func scorePlanes(b *testing.B, s *Scorer) {
+	in := s.NewInstance()
+	var dst []Value
+	var err error
+	took := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if dst, err = in.ScoreRow(i%4043, time.Time{}, dst); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(t0))
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns/plane")
+	b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns/plane")
+}
+
+// BenchmarkScorePlaneDFS is the online path for all 159 features of DFS with
+// MaxDepth 2 and the default primitives on flights -> planes with airlines and
+// airports as flights' other parents.
+func BenchmarkScorePlaneDFS(b *testing.B) {
+	es := flightsAndParents(b, flightsPlanes(b, withTailnum(loadFlights(b)), "date"))
+	defs, err := DFS{Target: "planes", MaxDepth: 2}.Definitions(es)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := defs.Compile(es)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(defs.Features)), "features")
+	scorePlanes(b, s)
+}
+
+// BenchmarkDFSWithParents runs DFS (MaxDepth 2, default primitives) on
+// flights -> planes with airlines and airports as flights' other parents:
+// synthesis and the 159 features of all 4,043 planes.
+func BenchmarkDFSWithParents(b *testing.B) {
+	es := flightsAndParents(b, flightsPlanes(b, withTailnum(loadFlights(b)), "date"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fm, _, err := DFS{Target: "planes", MaxDepth: 2}.Run(context.Background(), es, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fm.NumCols() != 160 {
+			b.Fatalf("%d columns", fm.NumCols())
+		}
+	}
+}
+
+// BenchmarkCutoffs computes the 96 features of flightsDFS for 4,043 planes,
+// each with its own cutoff time (the per-instance path).
+func BenchmarkCutoffs(b *testing.B) {
+	es := flightsPlanes(b, withTailnum(loadFlights(b)), "date")
+	s, err := func() (*Scorer, error) {
+		defs, err := flightsDFS.Definitions(es)
+		if err != nil {
+			return nil, err
+		}
+		return defs.Compile(es)
+	}()
+	if err != nil {
+		b.Fatal(err)
+	}
+	planes, _ := es.Entity("planes")
+	tail, _ := planes.Frame.Column("tailnum")
+	cut := make([]int64, tail.Len())
+	for i := range cut {
+		cut[i] = time.Date(2013, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC).UnixNano()
+	}
+	cutoffs := dataset.MustNew(tail, dataset.NewTimestamp("cutoff", cut, nil))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Compute(context.Background(), Options{Cutoffs: cutoffs}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
