@@ -1,0 +1,141 @@
+package cluster
+
+import "math"
+
+// centers holds K centroids row-major, plus what the distance kernels need:
+// their squared norms and, for sparse data, a transposed copy so that one
+// nonzero x[j] meets the K values c[·][j] in one contiguous run.
+type centers struct {
+	k, d    int
+	c       []float64 // k×d row-major
+	t       []float64 // d×k, only for sparse data
+	sqNorms []float64
+}
+
+func newCenters(k, d int, sparse bool) *centers {
+	cs := &centers{k: k, d: d, c: make([]float64, k*d), sqNorms: make([]float64, k)}
+	if sparse {
+		cs.t = make([]float64, d*k)
+	}
+	return cs
+}
+
+func (cs *centers) row(c int) []float64 { return cs.c[c*cs.d : (c+1)*cs.d] }
+
+// refresh recomputes the norms and the transposed copy after c changed.
+func (cs *centers) refresh() {
+	for c := 0; c < cs.k; c++ {
+		var s float64
+		for _, v := range cs.row(c) {
+			s += v * v
+		}
+		cs.sqNorms[c] = s
+	}
+	if cs.t != nil {
+		k := cs.k
+		for c := 0; c < k; c++ {
+			for j, v := range cs.row(c) {
+				cs.t[j*k+c] = v
+			}
+		}
+	}
+}
+
+// sqDist is the squared distance from row i to centre c. Dense rows use the
+// differences; sparse rows use ||x||² - 2x·c + ||c||², clamped at zero as
+// scikit-learn does, touching only the nonzeros of the row.
+func (p *points) sqDist(i int, cs *centers, c int) float64 {
+	if p.sparse {
+		cols, vals := p.sparseRow(i)
+		cr := cs.row(c)
+		var dot float64
+		for k, j := range cols {
+			dot += vals[k] * cr[j]
+		}
+		return max(p.sqNorms[i]-2*dot+cs.sqNorms[c], 0)
+	}
+	return sqDiff(p.row(i), cs.row(c))
+}
+
+func sqDiff(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s float64
+	for j, v := range a {
+		dv := v - b[j]
+		s += dv * dv
+	}
+	return s
+}
+
+// nearest finds, for rows [lo, hi), the closest centre (the first one on
+// ties) and the squared distance to it. dots is scratch of length k.
+func (p *points) nearest(cs *centers, lo, hi int, labels []int, dist []float64, dots []float64) {
+	k := cs.k
+	if !p.sparse {
+		for i := lo; i < hi; i++ {
+			x := p.row(i)
+			best, bestD := 0, math.Inf(1)
+			for c := 0; c < k; c++ {
+				if d := sqDiff(x, cs.row(c)); d < bestD {
+					best, bestD = c, d
+				}
+			}
+			labels[i], dist[i] = best, bestD
+		}
+		return
+	}
+	dots = dots[:k]
+	for i := lo; i < hi; i++ {
+		sparseDots(p, i, cs, dots)
+		best, bestD := 0, math.Inf(1)
+		for c, dot := range dots {
+			if d := cs.sqNorms[c] - 2*dot; d < bestD {
+				best, bestD = c, d
+			}
+		}
+		labels[i], dist[i] = best, max(p.sqNorms[i]+bestD, 0)
+	}
+}
+
+// sparseDots sets dots[c] = x_i · c for every centre, one pass over the
+// nonzeros of row i against the transposed centres.
+func sparseDots(p *points, i int, cs *centers, dots []float64) {
+	k := cs.k
+	clear(dots)
+	cols, vals := p.sparseRow(i)
+	t := cs.t
+	switch {
+	case k >= 4:
+		for n, j := range cols {
+			v := vals[n]
+			ct := t[j*k : j*k+k]
+			axpyUnrolled(dots, v, ct)
+		}
+	default:
+		for n, j := range cols {
+			v := vals[n]
+			ct := t[j*k : j*k+k]
+			for c := range dots {
+				dots[c] += v * ct[c]
+			}
+		}
+	}
+}
+
+// axpyUnrolled computes dst += a*x, four at a time.
+func axpyUnrolled(dst []float64, a float64, x []float64) {
+	x = x[:len(dst)]
+	n := len(dst)
+	c := 0
+	for ; c+4 <= n; c += 4 {
+		d := dst[c : c+4 : c+4]
+		s := x[c : c+4 : c+4]
+		d[0] += a * s[0]
+		d[1] += a * s[1]
+		d[2] += a * s[2]
+		d[3] += a * s[3]
+	}
+	for ; c < n; c++ {
+		dst[c] += a * x[c]
+	}
+}

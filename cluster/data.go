@@ -1,0 +1,209 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/james-bowman/sparse"
+	"gonum.org/v1/gonum/mat"
+)
+
+// points is the read-only view of the data the algorithms work on: either a
+// row-major dense block (rows may be strided) or a CSR matrix. Neither is
+// copied when the caller passes *mat.Dense or *sparse.CSR.
+type points struct {
+	n, d int
+
+	// Dense rows: row i is dense[i*stride : i*stride+d].
+	dense  []float64
+	stride int
+
+	// CSR rows: row i has the columns indices[indptr[i]:indptr[i+1]] with values data[...].
+	sparse  bool
+	indptr  []int
+	indices []int
+	data    []float64
+
+	// sqNorms[i] is the squared Euclidean norm of row i, precomputed once for
+	// the sparse distance formula ||x||² - 2x·c + ||c||².
+	sqNorms []float64
+}
+
+// errEmpty is returned for input with no rows or no columns.
+var errEmpty = errors.New("cluster: empty input (no rows or no columns)")
+
+// newPoints wraps X without copying when it is *mat.Dense or *sparse.CSR
+// (other mat.Matrix types are copied: sparse ones to CSR, the rest to dense),
+// and checks that every value is finite.
+func newPoints(X mat.Matrix) (*points, error) {
+	if X == nil {
+		return nil, errEmpty
+	}
+	var p *points
+	switch m := X.(type) {
+	case *mat.Dense:
+		if m.IsEmpty() {
+			return nil, errEmpty
+		}
+		raw := m.RawMatrix()
+		p = &points{n: raw.Rows, d: raw.Cols, dense: raw.Data, stride: raw.Stride}
+	case *sparse.CSR:
+		p = fromCSR(m)
+	case interface{ ToCSR() *sparse.CSR }:
+		p = fromCSR(m.ToCSR())
+	default:
+		r, c := X.Dims()
+		if r == 0 || c == 0 {
+			return nil, errEmpty
+		}
+		p = fromDense(mat.DenseCopyOf(X))
+	}
+	if p.n == 0 || p.d == 0 {
+		return nil, errEmpty
+	}
+	if err := p.checkFinite(); err != nil {
+		return nil, err
+	}
+	p.computeNorms()
+	return p, nil
+}
+
+func fromDense(m *mat.Dense) *points {
+	raw := m.RawMatrix()
+	return &points{n: raw.Rows, d: raw.Cols, dense: raw.Data, stride: raw.Stride}
+}
+
+func fromCSR(m *sparse.CSR) *points {
+	raw := m.RawMatrix()
+	return &points{n: raw.I, d: raw.J, sparse: true, indptr: raw.Indptr, indices: raw.Ind, data: raw.Data}
+}
+
+// checkFinite reports the first NaN or infinite value by row and column.
+func (p *points) checkFinite() error {
+	if p.sparse {
+		for i := 0; i < p.n; i++ {
+			for k := p.indptr[i]; k < p.indptr[i+1]; k++ {
+				if v := p.data[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("cluster: row %d, column %d: value %v is not finite", i, p.indices[k], v)
+				}
+			}
+		}
+		return nil
+	}
+	for i := 0; i < p.n; i++ {
+		for j, v := range p.row(i) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("cluster: row %d, column %d: value %v is not finite", i, j, v)
+			}
+		}
+	}
+	return nil
+}
+
+// row returns dense row i (dense data only).
+func (p *points) row(i int) []float64 {
+	return p.dense[i*p.stride : i*p.stride+p.d]
+}
+
+// sparseRow returns the column indices and values of CSR row i.
+func (p *points) sparseRow(i int) ([]int, []float64) {
+	a, b := p.indptr[i], p.indptr[i+1]
+	return p.indices[a:b], p.data[a:b]
+}
+
+func (p *points) computeNorms() {
+	p.sqNorms = make([]float64, p.n)
+	for i := range p.sqNorms {
+		var s float64
+		if p.sparse {
+			_, vals := p.sparseRow(i)
+			for _, v := range vals {
+				s += v * v
+			}
+		} else {
+			for _, v := range p.row(i) {
+				s += v * v
+			}
+		}
+		p.sqNorms[i] = s
+	}
+}
+
+// copyRow writes row i densely into dst (length d).
+func (p *points) copyRow(dst []float64, i int) {
+	if !p.sparse {
+		copy(dst, p.row(i))
+		return
+	}
+	clear(dst)
+	cols, vals := p.sparseRow(i)
+	for k, j := range cols {
+		dst[j] += vals[k]
+	}
+}
+
+// meanVariance returns the mean over features of the per-feature population
+// variances, as scikit-learn's _tolerance computes it (unweighted, two-pass).
+func (p *points) meanVariance() float64 {
+	mean := make([]float64, p.d)
+	if p.sparse {
+		for k, j := range p.indices[:p.indptr[p.n]] {
+			mean[j] += p.data[k]
+		}
+	} else {
+		for i := 0; i < p.n; i++ {
+			for j, v := range p.row(i) {
+				mean[j] += v
+			}
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(p.n)
+	}
+	sq := make([]float64, p.d)
+	if p.sparse {
+		nonzeros := make([]int, p.d)
+		for k, j := range p.indices[:p.indptr[p.n]] {
+			dv := p.data[k] - mean[j]
+			sq[j] += dv * dv
+			nonzeros[j]++
+		}
+		// Implicit zeros each contribute mean².
+		for j := range sq {
+			sq[j] += float64(p.n-nonzeros[j]) * mean[j] * mean[j]
+		}
+	} else {
+		for i := 0; i < p.n; i++ {
+			for j, v := range p.row(i) {
+				dv := v - mean[j]
+				sq[j] += dv * dv
+			}
+		}
+	}
+	var total float64
+	for _, s := range sq {
+		total += s / float64(p.n)
+	}
+	return total / float64(p.d)
+}
+
+// checkWeights validates optional sample weights; nil means all ones.
+func checkWeights(w []float64, n int) ([]float64, error) {
+	if w == nil {
+		w = make([]float64, n)
+		for i := range w {
+			w[i] = 1
+		}
+		return w, nil
+	}
+	if len(w) != n {
+		return nil, fmt.Errorf("cluster: %d sample weights for %d rows", len(w), n)
+	}
+	for i, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return nil, fmt.Errorf("cluster: sample weight %d is %v; weights must be finite and non-negative", i, v)
+		}
+	}
+	return w, nil
+}

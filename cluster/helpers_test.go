@@ -1,0 +1,88 @@
+package cluster
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/james-bowman/sparse"
+	"gonum.org/v1/gonum/mat"
+)
+
+// irisX returns the four raw iris measurements (R datasets::iris, the
+// embedded dataset/builtin/data/iris.csv), 150 × 4.
+func irisX(t testing.TB) *mat.Dense {
+	t.Helper()
+	f, err := os.Open("../dataset/builtin/data/iris.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	X := mat.NewDense(len(recs)-1, 4, nil)
+	for i, rec := range recs[1:] {
+		for j := 0; j < 4; j++ {
+			v, err := strconv.ParseFloat(rec[j], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			X.Set(i, j, v)
+		}
+	}
+	return X
+}
+
+// toCSR converts a dense matrix to CSR (zeros dropped).
+func toCSR(X *mat.Dense) *sparse.CSR {
+	r, c := X.Dims()
+	dok := sparse.NewDOK(r, c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if v := X.At(i, j); v != 0 {
+				dok.Set(i, j, v)
+			}
+		}
+	}
+	return dok.ToCSR()
+}
+
+func rowsOf(X *mat.Dense, idx ...int) *mat.Dense {
+	_, c := X.Dims()
+	out := mat.NewDense(len(idx), c, nil)
+	for n, i := range idx {
+		out.SetRow(n, X.RawRowView(i))
+	}
+	return out
+}
+
+func sizes(labels []int, k int) []int {
+	s := make([]int, k)
+	for _, l := range labels {
+		s[l]++
+	}
+	return s
+}
+
+func closeTo(a, b, tol float64) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	scale := max(1, abs(a), abs(b))
+	return d <= tol*scale
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func mathNaN() float64 { return math.NaN() }
+func mathInf() float64 { return math.Inf(1) }
