@@ -86,15 +86,35 @@ func (p *points) nearest(cs *centers, lo, hi int, labels []int, dist []float64, 
 	}
 	dots = dots[:k]
 	for i := lo; i < hi; i++ {
-		sparseDots(p, i, cs, dots)
-		best, bestD := 0, math.Inf(1)
-		for c, dot := range dots {
-			if d := cs.sqNorms[c] - 2*dot; d < bestD {
-				best, bestD = c, d
-			}
-		}
-		labels[i], dist[i] = best, max(p.sqNorms[i]+bestD, 0)
+		labels[i], dist[i] = p.nearestSparse(i, cs, dots)
 	}
+}
+
+// nearestOne returns the closest centre of row i and the squared distance
+// to it. dots is scratch of length k.
+func (p *points) nearestOne(i int, cs *centers, dots []float64) (int, float64) {
+	if p.sparse {
+		return p.nearestSparse(i, cs, dots)
+	}
+	x := p.row(i)
+	best, bestD := 0, math.Inf(1)
+	for c := 0; c < cs.k; c++ {
+		if d := sqDiff(x, cs.row(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, bestD
+}
+
+func (p *points) nearestSparse(i int, cs *centers, dots []float64) (int, float64) {
+	sparseDots(p, i, cs, dots)
+	best, bestD := 0, math.Inf(1)
+	for c, dot := range dots {
+		if d := cs.sqNorms[c] - 2*dot; d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, max(p.sqNorms[i]+bestD, 0)
 }
 
 // sparseDots sets dots[c] = x_i · c for every centre, one pass over the

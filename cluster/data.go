@@ -207,3 +207,31 @@ func checkWeights(w []float64, n int) ([]float64, error) {
 	}
 	return w, nil
 }
+
+// subset copies the given rows (repeats allowed) into new points.
+func (p *points) subset(rows []int) *points {
+	q := &points{n: len(rows), d: p.d, sparse: p.sparse, sqNorms: make([]float64, len(rows))}
+	if p.sparse {
+		q.indptr = make([]int, len(rows)+1)
+		for n, i := range rows {
+			q.indptr[n+1] = q.indptr[n] + p.indptr[i+1] - p.indptr[i]
+		}
+		q.indices = make([]int, 0, q.indptr[len(rows)])
+		q.data = make([]float64, 0, q.indptr[len(rows)])
+		for _, i := range rows {
+			cols, vals := p.sparseRow(i)
+			q.indices = append(q.indices, cols...)
+			q.data = append(q.data, vals...)
+		}
+	} else {
+		q.stride = p.d
+		q.dense = make([]float64, 0, len(rows)*p.d)
+		for _, i := range rows {
+			q.dense = append(q.dense, p.row(i)...)
+		}
+	}
+	for n, i := range rows {
+		q.sqNorms[n] = p.sqNorms[i]
+	}
+	return q
+}
