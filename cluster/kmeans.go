@@ -139,16 +139,22 @@ func (km *KMeans) FitContext(ctx context.Context, X mat.Matrix, sampleWeight []f
 	if err != nil {
 		return err
 	}
+	w, err := checkWeights(sampleWeight, p.n)
+	if err != nil {
+		return err
+	}
+	return km.fitPoints(ctx, p, w)
+}
+
+// fitPoints fits checked data (Sweep shares one *points among many fits).
+func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 	if err := checkK(km.K, p.n); err != nil {
 		return err
 	}
 	if km.MaxIter < 0 || km.NInit < 0 {
 		return fmt.Errorf("cluster: MaxIter (%d) and NInit (%d) must not be negative", km.MaxIter, km.NInit)
 	}
-	w, err := checkWeights(sampleWeight, p.n)
-	if err != nil {
-		return err
-	}
+	var err error
 	var given *centers
 	if km.InitialCentroids != nil {
 		if given, err = centersFrom(km.InitialCentroids, km.K, p.d, p.sparse); err != nil {
