@@ -117,45 +117,9 @@ func (p *points) nearestSparse(i int, cs *centers, dots []float64) (int, float64
 	return best, max(p.sqNorms[i]+bestD, 0)
 }
 
-// sparseDots sets dots[c] = x_i · c for every centre, one pass over the
-// nonzeros of row i against the transposed centres.
+// sparseDots sets dots[c] = x_i · c for every centre, against the
+// transposed centres.
 func sparseDots(p *points, i int, cs *centers, dots []float64) {
-	k := cs.k
-	clear(dots)
 	cols, vals := p.sparseRow(i)
-	t := cs.t
-	switch {
-	case k >= 4:
-		for n, j := range cols {
-			v := vals[n]
-			ct := t[j*k : j*k+k]
-			axpyUnrolled(dots, v, ct)
-		}
-	default:
-		for n, j := range cols {
-			v := vals[n]
-			ct := t[j*k : j*k+k]
-			for c := range dots {
-				dots[c] += v * ct[c]
-			}
-		}
-	}
-}
-
-// axpyUnrolled computes dst += a*x, four at a time.
-func axpyUnrolled(dst []float64, a float64, x []float64) {
-	x = x[:len(dst)]
-	n := len(dst)
-	c := 0
-	for ; c+4 <= n; c += 4 {
-		d := dst[c : c+4 : c+4]
-		s := x[c : c+4 : c+4]
-		d[0] += a * s[0]
-		d[1] += a * s[1]
-		d[2] += a * s[2]
-		d[3] += a * s[3]
-	}
-	for ; c < n; c++ {
-		dst[c] += a * x[c]
-	}
+	dotsBlocked(cols, vals, cs.t, cs.k, dots[:cs.k])
 }

@@ -72,11 +72,8 @@ func kmeansPlusPlus(p *points, k int, rng *rand.Rand, workers int, cs *centers) 
 			dots := make([]float64, trials)
 			for i := lo; i < hi; i++ {
 				if p.sparse {
-					clear(dots)
 					cols, vals := p.sparseRow(i)
-					for m, j := range cols {
-						axpySmall(dots, vals[m], candRows[j*trials:(j+1)*trials])
-					}
+					dotsBlocked(cols, vals, candRows, trials, dots)
 				}
 				for t := 0; t < trials; t++ {
 					var dt float64
@@ -109,13 +106,6 @@ func kmeansPlusPlus(p *points, k int, rng *rand.Rand, workers int, cs *centers) 
 		p.copyRow(cs.row(c), cand[best])
 	}
 	cs.refresh()
-}
-
-func axpySmall(dst []float64, a float64, x []float64) {
-	x = x[:len(dst)]
-	for t := range dst {
-		dst[t] += a * x[t]
-	}
 }
 
 // searchLeft returns the first index i with cum[i] >= r (numpy's
