@@ -328,7 +328,7 @@ func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Ran
 		for j := range vLabels {
 			vLabels[j], _ = vp.nearestOne(j, cs, dots)
 		}
-		if in := inertia(vp, vw, cs, vLabels, workers); in < bestInertia {
+		if in := inertia(vp, vw, cs, vLabels, workers); best == nil || in < bestInertia {
 			best, bestInertia = cs, in
 		}
 	}
