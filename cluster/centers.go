@@ -23,21 +23,28 @@ func newCenters(k, d int, sparse bool) *centers {
 func (cs *centers) row(c int) []float64 { return cs.c[c*cs.d : (c+1)*cs.d] }
 
 // refresh recomputes the norms and the transposed copy after c changed.
-func (cs *centers) refresh() {
-	for c := 0; c < cs.k; c++ {
+func (cs *centers) refresh() { cs.refreshOn(1) }
+
+// refreshOn is refresh on up to workers goroutines: norms per centre, the
+// transposed copy per block of features.
+func (cs *centers) refreshOn(workers int) {
+	forTasks(cs.k, min(workers, max(1, cs.k*cs.d/65536)), func(c int) {
 		var s float64
 		for _, v := range cs.row(c) {
 			s += v * v
 		}
 		cs.sqNorms[c] = s
-	}
+	})
 	if cs.t != nil {
 		k := cs.k
-		for c := 0; c < k; c++ {
-			for j, v := range cs.row(c) {
-				cs.t[j*k+c] = v
+		forBlocks(cs.d, 4096, min(workers, max(1, cs.k*cs.d/65536)), func(_, lo, hi int) {
+			for c := 0; c < k; c++ {
+				row := cs.row(c)
+				for j := lo; j < hi; j++ {
+					cs.t[j*k+c] = row[j]
+				}
 			}
-		}
+		})
 	}
 }
 

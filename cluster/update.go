@@ -86,15 +86,25 @@ func (u *updater) update(p *points, w []float64, labels []int, dist []float64, o
 		}
 		u.accumulate(p, w, u.order[ch.lo:ch.hi], ch.dst)
 	})
-	// Reduce the extra chunks in order.
+	// Reduce the extra chunks of each cluster in chunk order.
+	first := make([]int, k+1) // chunks[first[c]:first[c+1]] belong to cluster c
 	for t, ch := range chunks {
-		if t > 0 && chunks[t-1].cluster == ch.cluster {
-			dst := u.sums[ch.cluster*d : (ch.cluster+1)*d]
+		first[ch.cluster+1] = t + 1
+	}
+	for c := 1; c <= k; c++ {
+		first[c] = max(first[c], first[c-1])
+	}
+	forTasks(k, workers, func(c int) {
+		dst := u.sums[c*d : (c+1)*d]
+		for _, ch := range chunks[first[c]:first[c+1]] {
+			if &ch.dst[0] == &dst[0] {
+				continue
+			}
 			for j, v := range ch.dst {
 				dst[j] += v
 			}
 		}
-	}
+	})
 	for c := 0; c < k; c++ {
 		var s float64
 		for _, i := range u.order[u.start[c]:u.start[c+1]] {
@@ -103,8 +113,8 @@ func (u *updater) update(p *points, w []float64, labels []int, dist []float64, o
 		u.weightIn[c] = s
 	}
 	u.relocateEmpty(p, w, labels, dist, old)
-	var total float64
-	for c := 0; c < k; c++ {
+	sq := make([]float64, k)
+	forTasks(k, min(workers, max(1, k*d/65536)), func(c int) {
 		dst, sum := next.row(c), u.sums[c*d:(c+1)*d]
 		if wc := u.weightIn[c]; wc > 0 {
 			inv := 1 / wc
@@ -116,12 +126,11 @@ func (u *updater) update(p *points, w []float64, labels []int, dist []float64, o
 			// cluster (all points already sit on their centres): keep the centre.
 			copy(dst, old.row(c))
 		}
-		s := sqDiff(dst, old.row(c))
-		shift[c] = math.Sqrt(s)
-		total += s
-	}
-	next.refresh()
-	return total
+		sq[c] = sqDiff(dst, old.row(c))
+		shift[c] = math.Sqrt(sq[c])
+	})
+	next.refreshOn(workers)
+	return sumInOrder(sq)
 }
 
 // accumulate adds w_i x_i for the given rows into dst.
