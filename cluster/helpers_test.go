@@ -1,38 +1,25 @@
 package cluster
 
 import (
-	"encoding/csv"
 	"math"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln/dataset/builtin"
 	"gonum.org/v1/gonum/mat"
 )
 
-// irisX returns the four raw iris measurements (R datasets::iris, the
-// embedded dataset/builtin/data/iris.csv), 150 × 4.
+// irisX returns the four raw iris measurements (R datasets::iris, embedded
+// in dataset/builtin), 150 × 4.
 func irisX(t testing.TB) *mat.Dense {
 	t.Helper()
-	f, err := os.Open("../dataset/builtin/data/iris.csv")
+	f, err := builtin.Iris()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	X, err := f.ToDense("Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width")
 	if err != nil {
 		t.Fatal(err)
-	}
-	X := mat.NewDense(len(recs)-1, 4, nil)
-	for i, rec := range recs[1:] {
-		for j := 0; j < 4; j++ {
-			v, err := strconv.ParseFloat(rec[j], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			X.Set(i, j, v)
-		}
 	}
 	return X
 }
