@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -271,5 +273,22 @@ func TestKMeansBadInput(t *testing.T) {
 	}
 	if _, err := km.Transform(mat.NewDense(2, 3, nil)); err == nil || !strings.Contains(err.Error(), "3 features; the model was fitted on 4") {
 		t.Errorf("width: %v", err)
+	}
+}
+
+func TestKMeansContextCancelled(t *testing.T) {
+	X := irisX(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	km := &KMeans{K: 3}
+	if err := km.FitContext(ctx, X, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled fit: %v", err)
+	}
+	mb := &MiniBatchKMeans{K: 3}
+	if err := mb.FitContext(ctx, X, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled mini-batch fit: %v", err)
+	}
+	if _, err := (&Sweep{Ks: []int{2, 3}}).Run(ctx, X); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled sweep: %v", err)
 	}
 }
