@@ -1,6 +1,10 @@
 package cluster
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // centers holds K centroids row-major, plus what the distance kernels need:
 // their squared norms and, for sparse data, a transposed copy so that one
@@ -8,14 +12,18 @@ import "math"
 type centers struct {
 	k, d    int
 	c       []float64 // k×d row-major
-	t       []float64 // d×k, only for sparse data
+	t       []float64 // d×k, only for sparse data: row rank[j] holds feature j
+	rank    []int32   // the feature order of the points these centres serve
 	sqNorms []float64
 }
 
-func newCenters(k, d int, sparse bool) *centers {
-	cs := &centers{k: k, d: d, c: make([]float64, k*d), sqNorms: make([]float64, k)}
-	if sparse {
-		cs.t = make([]float64, d*k)
+// newCenters makes room for k centres of p's width, with the feature-major
+// table in p's feature order when p is sparse.
+func newCenters(k int, p *points) *centers {
+	cs := &centers{k: k, d: p.d, c: make([]float64, k*p.d), sqNorms: make([]float64, k)}
+	if p.sparse {
+		cs.t = make([]float64, p.d*k)
+		cs.rank = p.rank
 	}
 	return cs
 }
@@ -41,7 +49,7 @@ func (cs *centers) refreshOn(workers int) {
 			for c := 0; c < k; c++ {
 				row := cs.row(c)
 				for j := lo; j < hi; j++ {
-					cs.t[j*k+c] = row[j]
+					cs.t[int(cs.rank[j])*k+c] = row[j]
 				}
 			}
 		})
@@ -125,8 +133,20 @@ func (p *points) nearestSparse(i int, cs *centers, dots []float64) (int, float64
 }
 
 // sparseDots sets dots[c] = x_i · c for every centre, against the
-// transposed centres.
+// feature-major centres. Up to 16 centres are summed in registers
+// (dotsBlocked); more are summed with gonum's vectorised axpy, one table row
+// per nonzero, which measured faster for K = 50 on the IMDB bag of words.
 func sparseDots(p *points, i int, cs *centers, dots []float64) {
-	cols, vals := p.sparseRow(i)
-	dotsBlocked(cols, vals, cs.t, cs.k, dots[:cs.k])
+	cols, vals := p.rankedRow(i)
+	k := cs.k
+	if k <= 16 {
+		dotsBlocked(cols, vals, cs.t, k, dots[:k])
+		return
+	}
+	dots = dots[:k]
+	clear(dots)
+	vals = vals[:len(cols)]
+	for n, r := range cols {
+		floats.AddScaled(dots, vals[n], cs.t[int(r)*k:int(r)*k+k])
+	}
 }

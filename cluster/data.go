@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
@@ -28,6 +29,13 @@ type points struct {
 	// sqNorms[i] is the squared Euclidean norm of row i, precomputed once for
 	// the sparse distance formula ||x||² - 2x·c + ||c||².
 	sqNorms []float64
+
+	// rank[j] is where feature j sits in the feature-major centre tables:
+	// features are ordered by how many rows use them, most used first, so
+	// that the table rows touched most often share the cache. ranked holds
+	// the column indices mapped through rank (4 bytes each).
+	rank   []int32
+	ranked []int32
 }
 
 // errEmpty is returned for input with no rows or no columns.
@@ -66,7 +74,41 @@ func newPoints(X mat.Matrix) (*points, error) {
 		return nil, err
 	}
 	p.computeNorms()
+	if p.sparse {
+		p.computeRanks()
+	}
 	return p, nil
+}
+
+// computeRanks orders the features by their number of nonzeros (ties by
+// index) and maps every column index through that order.
+func (p *points) computeRanks() {
+	nnz := p.indptr[p.n] - p.indptr[0]
+	uses := make([]int, p.d)
+	for _, j := range p.indices[p.indptr[0]:p.indptr[p.n]] {
+		uses[j]++
+	}
+	order := make([]int, p.d)
+	for j := range order {
+		order[j] = j
+	}
+	sort.SliceStable(order, func(a, b int) bool { return uses[order[a]] > uses[order[b]] })
+	p.rank = make([]int32, p.d)
+	for r, j := range order {
+		p.rank[j] = int32(r)
+	}
+	p.ranked = make([]int32, nnz)
+	base := p.indptr[0]
+	for k, j := range p.indices[base:p.indptr[p.n]] {
+		p.ranked[k] = p.rank[j]
+	}
+}
+
+// rankedRow returns the ranked column indices and the values of CSR row i.
+func (p *points) rankedRow(i int) ([]int32, []float64) {
+	a, b := p.indptr[i], p.indptr[i+1]
+	base := p.indptr[0]
+	return p.ranked[a-base : b-base], p.data[a:b]
 }
 
 func fromDense(m *mat.Dense) *points {
@@ -218,10 +260,14 @@ func (p *points) subset(rows []int) *points {
 		}
 		q.indices = make([]int, 0, q.indptr[len(rows)])
 		q.data = make([]float64, 0, q.indptr[len(rows)])
+		q.rank = p.rank // shared, so that centres built for p serve q
+		q.ranked = make([]int32, 0, q.indptr[len(rows)])
 		for _, i := range rows {
 			cols, vals := p.sparseRow(i)
+			ranked, _ := p.rankedRow(i)
 			q.indices = append(q.indices, cols...)
 			q.data = append(q.data, vals...)
+			q.ranked = append(q.ranked, ranked...)
 		}
 	} else {
 		q.stride = p.d

@@ -24,18 +24,23 @@ func irisX(t testing.TB) *mat.Dense {
 	return X
 }
 
-// toCSR converts a dense matrix to CSR (zeros dropped).
+// toCSR converts a dense matrix to CSR (zeros dropped, column indices
+// sorted in each row).
 func toCSR(X *mat.Dense) *sparse.CSR {
 	r, c := X.Dims()
-	dok := sparse.NewDOK(r, c)
+	indptr := make([]int, r+1)
+	var ind []int
+	var data []float64
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
 			if v := X.At(i, j); v != 0 {
-				dok.Set(i, j, v)
+				ind = append(ind, j)
+				data = append(data, v)
 			}
 		}
+		indptr[i+1] = len(ind)
 	}
-	return dok.ToCSR()
+	return sparse.NewCSR(r, c, indptr, ind, data)
 }
 
 func rowsOf(X *mat.Dense, idx ...int) *mat.Dense {

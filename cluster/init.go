@@ -58,9 +58,9 @@ func kmeansPlusPlus(p *points, k int, rng *rand.Rand, workers int, cs *centers) 
 				for j := range p.d {
 					candRows[j*trials+t] = 0
 				}
-				cols, vals := p.sparseRow(i)
-				for m, j := range cols {
-					candRows[j*trials+t] += vals[m]
+				cols, vals := p.rankedRow(i)
+				for m, r := range cols {
+					candRows[int(r)*trials+t] += vals[m]
 				}
 			} else {
 				p.copyRow(candRows[t*p.d:(t+1)*p.d], i)
@@ -72,7 +72,7 @@ func kmeansPlusPlus(p *points, k int, rng *rand.Rand, workers int, cs *centers) 
 			dots := make([]float64, trials)
 			for i := lo; i < hi; i++ {
 				if p.sparse {
-					cols, vals := p.sparseRow(i)
+					cols, vals := p.rankedRow(i)
 					dotsBlocked(cols, vals, candRows, trials, dots)
 				}
 				for t := 0; t < trials; t++ {

@@ -6,13 +6,14 @@ package cluster
 // for c in [0, len(out)), eight centres at a time held in registers, so the
 // row's nonzeros (in L1) are read once per group while each table row is
 // read in one cache-line run.
-func dotsBlocked(cols []int, vals []float64, t []float64, stride int, out []float64) {
+func dotsBlocked[I int | int32](cols []I, vals []float64, t []float64, stride int, out []float64) {
 	vals = vals[:len(cols)]
 	k := len(out)
 	c := 0
 	for ; c+8 <= k; c += 8 {
 		var a0, a1, a2, a3, a4, a5, a6, a7 float64
-		for n, j := range cols {
+		for n, jj := range cols {
+			j := int(jj)
 			v := vals[n]
 			s := t[j*stride+c : j*stride+c+8 : j*stride+c+8]
 			a0 += v * s[0]
@@ -29,7 +30,8 @@ func dotsBlocked(cols []int, vals []float64, t []float64, stride int, out []floa
 	}
 	if c+4 <= k {
 		var a0, a1, a2, a3 float64
-		for n, j := range cols {
+		for n, jj := range cols {
+			j := int(jj)
 			v := vals[n]
 			s := t[j*stride+c : j*stride+c+4 : j*stride+c+4]
 			a0 += v * s[0]
@@ -43,7 +45,8 @@ func dotsBlocked(cols []int, vals []float64, t []float64, stride int, out []floa
 	}
 	if c+2 <= k {
 		var a0, a1 float64
-		for n, j := range cols {
+		for n, jj := range cols {
+			j := int(jj)
 			v := vals[n]
 			s := t[j*stride+c : j*stride+c+2 : j*stride+c+2]
 			a0 += v * s[0]
@@ -55,7 +58,7 @@ func dotsBlocked(cols []int, vals []float64, t []float64, stride int, out []floa
 	if c < k {
 		var a0 float64
 		for n, j := range cols {
-			a0 += vals[n] * t[j*stride+c]
+			a0 += vals[n] * t[int(j)*stride+c]
 		}
 		out[c] = a0
 	}

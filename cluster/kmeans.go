@@ -157,7 +157,7 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 	var err error
 	var given *centers
 	if km.InitialCentroids != nil {
-		if given, err = centersFrom(km.InitialCentroids, km.K, p.d, p.sparse); err != nil {
+		if given, err = centersFrom(km.InitialCentroids, km.K, p); err != nil {
 			return err
 		}
 	}
@@ -169,7 +169,7 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 	var best *run
 	for s := 0; s < km.nInit(); s++ {
 		rng := rand.New(rand.NewPCG(km.Seed, uint64(s)))
-		cs := newCenters(km.K, p.d, p.sparse)
+		cs := newCenters(km.K, p)
 		switch {
 		case given != nil:
 			copy(cs.c, given.c)
@@ -203,7 +203,8 @@ func checkK(k, n int) error {
 }
 
 // centersFrom checks and copies user-given centroids.
-func centersFrom(m mat.Matrix, k, d int, sparse bool) (*centers, error) {
+func centersFrom(m mat.Matrix, k int, data *points) (*centers, error) {
+	d := data.d
 	r, c := m.Dims()
 	if r != k || c != d {
 		return nil, fmt.Errorf("cluster: InitialCentroids are %d×%d; want K×features = %d×%d", r, c, k, d)
@@ -212,7 +213,7 @@ func centersFrom(m mat.Matrix, k, d int, sparse bool) (*centers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("InitialCentroids: %w", err)
 	}
-	cs := newCenters(k, d, sparse)
+	cs := newCenters(k, data)
 	for i := 0; i < k; i++ {
 		p.copyRow(cs.row(i), i)
 	}
@@ -236,7 +237,7 @@ func predictPoints(X mat.Matrix, cs *mat.Dense) (*points, *centers, error) {
 	if p.d != d {
 		return nil, nil, fmt.Errorf("cluster: X has %d features; the model was fitted on %d", p.d, d)
 	}
-	c := newCenters(k, d, p.sparse)
+	c := newCenters(k, p)
 	copy(c.c, cs.RawMatrix().Data)
 	c.refresh()
 	return p, c, nil

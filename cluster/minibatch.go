@@ -242,7 +242,7 @@ func (mb *MiniBatchKMeans) PartialFit(X mat.Matrix, sampleWeight []float64) erro
 		if mb.rng == nil { // restored from a State
 			mb.rng = rand.New(rand.NewPCG(mb.Seed, uint64(mb.steps)))
 		}
-		cs = newCenters(k, d, p.sparse)
+		cs = newCenters(k, p)
 		copy(cs.c, mb.centroids.RawMatrix().Data)
 		cs.refresh()
 	}
@@ -294,7 +294,7 @@ func (mb *MiniBatchKMeans) reassignNow(counts []float64, batch int) bool {
 // random rows, judged by inertia on a validation sample of InitSize rows.
 func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Rand, workers int) (*centers, error) {
 	if mb.InitialCentroids != nil {
-		return centersFrom(mb.InitialCentroids, mb.K, p.d, p.sparse)
+		return centersFrom(mb.InitialCentroids, mb.K, p)
 	}
 	size := mb.initSize(p.n, batch)
 	valid := make([]int, size)
@@ -318,7 +318,7 @@ func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Ran
 			}
 			sub = p.subset(rows)
 		}
-		cs := newCenters(mb.K, p.d, p.sparse)
+		cs := newCenters(mb.K, p)
 		if mb.Init == RandomRows {
 			randomRows(sub, mb.K, rng, cs)
 		} else {

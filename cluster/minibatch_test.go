@@ -87,9 +87,9 @@ func TestMiniBatchKMeansPartialFit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cs := newCenters(3, 4, false)
-		copy(cs.c, mb.Centroids().RawMatrix().Data)
 		p, _ := newPoints(X)
+		cs := newCenters(3, p)
+		copy(cs.c, mb.Centroids().RawMatrix().Data)
 		ones, _ := checkWeights(nil, 150)
 		inertias = append(inertias, inertia(p, ones, cs, labels, 1))
 	}

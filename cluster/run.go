@@ -41,7 +41,7 @@ func (r *run) fit(ctx context.Context, cs *centers, algo Algorithm) error {
 		old[i] = -1
 	}
 	dist := make([]float64, n)
-	next := newCenters(k, p.d, p.sparse)
+	next := newCenters(k, p)
 	shift := make([]float64, k)
 	u := newUpdater(n, k, p.d)
 	var el *elkan
