@@ -133,7 +133,9 @@ func (km *KMeans) Fit(X mat.Matrix) error {
 // (nil = all ones), which weigh the means and the inertia as in scikit-learn
 // 1.2.1 (seeding ignores them, as 1.2.1 does). It stops with ctx's error when
 // ctx is cancelled. Memory: the data is not copied when it is *mat.Dense or
-// *sparse.CSR; Fit adds O(n + K×features) per worker, and Elkan n×K floats.
+// *sparse.CSR; Fit adds a few floats per row, 4 bytes per nonzero of sparse
+// data, three K×features tables, one features-long partial sum per 2,048
+// rows, and for Elkan n×K floats of bounds.
 func (km *KMeans) FitContext(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
 	p, err := newPoints(X)
 	if err != nil {
