@@ -17,7 +17,7 @@ type updater struct {
 	k, d     int
 	order    []int     // row indices grouped by label, in row order within a label
 	start    []int     // order[start[c]:start[c+1]] are the rows of cluster c
-	sums     []float64 // k×d weighted sums
+	sums     []float64 // k×d weighted sums; for sparse data in rank order (see points.rank)
 	weightIn []float64 // total weight per cluster
 	extra    []float64 // partial sums of the second and later chunks of a cluster
 }
@@ -118,8 +118,14 @@ func (u *updater) update(p *points, w []float64, labels []int, dist []float64, o
 		dst, sum := next.row(c), u.sums[c*d:(c+1)*d]
 		if wc := u.weightIn[c]; wc > 0 {
 			inv := 1 / wc
-			for j, v := range sum {
-				dst[j] = v * inv
+			if p.sparse {
+				for j, r := range p.rank {
+					dst[j] = sum[r] * inv
+				}
+			} else {
+				for j, v := range sum {
+					dst[j] = v * inv
+				}
 			}
 		} else {
 			// Only possible when a relocation took the last point of a
@@ -133,14 +139,16 @@ func (u *updater) update(p *points, w []float64, labels []int, dist []float64, o
 	return sumInOrder(sq)
 }
 
-// accumulate adds w_i x_i for the given rows into dst.
+// accumulate adds w_i x_i for the given rows into dst (sparse rows in rank
+// order: 4-byte indices, and the frequent words' sums close together).
 func (u *updater) accumulate(p *points, w []float64, rows []int, dst []float64) {
 	for _, i := range rows {
 		wi := w[i]
 		if p.sparse {
-			cols, vals := p.sparseRow(i)
-			for n, j := range cols {
-				dst[j] += wi * vals[n]
+			cols, vals := p.rankedRow(i)
+			vals = vals[:len(cols)]
+			for n, r := range cols {
+				dst[r] += wi * vals[n]
 			}
 		} else {
 			for j, v := range p.row(i) {
@@ -183,8 +191,12 @@ func (u *updater) relocateEmpty(p *points, w []float64, labels []int, dist []flo
 		p.copyRow(row, i)
 		src, dst := u.sums[from*d:(from+1)*d], u.sums[c*d:(c+1)*d]
 		for j, v := range row {
-			src[j] -= w[i] * v
-			dst[j] = w[i] * v
+			r := j
+			if p.sparse {
+				r = int(p.rank[j])
+			}
+			src[r] -= w[i] * v
+			dst[r] = w[i] * v
 		}
 		u.weightIn[c] = w[i]
 		u.weightIn[from] -= w[i]
