@@ -1,0 +1,288 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Init selects how KMeans picks its first centroids.
+type Init int
+
+const (
+	// KMeansPlusPlus is scikit-learn's greedy k-means++ (the default).
+	KMeansPlusPlus Init = iota
+	// RandomRows takes K distinct rows chosen uniformly at random.
+	RandomRows
+)
+
+// Algorithm selects the k-means iteration.
+type Algorithm int
+
+const (
+	// Lloyd computes every row-to-centre distance at every iteration (the default).
+	Lloyd Algorithm = iota
+	// Elkan skips distances the triangle inequality rules out, keeping an
+	// upper bound per row and a lower bound per row and centre (n×K floats).
+	Elkan
+)
+
+func (a Algorithm) String() string {
+	if a == Elkan {
+		return "elkan"
+	}
+	return "lloyd"
+}
+
+// Progress reports one finished k-means iteration to an optional callback.
+type Progress struct {
+	Start     int     // which start (0 ... NInit-1)
+	Iteration int     // iterations done in this start
+	Shift     float64 // Σ of squared centroid moves in this iteration
+}
+
+// KMeans clusters rows into K groups by minimising the within-cluster sum of
+// squared distances (inertia), following scikit-learn 1.2.1's KMeans.
+//
+// The zero value of each field but K is a useful default. The learned state
+// is read through methods after Fit.
+type KMeans struct {
+	K int // number of clusters, 1 <= K <= rows
+
+	Init Init // KMeansPlusPlus (default) or RandomRows
+	// InitialCentroids, when set (K × features), are the starting centres;
+	// Init is then ignored and only one start is made.
+	InitialCentroids mat.Matrix
+
+	// NInit is the number of starts; the one of lowest inertia is kept.
+	// 0 means 1 for KMeansPlusPlus and 10 for RandomRows (scikit-learn's "auto").
+	NInit int
+	// MaxIter bounds the iterations of one start; 0 means 300.
+	MaxIter int
+	// Tol stops a start once Σ_c ||Δc||² <= Tol × (mean of the per-feature
+	// variances of X), scikit-learn's meaning. 0 means 1e-4; a negative
+	// value means 0 (stop only when the labels no longer change).
+	Tol float64
+	// Algorithm is Lloyd (default) or Elkan.
+	Algorithm Algorithm
+	// Seed drives all randomness; start s uses PCG(Seed, s).
+	Seed uint64
+	// Workers bounds the goroutines of one fit (0 = GOMAXPROCS). The result
+	// does not depend on it.
+	Workers int
+	// Progress, if set, is called after each iteration.
+	Progress func(Progress)
+
+	centroids  *mat.Dense
+	labels     []int
+	inertia    float64
+	iterations int
+}
+
+// Centroids returns the K × features matrix of cluster centres (nil before Fit).
+func (km *KMeans) Centroids() *mat.Dense { return km.centroids }
+
+// Labels returns the cluster of each training row.
+func (km *KMeans) Labels() []int { return km.labels }
+
+// Inertia returns the weighted sum of squared distances of the training rows
+// to their centres.
+func (km *KMeans) Inertia() float64 { return km.inertia }
+
+// Iterations returns the iterations run by the kept start.
+func (km *KMeans) Iterations() int { return km.iterations }
+
+func (km *KMeans) maxIter() int {
+	if km.MaxIter <= 0 {
+		return 300
+	}
+	return km.MaxIter
+}
+
+func (km *KMeans) nInit() int {
+	switch {
+	case km.InitialCentroids != nil:
+		return 1
+	case km.NInit > 0:
+		return km.NInit
+	case km.Init == RandomRows:
+		return 10
+	}
+	return 1
+}
+
+func relTol(tol float64) float64 {
+	switch {
+	case tol == 0:
+		return 1e-4
+	case tol < 0:
+		return 0
+	}
+	return tol
+}
+
+// Fit clusters the rows of X (*mat.Dense, *sparse.CSR or any mat.Matrix).
+func (km *KMeans) Fit(X mat.Matrix) error {
+	return km.FitContext(context.Background(), X, nil)
+}
+
+// FitContext clusters the rows of X with optional non-negative sample weights
+// (nil = all ones), which weigh the means and the inertia as in scikit-learn
+// 1.2.1 (seeding ignores them, as 1.2.1 does). It stops with ctx's error when
+// ctx is cancelled. Memory: the data is not copied when it is *mat.Dense or
+// *sparse.CSR; Fit adds a few floats per row, 4 bytes per nonzero of sparse
+// data, three K×features tables, one features-long partial sum per 2,048
+// rows, and for Elkan n×K floats of bounds.
+func (km *KMeans) FitContext(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
+	p, err := newPoints(X)
+	if err != nil {
+		return err
+	}
+	w, err := checkWeights(sampleWeight, p.n)
+	if err != nil {
+		return err
+	}
+	return km.fitPoints(ctx, p, w)
+}
+
+// fitPoints fits checked data (Sweep shares one *points among many fits).
+func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
+	if err := checkK(km.K, p.n); err != nil {
+		return err
+	}
+	if km.MaxIter < 0 || km.NInit < 0 {
+		return fmt.Errorf("cluster: MaxIter (%d) and NInit (%d) must not be negative", km.MaxIter, km.NInit)
+	}
+	var err error
+	var given *centers
+	if km.InitialCentroids != nil {
+		if given, err = centersFrom(km.InitialCentroids, km.K, p); err != nil {
+			return err
+		}
+	}
+	tol := relTol(km.Tol)
+	if tol > 0 {
+		tol *= p.meanVariance()
+	}
+	workers := effectiveWorkers(km.Workers)
+	var best *run
+	for s := 0; s < km.nInit(); s++ {
+		rng := rand.New(rand.NewPCG(km.Seed, uint64(s)))
+		cs := newCenters(km.K, p)
+		switch {
+		case given != nil:
+			copy(cs.c, given.c)
+			cs.refresh()
+		case km.Init == RandomRows:
+			randomRows(p, km.K, rng, cs)
+		default:
+			kmeansPlusPlus(p, km.K, rng, workers, cs)
+		}
+		r := &run{p: p, w: w, k: km.K, maxIter: km.maxIter(), tol: tol, workers: workers, start: s, progress: km.Progress}
+		if err := r.fit(ctx, cs, km.Algorithm); err != nil {
+			return err
+		}
+		if best == nil || r.inertia < best.inertia {
+			best = r
+		}
+	}
+	km.centroids = mat.NewDense(km.K, p.d, best.centers.c)
+	km.labels, km.inertia, km.iterations = best.labels, best.inertia, best.iterations
+	return nil
+}
+
+func checkK(k, n int) error {
+	switch {
+	case k <= 0:
+		return fmt.Errorf("cluster: K = %d; it must be at least 1", k)
+	case k > n:
+		return fmt.Errorf("cluster: K = %d is more than the %d rows", k, n)
+	}
+	return nil
+}
+
+// centersFrom checks and copies user-given centroids.
+func centersFrom(m mat.Matrix, k int, data *points) (*centers, error) {
+	d := data.d
+	r, c := m.Dims()
+	if r != k || c != d {
+		return nil, fmt.Errorf("cluster: InitialCentroids are %d×%d; want K×features = %d×%d", r, c, k, d)
+	}
+	p, err := newPoints(m)
+	if err != nil {
+		return nil, fmt.Errorf("InitialCentroids: %w", err)
+	}
+	cs := newCenters(k, data)
+	for i := 0; i < k; i++ {
+		p.copyRow(cs.row(i), i)
+	}
+	cs.refresh()
+	return cs, nil
+}
+
+// errNotFitted is returned by Predict and Transform before Fit.
+var errNotFitted = errors.New("cluster: model is not fitted")
+
+// predictPoints checks new data against the fitted centres.
+func predictPoints(X mat.Matrix, cs *mat.Dense) (*points, *centers, error) {
+	if cs == nil {
+		return nil, nil, errNotFitted
+	}
+	p, err := newPoints(X)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, d := cs.Dims()
+	if p.d != d {
+		return nil, nil, fmt.Errorf("cluster: X has %d features; the model was fitted on %d", p.d, d)
+	}
+	c := newCenters(k, p)
+	copy(c.c, cs.RawMatrix().Data)
+	c.refresh()
+	return p, c, nil
+}
+
+// Predict returns the nearest centroid of each row of X.
+func (km *KMeans) Predict(X mat.Matrix) ([]int, error) {
+	return predictNearest(X, km.centroids, km.Workers)
+}
+
+// Transform returns the Euclidean distance of each row of X to each centroid
+// (rows × K), as scikit-learn's transform.
+func (km *KMeans) Transform(X mat.Matrix) (*mat.Dense, error) {
+	return transformDistances(X, km.centroids, km.Workers)
+}
+
+func predictNearest(X mat.Matrix, cm *mat.Dense, workers int) ([]int, error) {
+	p, cs, err := predictPoints(X, cm)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]int, p.n)
+	dist := make([]float64, p.n)
+	forBlocks(p.n, assignBlock, effectiveWorkers(workers), func(_, lo, hi int) {
+		p.nearest(cs, lo, hi, labels, dist, make([]float64, cs.k))
+	})
+	return labels, nil
+}
+
+func transformDistances(X mat.Matrix, cm *mat.Dense, workers int) (*mat.Dense, error) {
+	p, cs, err := predictPoints(X, cm)
+	if err != nil {
+		return nil, err
+	}
+	out := mat.NewDense(p.n, cs.k, nil)
+	raw := out.RawMatrix()
+	forBlocks(p.n, assignBlock, effectiveWorkers(workers), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := raw.Data[i*raw.Stride : i*raw.Stride+cs.k]
+			for c := range row {
+				row[c] = sqrt(p.sqDist(i, cs, c))
+			}
+		}
+	})
+	return out, nil
+}
