@@ -1,0 +1,342 @@
+package text
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/james-bowman/sparse"
+	"golang.org/x/sync/errgroup"
+)
+
+// The counting engine. A producer cuts the corpus into batches of documents;
+// each worker owns a shard (an analyzer, a private term dictionary and
+// document-frequency counts) and turns each batch into rows of (term id,
+// count) entries, then lets the text go. The shards are merged by term
+// string, so the result does not depend on which worker saw which batch.
+
+const (
+	batchDocs  = 256     // documents per batch, at most
+	batchBytes = 1 << 20 // bytes of text per batch, at most (for long documents)
+)
+
+// batch is a run of consecutive documents; first is the index of docs[0].
+type batch struct {
+	seq, first int
+	docs       []string
+}
+
+// batchRows holds the rows of one batch: row r has the entries
+// ids[ptr[r]:ptr[r+1]] with their counts, ids local to the shard (learning)
+// or columns (lookup).
+type batchRows struct {
+	seq, first int
+	shard      int
+	ptr        []int32
+	ids        []int32
+	counts     []int32
+}
+
+// shard is one worker's state.
+type shard struct {
+	an     *analyzer
+	learn  bool
+	fixed  map[string]int // lookup mode
+	ids    map[string]int32
+	terms  []string
+	df, tf []int64 // per id: documents containing it, total count (learning only)
+	stamp  []int   // per id: number of the last document that had it
+	slot   []int32 // per id: its entry in that document's row
+	doc    int
+	out    *batchRows
+	emit   func([]byte)
+}
+
+func newShard(an *analyzer, fixed *Vocabulary) *shard {
+	s := &shard{an: an, learn: fixed == nil}
+	if s.learn {
+		s.ids = make(map[string]int32)
+	} else {
+		s.fixed = fixed.index
+		s.stamp = make([]int, fixed.Len())
+		s.slot = make([]int32, fixed.Len())
+	}
+	s.emit = s.add
+	return s
+}
+
+// add counts one term of the current document.
+func (s *shard) add(t []byte) {
+	var id int32
+	if s.learn {
+		var ok bool
+		if id, ok = s.ids[string(t)]; !ok {
+			id = int32(len(s.terms))
+			term := string(t)
+			s.ids[term] = id
+			s.terms = append(s.terms, term)
+			s.df = append(s.df, 0)
+			s.tf = append(s.tf, 0)
+			s.stamp = append(s.stamp, 0)
+			s.slot = append(s.slot, 0)
+		}
+	} else {
+		c, ok := s.fixed[string(t)]
+		if !ok {
+			return // out of vocabulary: ignored, as scikit-learn does
+		}
+		id = int32(c)
+	}
+	out := s.out
+	if s.stamp[id] != s.doc {
+		s.stamp[id] = s.doc
+		s.slot[id] = int32(len(out.ids))
+		out.ids = append(out.ids, id)
+		out.counts = append(out.counts, 1)
+		return
+	}
+	out.counts[s.slot[id]]++
+}
+
+// process turns a batch into rows; it returns the index of a failing document.
+func (s *shard) process(b batch, out *batchRows) (int, error) {
+	s.out = out
+	out.ptr = append(out.ptr[:0], 0)
+	out.ids, out.counts = out.ids[:0], out.counts[:0]
+	for k, doc := range b.docs {
+		s.doc++
+		start := len(out.ids)
+		if err := s.an.analyze(doc, s.emit); err != nil {
+			return b.first + k, err
+		}
+		if s.learn {
+			for e := start; e < len(out.ids); e++ {
+				s.df[out.ids[e]]++
+				s.tf[out.ids[e]] += int64(out.counts[e])
+			}
+		}
+		out.ptr = append(out.ptr, int32(len(out.ids)))
+	}
+	return 0, nil
+}
+
+// countJob runs the engine over a corpus.
+type countJob struct {
+	an       *analyzer
+	fixed    *Vocabulary // nil: learn a vocabulary
+	keepRows bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
+	workers  int
+	progress func(docs int)
+}
+
+type countResult struct {
+	docs   int
+	shards []*shard
+	rows   []*batchRows // in document order
+}
+
+// docError is a failure tied to a document; the engine reports the one with
+// the smallest index, so the error does not depend on scheduling.
+type docError struct {
+	doc int
+	err error
+}
+
+func (j *countJob) run(ctx context.Context, next func() (string, error)) (*countResult, error) {
+	workers := j.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	res := &countResult{shards: make([]*shard, workers)}
+	for w := range res.shards {
+		an := j.an
+		if w > 0 {
+			an = j.an.clone()
+		}
+		res.shards[w] = newShard(an, j.fixed)
+	}
+	var (
+		mu       sync.Mutex
+		firstErr *docError
+		failed   atomic.Bool
+		done     atomic.Int64
+	)
+	fail := func(doc int, err error) {
+		mu.Lock()
+		if firstErr == nil || doc < firstErr.doc {
+			firstErr = &docError{doc, err}
+		}
+		mu.Unlock()
+		failed.Store(true)
+	}
+	batches := make(chan batch, workers)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { // producer
+		defer close(batches)
+		seq, n := 0, 0
+		for !failed.Load() {
+			b := batch{seq: seq, first: n}
+			size := 0
+			for len(b.docs) < batchDocs && size < batchBytes {
+				doc, err := next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					fail(n, err)
+					break
+				}
+				b.docs = append(b.docs, doc)
+				size += len(doc)
+				n++
+			}
+			if len(b.docs) == 0 {
+				break
+			}
+			select {
+			case batches <- b:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			seq++
+			if len(b.docs) < batchDocs && size < batchBytes {
+				break // the corpus ended (or failed) inside this batch
+			}
+		}
+		mu.Lock()
+		res.docs = n
+		mu.Unlock()
+		return nil
+	})
+	for w := 0; w < workers; w++ {
+		s := res.shards[w]
+		g.Go(func() error {
+			out := &batchRows{}
+			for b := range batches {
+				if failed.Load() {
+					continue // drain
+				}
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				out.seq, out.first, out.shard = b.seq, b.first, w
+				if doc, err := s.process(b, out); err != nil {
+					fail(doc, err)
+					continue
+				}
+				if j.keepRows {
+					mu.Lock()
+					res.rows = append(res.rows, out)
+					mu.Unlock()
+					out = &batchRows{}
+				}
+				if j.progress != nil {
+					n := done.Add(int64(len(b.docs)))
+					mu.Lock()
+					j.progress(int(n))
+					mu.Unlock()
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if firstErr != nil {
+		var ue *InvalidUTF8Error
+		if errors.As(firstErr.err, &ue) {
+			return nil, fmt.Errorf("text: document %d: %w", firstErr.doc, firstErr.err)
+		}
+		return nil, firstErr.err
+	}
+	slices.SortFunc(res.rows, func(a, b *batchRows) int { return a.seq - b.seq })
+	return res, nil
+}
+
+// buildCSR assembles the document-term matrix from the rows, mapping each
+// shard's ids through colOf (nil: the ids are already columns) and dropping
+// entries whose column is -1. Columns are sorted within each row.
+func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers int) *sparse.CSR {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	indptr := make([]int, res.docs+1)
+	forEachBatch(res.rows, workers, func(b *batchRows) {
+		m := colMap(colOf, b.shard)
+		for r := 0; r+1 < len(b.ptr); r++ {
+			n := 0
+			for _, id := range b.ids[b.ptr[r]:b.ptr[r+1]] {
+				if m == nil || m[id] >= 0 {
+					n++
+				}
+			}
+			indptr[b.first+r+1] = n
+		}
+	})
+	for r := 1; r <= res.docs; r++ {
+		indptr[r] += indptr[r-1]
+	}
+	nnz := indptr[res.docs]
+	indices := make([]int, nnz)
+	data := make([]float64, nnz)
+	forEachBatch(res.rows, workers, func(b *batchRows) {
+		m := colMap(colOf, b.shard)
+		var keys []uint64 // column << 32 | count, sorted by column
+		for r := 0; r+1 < len(b.ptr); r++ {
+			keys = keys[:0]
+			for e := b.ptr[r]; e < b.ptr[r+1]; e++ {
+				c := b.ids[e]
+				if m != nil {
+					if c = m[c]; c < 0 {
+						continue
+					}
+				}
+				keys = append(keys, uint64(c)<<32|uint64(uint32(b.counts[e])))
+			}
+			slices.Sort(keys)
+			at := indptr[b.first+r]
+			for k, key := range keys {
+				indices[at+k] = int(key >> 32)
+				if binary {
+					data[at+k] = 1
+				} else {
+					data[at+k] = float64(uint32(key))
+				}
+			}
+		}
+	})
+	return sparse.NewCSR(res.docs, ncols, indptr, indices, data)
+}
+
+func colMap(colOf [][]int32, shard int) []int32 {
+	if colOf == nil {
+		return nil
+	}
+	return colOf[shard]
+}
+
+// forEachBatch calls fn on every batch, on up to workers goroutines.
+func forEachBatch(rows []*batchRows, workers int, fn func(*batchRows)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(rows) {
+					return
+				}
+				fn(rows[i])
+			}
+		}()
+	}
+	wg.Wait()
+}
