@@ -1,0 +1,164 @@
+package linalg
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/james-bowman/sparse"
+)
+
+// figure57 is the binary bag of words of the three documents of Effective
+// Data Science Infrastructure, ch. 5, Figure 5.7: "cats are fun", "dogs are
+// fun", "cats eat fish", over the vocabulary are, cats, dogs, eat, fish, fun
+// (scikit-learn's alphabetical order).
+func figure57() *sparse.CSR {
+	return sparse.NewCSR(3, 6,
+		[]int{0, 3, 6, 9},
+		[]int{0, 1, 5, 0, 2, 5, 1, 3, 4},
+		[]float64{1, 1, 1, 1, 1, 1, 1, 1, 1})
+}
+
+// figure57Counts is the book's Figure 5.7 co-occurrence matrix, the same as
+// scikit-learn 1.2.1 gives: CountVectorizer(binary=True).fit_transform(docs)
+// then (B.T @ B).toarray(), computed with /usr/bin/python3.
+var figure57Counts = [6][6]int32{
+	//are cats dogs eat fish fun
+	{2, 1, 1, 0, 0, 2}, // are
+	{1, 2, 0, 1, 1, 1}, // cats
+	{1, 0, 1, 0, 0, 1}, // dogs
+	{0, 1, 0, 1, 1, 0}, // eat
+	{0, 1, 0, 1, 1, 0}, // fish
+	{2, 1, 1, 0, 0, 2}, // fun
+}
+
+// countsOf runs one method into one form and returns a reader of the counts.
+func countsOf(t *testing.T, c Cooccurrence, f Form, b *sparse.CSR) func(x, y int) int32 {
+	t.Helper()
+	ctx := context.Background()
+	switch f {
+	case DenseForm:
+		d, err := c.Dense(ctx, b)
+		if err != nil {
+			t.Fatalf("%s dense: %v", c.Method, err)
+		}
+		return d.Count
+	case PackedForm:
+		p, err := c.Packed(ctx, b)
+		if err != nil {
+			t.Fatalf("%s packed: %v", c.Method, err)
+		}
+		return p.Count
+	}
+	s, err := c.Sparse(ctx, b)
+	if err != nil {
+		t.Fatalf("%s sparse: %v", c.Method, err)
+	}
+	checkCanonicalCSR(t, s)
+	return func(x, y int) int32 { return int32(s.At(x, y)) }
+}
+
+// checkCanonicalCSR checks that every row's columns are strictly increasing
+// and that no zero is stored.
+func checkCanonicalCSR(t *testing.T, s *sparse.CSR) {
+	t.Helper()
+	raw := s.RawMatrix()
+	for x := 0; x < raw.I; x++ {
+		for k := raw.Indptr[x]; k < raw.Indptr[x+1]; k++ {
+			if raw.Data[k] == 0 {
+				t.Fatalf("row %d stores a zero at column %d", x, raw.Ind[k])
+			}
+			if k > raw.Indptr[x] && raw.Ind[k] <= raw.Ind[k-1] {
+				t.Fatalf("row %d: columns %d, %d not increasing", x, raw.Ind[k-1], raw.Ind[k])
+			}
+		}
+	}
+}
+
+var forms = []Form{DenseForm, PackedForm, SparseForm}
+
+func TestFigure57(t *testing.T) {
+	for _, meth := range Methods() {
+		for _, f := range forms {
+			for _, workers := range []int{1, 2, 3} {
+				t.Run(fmt.Sprintf("%s/%s/workers=%d", meth, f, workers), func(t *testing.T) {
+					count := countsOf(t, Cooccurrence{Method: meth, Workers: workers}, f, figure57())
+					for x := range figure57Counts {
+						for y, want := range figure57Counts[x] {
+							if got := count(x, y); got != want {
+								t.Errorf("C(%d, %d) = %d, want %d", x, y, got, want)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestFigure57DenseAccessors(t *testing.T) {
+	d, err := Cooccurrence{}.Dense(context.Background(), figure57())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Terms() != 6 || d.SymmetricDim() != 6 {
+		t.Fatalf("Terms %d, SymmetricDim %d; want 6", d.Terms(), d.SymmetricDim())
+	}
+	if r, c := d.Dims(); r != 6 || c != 6 {
+		t.Fatalf("Dims %d x %d", r, c)
+	}
+	// The sum of all entries is the sum of the squared document lengths: 3 x 3².
+	if d.Sum() != 27 {
+		t.Errorf("Sum %d, want 27", d.Sum())
+	}
+	if got := d.Row(1); fmt.Sprint(got) != fmt.Sprint(figure57Counts[1][:]) {
+		t.Errorf("Row(1) = %v, want %v", got, figure57Counts[1])
+	}
+	if d.At(5, 0) != 2 || d.T().At(0, 5) != 2 {
+		t.Errorf("At(5, 0) = %v, T().At(0, 5) = %v; want 2", d.At(5, 0), d.T().At(0, 5))
+	}
+	if len(d.Data()) != 36 {
+		t.Errorf("len(Data) = %d, want 36", len(d.Data()))
+	}
+
+	p, err := Cooccurrence{}.Packed(context.Background(), figure57())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Sum() != 27 || len(p.Data()) != 21 || p.Terms() != 6 || p.SymmetricDim() != 6 {
+		t.Errorf("packed: Sum %d, %d entries, %d terms; want 27, 21, 6", p.Sum(), len(p.Data()), p.Terms())
+	}
+	// Row "cats" of the upper triangle: cats, dogs, eat, fish, fun.
+	if got := p.UpperRow(1); fmt.Sprint(got) != "[2 0 1 1 1]" {
+		t.Errorf("UpperRow(1) = %v, want [2 0 1 1 1]", got)
+	}
+	if r, c := p.Dims(); r != 6 || c != 6 || p.At(3, 1) != 1 || p.T().At(1, 3) != 1 {
+		t.Errorf("packed Dims %d x %d, At(3, 1) %v", r, c, p.At(3, 1))
+	}
+}
+
+func TestCountPanicsOutOfRange(t *testing.T) {
+	d, err := Cooccurrence{}.Dense(context.Background(), figure57())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Cooccurrence{}.Packed(context.Background(), figure57())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]func(){
+		"dense Count":  func() { d.Count(6, 0) },
+		"dense Row":    func() { d.Row(-1) },
+		"packed Count": func() { p.Count(0, 6) },
+		"packed Row":   func() { p.UpperRow(6) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s out of range did not panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}

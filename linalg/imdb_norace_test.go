@@ -1,0 +1,39 @@
+//go:build !race
+
+package linalg
+
+import (
+	"context"
+	"testing"
+)
+
+// TestIMDBParity computes the dense 25,858 x 25,858 matrix (2.7 GB) of the
+// IMDB reviews with the multicore kernel and compares it with the anchor.
+// The race detector's build skips it (see imdb_race_test.go).
+func TestIMDBParity(t *testing.T) {
+	b, vocab := imdbBinary(t)
+	c, err := Cooccurrence{}.Dense(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sum(); got != imdbSum {
+		t.Errorf("sum of all entries %d, want %d", got, imdbSum)
+	}
+	checkIMDBCounts(t, vocab, c.Count, func(x int) int64 {
+		var s int64
+		for _, v := range c.Row(x) {
+			s += int64(v)
+		}
+		return s
+	})
+	c = nil
+
+	// The counting pass of the sparse form finds scipy's number of non-zeros.
+	out, _, err := Cooccurrence{}.Memory(context.Background(), b, SparseForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(16*imdbNonZero + 8*(25858+1)); out != want {
+		t.Errorf("sparse output %d bytes, want %d (%d non-zeros)", out, want, imdbNonZero)
+	}
+}

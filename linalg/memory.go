@@ -1,0 +1,148 @@
+package linalg
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Form is the shape of the output.
+type Form int
+
+const (
+	// DenseForm is the full m x m int32 matrix (DenseCounts): 4m² bytes.
+	DenseForm Form = iota
+	// PackedForm is the upper triangle with the diagonal (PackedCounts): 2m(m+1) bytes.
+	PackedForm
+	// SparseForm is a *sparse.CSR holding only the non-zero counts, both
+	// triangles: 16 bytes per non-zero (an int index and a float64 value)
+	// plus 8(m+1) bytes of row pointers.
+	SparseForm
+)
+
+func (f Form) String() string {
+	switch f {
+	case DenseForm:
+		return "dense"
+	case PackedForm:
+		return "packed"
+	case SparseForm:
+		return "sparse"
+	}
+	return fmt.Sprintf("Form(%d)", int(f))
+}
+
+// ErrMemoryBudget is the error (matched with errors.Is) returned when a
+// computation would need more memory than Cooccurrence.MaxBytes allows. It
+// is returned before the output is allocated.
+var ErrMemoryBudget = errors.New("over the memory budget")
+
+// MemoryError tells how much memory a refused computation needed.
+type MemoryError struct {
+	Method  Method
+	Form    Form
+	Output  int64 // bytes of the result
+	Working int64 // bytes of temporary buffers, freed on return
+	Budget  int64 // Cooccurrence.MaxBytes
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("linalg: %s co-occurrence in %s form needs %s (output %s + working %s), over the budget of %s",
+		e.Method, e.Form, bytesText(e.Output+e.Working), bytesText(e.Output), bytesText(e.Working), bytesText(e.Budget))
+}
+
+// Unwrap lets errors.Is(err, ErrMemoryBudget) match.
+func (e *MemoryError) Unwrap() error { return ErrMemoryBudget }
+
+func bytesText(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", b)
+}
+
+// shape is what the memory estimates depend on.
+type shape struct {
+	n, m     int64 // documents, terms
+	nnz      int64 // stored entries of B (an upper bound of the distinct non-zeros)
+	nnzC     int64 // non-zeros of the result, both triangles; only needed for the sparse form and the algebra method
+	workers  int64
+	weighted bool
+}
+
+// outputBytes is the size of the result in the given form.
+func (s shape) outputBytes(f Form) int64 {
+	switch f {
+	case DenseForm:
+		return 4 * s.m * s.m
+	case PackedForm:
+		return 2 * s.m * (s.m + 1)
+	default:
+		return 16*s.nnzC + 8*(s.m+1)
+	}
+}
+
+// inputBytes is the size of the validated copy of B (docs) and of its
+// inverted index (postings), which every method except algebra builds.
+func (s shape) docsBytes() int64 {
+	per := int64(4)
+	if s.weighted {
+		per = 8
+	}
+	return 8*(s.n+1) + per*s.nnz
+}
+
+func (s shape) postingsBytes() int64 {
+	per := int64(4)
+	if s.weighted {
+		per = 8
+	}
+	return 16*(s.m+1) + per*s.nnz + 8*s.m // index, counting-sort cursors, per-row work
+}
+
+// workingBytes is the temporary memory of a method producing a form.
+func (s shape) workingBytes(meth Method, f Form) int64 {
+	switch meth {
+	case Plain:
+		w := s.docsBytes()
+		if f == SparseForm { // the loop fills a dense matrix, then compresses it
+			w += 4 * s.m * s.m
+		}
+		return w
+	case Algebra:
+		// docs and the count pass that sizes the product, then the library's
+		// operands: B as a CSR of ints and float64s, B^T through a COO (row,
+		// column, value) compressed into a CSR, its sparse accumulator, and
+		// the product C itself unless C is the output.
+		w := s.docsBytes() + s.postingsBytes() + 4*s.m*s.workers
+		w += 8*(s.n+1) + 16*s.nnz
+		w += 24*s.nnz + 8*(s.m+1)
+		w += 16 * s.m
+		if f != SparseForm {
+			w += 16*s.nnzC + 8*(s.m+1)
+		}
+		return w
+	default: // Multicore
+		w := s.docsBytes() + s.postingsBytes()
+		if f == SparseForm {
+			w += 12 * s.m * s.workers // marker, accumulator and touched list per worker
+		}
+		return w
+	}
+}
+
+// check returns a *MemoryError when the computation does not fit the budget.
+func (s shape) check(meth Method, f Form, budget int64) error {
+	if budget <= 0 {
+		return nil
+	}
+	out, work := s.outputBytes(f), s.workingBytes(meth, f)
+	if out+work > budget {
+		return &MemoryError{Method: meth, Form: f, Output: out, Working: work, Budget: budget}
+	}
+	return nil
+}

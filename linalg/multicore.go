@@ -1,0 +1,237 @@
+package linalg
+
+import (
+	"context"
+	"slices"
+)
+
+// The multicore kernel. Output row x (the counts of the pairs (x, y)) is the
+// sum of the rows of B of the documents that contain x. So the kernel walks
+// the inverted index: for term x, for each document containing x, it adds the
+// document's terms into row x. Rows are cut into ranges of equal work that
+// workers take one at a time; a row is written by one worker only, so the
+// book's private copies of the whole output (and their final sum) are not
+// needed. A row (4m bytes: 103 KB for IMDB) stays in the core's cache while
+// it is filled, and the document lists are read in order, where the book's
+// loop scatters its increments over the whole m x m matrix.
+
+// rowWork returns the cost of each output row x: the number of increments it
+// takes, the total length of the documents containing x (upper: only their
+// terms from x on).
+func rowWork(d *docs, upper bool) []int64 {
+	work := make([]int64, d.m)
+	for i := 0; i < d.n; i++ {
+		terms := d.terms[d.indptr[i]:d.indptr[i+1]]
+		l := int64(len(terms))
+		for k, t := range terms {
+			if upper {
+				work[t] += l - int64(k)
+			} else {
+				work[t] += l
+			}
+		}
+	}
+	return work
+}
+
+// postingRange returns the postings of term x: the documents containing it
+// and, when weighted, x's weight in each.
+func (p *postings) of(x int) (docs []uint32, weights []int32) {
+	lo, hi := p.indptr[x], p.indptr[x+1]
+	if p.weights != nil {
+		weights = p.weights[lo:hi]
+	}
+	return p.docs[lo:hi], weights
+}
+
+// denseRows fills rows lo..hi-1 of the full m x m output, clearing them first
+// when the output is reused.
+func denseRows(d *docs, p *postings, out []int32, lo, hi int, reused bool) {
+	m := d.m
+	for x := lo; x < hi; x++ {
+		row := out[x*m : (x+1)*m : (x+1)*m]
+		if reused {
+			clear(row)
+		}
+		pdocs, pweights := p.of(x)
+		if pweights == nil {
+			for _, doc := range pdocs {
+				for _, y := range d.terms[d.indptr[doc]:d.indptr[doc+1]] {
+					row[y]++
+				}
+			}
+			continue
+		}
+		for j, doc := range pdocs {
+			wx := pweights[j]
+			lo, hi := d.indptr[doc], d.indptr[doc+1]
+			weights := d.weights[lo:hi]
+			for k, y := range d.terms[lo:hi] {
+				row[y] += wx * weights[k]
+			}
+		}
+	}
+}
+
+// packedRows fills rows lo..hi-1 of the packed upper triangle: for each
+// document containing x only its terms from x on, found by binary search in
+// the document's sorted terms.
+func packedRows(d *docs, p *postings, out []int32, lo, hi int, reused bool) {
+	m := d.m
+	for x := lo; x < hi; x++ {
+		off := packedOffset(x, m)
+		row := out[off : off+m-x : off+m-x] // row[y-x] is the count of (x, y)
+		if reused {
+			clear(row)
+		}
+		pdocs, pweights := p.of(x)
+		for j, doc := range pdocs {
+			start, end := d.indptr[doc], d.indptr[doc+1]
+			at, _ := slices.BinarySearch(d.terms[start:end], int32(x))
+			start += at
+			if pweights == nil {
+				for _, y := range d.terms[start:end] {
+					row[int(y)-x]++
+				}
+				continue
+			}
+			wx := pweights[j]
+			weights := d.weights[start:end]
+			for k, y := range d.terms[start:end] {
+				row[int(y)-x] += wx * weights[k]
+			}
+		}
+	}
+}
+
+// countRows is the first pass of the sparse form: the number of distinct
+// terms y that co-occur with each x in lo..hi-1. mark is the worker's own
+// scratch of m entries, holding for each y the last row that counted it
+// plus one (zero: never).
+func countRows(d *docs, p *postings, rowNNZ []int, mark []int32, lo, hi int) {
+	for x := lo; x < hi; x++ {
+		tag := int32(x + 1)
+		count := 0
+		pdocs, _ := p.of(x)
+		for _, doc := range pdocs {
+			for _, y := range d.terms[d.indptr[doc]:d.indptr[doc+1]] {
+				if mark[y] != tag {
+					mark[y] = tag
+					count++
+				}
+			}
+		}
+		rowNNZ[x] = count
+	}
+}
+
+// sparseScratch is one worker's buffers for the sparse form: O(m), reused
+// for every row the worker fills.
+type sparseScratch struct {
+	mark    []int32 // last row (plus one) that touched y
+	acc     []int32 // the row being summed
+	touched []int32 // the distinct y of the row, in order of first touch
+}
+
+func newSparseScratch(m int) *sparseScratch {
+	return &sparseScratch{mark: make([]int32, m), acc: make([]int32, m), touched: make([]int32, 0, m)}
+}
+
+// sparseRows is the second pass of the sparse form: it sums rows lo..hi-1 in
+// the scratch accumulator and writes their non-zeros, in increasing column
+// order, at their places in ind and data (found by the first pass).
+func sparseRows(d *docs, p *postings, indptr []int, ind []int, data []float64, s *sparseScratch, lo, hi int) {
+	m := d.m
+	for x := lo; x < hi; x++ {
+		tag := int32(x + 1)
+		touched := s.touched[:0]
+		pdocs, pweights := p.of(x)
+		for j, doc := range pdocs {
+			start, end := d.indptr[doc], d.indptr[doc+1]
+			wx := int32(1)
+			if pweights != nil {
+				wx = pweights[j]
+			}
+			for k, y := range d.terms[start:end] {
+				if s.mark[y] != tag {
+					s.mark[y] = tag
+					touched = append(touched, y)
+				}
+				if pweights == nil {
+					s.acc[y]++
+				} else {
+					s.acc[y] += wx * d.weights[start+k]
+				}
+			}
+		}
+		at := indptr[x]
+		if len(touched) >= m/32 {
+			// A dense row: a scan in column order is cheaper than a sort.
+			for y := 0; y < m; y++ {
+				if s.mark[y] == tag {
+					ind[at], data[at] = y, float64(s.acc[y])
+					s.acc[y] = 0
+					at++
+				}
+			}
+		} else {
+			slices.Sort(touched)
+			for _, y := range touched {
+				ind[at], data[at] = int(y), float64(s.acc[y])
+				s.acc[y] = 0
+				at++
+			}
+		}
+		s.touched = touched
+	}
+}
+
+// multicoreDense runs the kernel into out (m*m entries).
+func multicoreDense(ctx context.Context, d *docs, p *postings, workers int, out []int32, reused bool, prog *progress) error {
+	chunks := rowChunks(rowWork(d, false), workers*chunksPerWorker)
+	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
+		denseRows(d, p, out, r.lo, r.hi, reused)
+	})
+}
+
+// multicorePacked runs the kernel into out (m(m+1)/2 entries).
+func multicorePacked(ctx context.Context, d *docs, p *postings, workers int, out []int32, reused bool, prog *progress) error {
+	chunks := rowChunks(rowWork(d, true), workers*chunksPerWorker)
+	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
+		packedRows(d, p, out, r.lo, r.hi, reused)
+	})
+}
+
+// multicoreCount runs the first pass of the sparse form and returns the row
+// pointers of the result (m+1 entries; the last is the number of non-zeros).
+func multicoreCount(ctx context.Context, d *docs, p *postings, workers int, chunks []rowRange, prog *progress) ([]int, error) {
+	marks := make([][]int32, min(workers, len(chunks)))
+	for w := range marks {
+		marks[w] = make([]int32, d.m)
+	}
+	indptr := make([]int, d.m+1)
+	rowNNZ := indptr[1:]
+	err := forChunks(ctx, workers, chunks, prog, func(w int, r rowRange) {
+		countRows(d, p, rowNNZ, marks[w], r.lo, r.hi)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for x := 0; x < d.m; x++ {
+		indptr[x+1] += indptr[x]
+	}
+	return indptr, nil
+}
+
+// multicoreSparse runs the second pass of the sparse form into ind and data,
+// sized by multicoreCount.
+func multicoreSparse(ctx context.Context, d *docs, p *postings, workers int, chunks []rowRange,
+	indptr []int, ind []int, data []float64, prog *progress) error {
+	scratch := make([]*sparseScratch, min(workers, len(chunks)))
+	for w := range scratch {
+		scratch[w] = newSparseScratch(d.m)
+	}
+	return forChunks(ctx, workers, chunks, prog, func(w int, r rowRange) {
+		sparseRows(d, p, indptr, ind, data, scratch[w], r.lo, r.hi)
+	})
+}
