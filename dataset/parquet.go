@@ -117,8 +117,8 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	start := make([]int, nrg+1)
 	for rg := 0; rg < nrg; rg++ {
 		rows := meta.RowGroup(rg).NumRows()
-		if rows < 0 || rows > int64(maxRows-start[rg]) {
-			return nil, fmt.Errorf("dataset: row group %d: implausible row count %d", rg, rows)
+		if limit := plausibleRows(meta.RowGroup(rg)); rows < 0 || rows > limit {
+			return nil, fmt.Errorf("dataset: row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
 		}
 		start[rg+1] = start[rg] + int(rows)
 	}
@@ -174,9 +174,20 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	return New(cols...)
 }
 
-// maxRows bounds the rows a footer may announce (2^40), so that a corrupt
-// count fails cleanly instead of attempting an impossible allocation.
-const maxRows = 1 << 40
+// plausibleRows bounds the rows a row group may claim: 2^20 plus 1,024 per
+// stored byte of its column chunks. A corrupt footer then fails cleanly
+// instead of making the reader allocate columns for billions of rows; the
+// price is that a file packing more than 1,024 rows into each byte (a huge
+// constant column in one page) is refused.
+func plausibleRows(rg *metadata.RowGroupMetaData) int64 {
+	var stored int64
+	for c := 0; c < rg.NumColumns(); c++ {
+		if cc, err := rg.ColumnChunk(c); err == nil && cc.TotalCompressedSize() > 0 {
+			stored += cc.TotalCompressedSize()
+		}
+	}
+	return 1<<20 + 1024*min(stored, 1<<40)
+}
 
 // readParquetChunk decodes one column of one row group into its builder.
 func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *columnBuilder) error {
