@@ -108,6 +108,7 @@ func readArrowStream(r io.Reader) (f *Frame, err error) {
 	if err := checkArrowSchema(schema); err != nil {
 		return nil, err
 	}
+	msgs.expect(schema)
 	var recs []arrow.Record
 	defer func() {
 		for _, rec := range recs {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/apache/arrow/go/v14/arrow"
 	"github.com/apache/arrow/go/v14/arrow/ipc"
 	"github.com/apache/arrow/go/v14/arrow/memory"
 )
@@ -27,6 +28,25 @@ type checkedMessageReader struct {
 	r        io.Reader
 	msg      *ipc.Message
 	messages int
+
+	// The nodes and buffers a record batch must list for the schema's fields,
+	// set once the schema is known: arrow v14 reads node and buffer i without
+	// checking i against the vectors' lengths, so short vectors must be refused.
+	batchNodes, batchBuffers int
+}
+
+// expect sets the node and buffer counts batches must have for a schema of
+// flat fields (the only kind ReadArrowStream accepts).
+func (r *checkedMessageReader) expect(schema *arrow.Schema) {
+	r.batchNodes, r.batchBuffers = schema.NumFields(), 0
+	for _, f := range schema.Fields() {
+		switch f.Type.ID() {
+		case arrow.STRING, arrow.LARGE_STRING:
+			r.batchBuffers += 3 // validity, offsets, text
+		default:
+			r.batchBuffers += 2 // validity, values (dictionary indices)
+		}
+	}
 }
 
 func (r *checkedMessageReader) Retain()  {}
@@ -77,6 +97,15 @@ func (r *checkedMessageReader) Message() (*ipc.Message, error) {
 	}
 	if err := info.checkBody(body); err != nil {
 		return nil, fmt.Errorf("message %d: %w", r.messages, err)
+	}
+	if info.kind != headerSchema {
+		nodes, buffers := r.batchNodes, r.batchBuffers
+		if info.kind == headerDictionaryBatch {
+			nodes, buffers = 1, 3 // a dictionary of strings
+		}
+		if nodes == 0 || info.nodes < nodes || len(info.buffers) < buffers {
+			return nil, fmt.Errorf("message %d: a batch with %d field nodes and %d buffers, the schema needs %d and %d", r.messages, info.nodes, len(info.buffers), nodes, buffers)
+		}
 	}
 	r.messages++
 	r.msg = ipc.NewMessage(memory.NewBufferBytes(meta), memory.NewBufferBytes(body))
@@ -129,6 +158,8 @@ const (
 
 // messageInfo is what checkMessageMetadata learned about a message.
 type messageInfo struct {
+	kind       byte
+	nodes      int
 	bodyLen    int64
 	buffers    [][2]int64 // (offset, length) of each body buffer of a batch
 	compressed bool
@@ -330,6 +361,7 @@ func (f flat) checkRecordBatch(t fbTable, info *messageInfo) error {
 	if err != nil {
 		return err
 	}
+	info.nodes = n
 	for i := 0; i < n; i++ {
 		length := int64(binary.LittleEndian.Uint64(f.b[start+16*i:]))
 		nulls := int64(binary.LittleEndian.Uint64(f.b[start+16*i+8:]))
@@ -382,6 +414,7 @@ func checkMessageMetadata(meta []byte) (*messageInfo, error) {
 	if err != nil || !ok {
 		return nil, errors.New("no message header")
 	}
+	info.kind = kind[0]
 	switch kind[0] {
 	case headerSchema:
 		if err := f.tables(header, 6, func(t fbTable) error { return f.checkField(t, 0) }); err != nil {
