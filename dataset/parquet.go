@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v14/arrow"
+	"github.com/apache/arrow/go/v14/arrow/ipc"
 	"github.com/apache/arrow/go/v14/arrow/memory"
 	"github.com/apache/arrow/go/v14/parquet"
 	"github.com/apache/arrow/go/v14/parquet/file"
@@ -88,6 +90,9 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 			props.SetReadDict(leaf, true)
 			dict[leaf] = true
 		}
+	}
+	if err := checkStoredArrowSchema(meta); err != nil {
+		return nil, err
 	}
 	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
 	if err != nil {
@@ -320,4 +325,36 @@ func recoverAsError(err *error, what string) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("dataset: %s: malformed input: %v", what, r)
 	}
+}
+
+// checkStoredArrowSchema checks the Arrow schema that pyarrow, polars and
+// WriteParquet store in the footer (key "ARROW:schema", a base64 IPC schema
+// message) before pqarrow decodes it, for the reason given on
+// checkedMessageReader: a corrupt one would make arrow allocate without bound.
+func checkStoredArrowSchema(meta *metadata.FileMetaData) error {
+	stored := meta.KeyValueMetadata().FindValue("ARROW:schema")
+	if stored == nil {
+		return nil
+	}
+	// Decoded as pqarrow decodes it: padded base64, else unpadded.
+	var decoded []byte
+	var err error
+	if len(*stored)%4 == 0 {
+		decoded, err = base64.StdEncoding.DecodeString(*stored)
+	}
+	if len(decoded) == 0 || err != nil {
+		decoded, err = base64.RawStdEncoding.DecodeString(*stored)
+	}
+	if err == nil {
+		var msg *ipc.Message
+		msgs := &checkedMessageReader{r: bytes.NewReader(decoded)}
+		if msg, err = msgs.Message(); err == nil && msg.Type() != ipc.MessageSchema {
+			err = fmt.Errorf("a %s message, not a schema", msg.Type())
+		}
+		msgs.Release()
+	}
+	if err != nil {
+		return fmt.Errorf("dataset: corrupt Arrow schema stored in the Parquet footer: %w", err)
+	}
+	return nil
 }
