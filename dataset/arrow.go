@@ -223,6 +223,15 @@ func fromArrowChunks(schema *arrow.Schema, cols [][]arrow.Array, n int) (*Frame,
 	if schema.NumFields() != len(cols) {
 		return nil, fmt.Errorf("dataset: arrow schema has %d fields for %d columns", schema.NumFields(), len(cols))
 	}
+	// Check every chunk's buffers against its length before allocating n rows:
+	// a corrupt IPC message can claim a length its buffers do not hold.
+	for i, chunks := range cols {
+		for _, ch := range chunks {
+			if err := checkBuffers(schema.Field(i).Name, ch); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := make([]*Column, len(cols))
 	for i, chunks := range cols {
 		name := schema.Field(i).Name

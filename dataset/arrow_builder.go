@@ -473,3 +473,50 @@ func dictCodes[I int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 	}
 	return nil
 }
+
+// checkBuffers checks that a chunk's buffers hold as many rows as its length
+// says, so that the readers never size a column from a corrupt length.
+func checkBuffers(name string, arr arrow.Array) error {
+	if _, _, err := validity(name, arr); err != nil {
+		return err
+	}
+	data := arr.Data()
+	n := data.Len() + data.Offset()
+	if data.Len() < 0 || data.Offset() < 0 {
+		return fmt.Errorf("dataset: column %q: negative length or offset", name)
+	}
+	need := func(buf, bytes int) error {
+		bufs := data.Buffers()
+		have := 0
+		if buf < len(bufs) && bufs[buf] != nil {
+			have = bufs[buf].Len()
+		}
+		if have < bytes {
+			return fmt.Errorf("dataset: column %q: buffer %d holds %d bytes, %d rows need %d", name, buf, have, data.Len(), bytes)
+		}
+		return nil
+	}
+	if data.Len() == 0 {
+		return nil
+	}
+	switch dt := arr.DataType().(type) {
+	case *arrow.BooleanType:
+		return need(1, (n+7)/8)
+	case *arrow.StringType:
+		return need(1, 4*(n+1))
+	case *arrow.LargeStringType:
+		return need(1, 8*(n+1))
+	case *arrow.DictionaryType:
+		width := dt.IndexType.(arrow.FixedWidthDataType).BitWidth() / 8
+		if err := need(1, width*n); err != nil {
+			return err
+		}
+		if d, ok := arr.(*array.Dictionary); ok {
+			return checkBuffers(name, d.Dictionary())
+		}
+		return nil
+	case arrow.FixedWidthDataType:
+		return need(1, dt.BitWidth()/8*n)
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,56 +19,87 @@ import (
 // int16 delay and distance become Int64 columns and its float32 time a
 // Float64 column (widened exactly: float64(float32) keeps every value).
 //
-// A file of one record batch is converted as by FromArrow (fixed-width
-// columns without nulls are viewed, not copied); the batches of a file of
-// several are copied into one contiguous column each. Errors name the file.
-func ReadArrowFile(path string) (f *Frame, err error) {
-	defer recoverAsError(&err, "arrow file reader")
+// The file's record batches are read in order (an IPC file holds an IPC
+// stream between its magic and its footer) and checked as ReadArrowStream
+// checks them. A file of one record batch is converted as by FromArrow
+// (fixed-width columns without nulls are viewed, not copied); the batches of
+// a file of several are copied into one contiguous column each. Errors name
+// the file.
+func ReadArrowFile(path string) (*Frame, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
 	defer fh.Close()
-	f, err = readArrowFile(fh)
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	f, err := readArrowFile(fh, st.Size())
 	if err != nil {
 		return nil, inFile(path, err)
 	}
 	return f, nil
 }
 
-func readArrowFile(r ipc.ReadAtSeeker) (*Frame, error) {
-	rdr, err := ipc.NewFileReader(r, ipc.WithAllocator(memory.DefaultAllocator))
-	if err != nil {
-		return nil, fmt.Errorf("dataset: not a readable Arrow IPC file: %w", err)
+var arrowMagic = []byte("ARROW1")
+
+// readArrowFile checks the file's framing: magic, padding, stream, footer,
+// footer length, magic.
+func readArrowFile(r io.ReaderAt, size int64) (*Frame, error) {
+	const head, tail = 8, 10 // "ARROW1" + 2 padding bytes; int32 footer length + "ARROW1"
+	if size < head+tail {
+		return nil, fmt.Errorf("dataset: not a readable Arrow IPC file: %d bytes is too short", size)
 	}
-	defer rdr.Close()
-	schema := rdr.Schema()
-	if err := checkArrowSchema(schema); err != nil {
-		return nil, err
+	buf := make([]byte, tail)
+	if _, err := r.ReadAt(buf[:6], 0); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
 	}
-	recs := make([]arrow.Record, 0, rdr.NumRecords())
-	defer func() {
-		for _, rec := range recs {
-			rec.Release()
-		}
-	}()
-	for i := 0; i < rdr.NumRecords(); i++ {
-		rec, err := rdr.RecordAt(i)
-		if err != nil {
-			return nil, fmt.Errorf("dataset: Arrow record batch %d: %w", i, err)
-		}
-		recs = append(recs, rec)
+	if !bytes.Equal(buf[:6], arrowMagic) {
+		return nil, fmt.Errorf("dataset: not a readable Arrow IPC file: starts with %q, want magic \"ARROW1\"", buf[:6])
 	}
-	return framesFromRecords(schema, recs)
+	if _, err := r.ReadAt(buf, size-tail); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	if !bytes.Equal(buf[4:], arrowMagic) {
+		return nil, fmt.Errorf("dataset: not a readable Arrow IPC file: truncated or corrupt, ends with %q, want magic \"ARROW1\"", buf[4:])
+	}
+	footer := int64(int32(binary.LittleEndian.Uint32(buf)))
+	if footer < 0 || footer > size-head-tail {
+		return nil, fmt.Errorf("dataset: not a readable Arrow IPC file: corrupt footer length %d", footer)
+	}
+	return readArrowStream(io.NewSectionReader(r, head, size-head-tail-footer))
 }
 
 // ReadArrowStream reads an Arrow IPC stream (the streaming format: a schema
 // message, then dictionary and record batch messages, as written by
-// pyarrow.ipc.new_stream or WriteArrowStream) from r to its end. Conversion
-// is as in ReadArrowFile. A stream cut short is an error, not a shorter frame.
-func ReadArrowStream(r io.Reader) (f *Frame, err error) {
-	defer recoverAsError(&err, "arrow stream reader")
-	rdr, err := ipc.NewReader(r, ipc.WithAllocator(memory.DefaultAllocator))
+// pyarrow.ipc.new_stream or WriteArrowStream) from r to its end-of-stream
+// marker or to the end of r. Conversion is as in ReadArrowFile. A stream cut
+// inside a message is an error, not a shorter frame.
+//
+// Each message is checked before the Arrow library decodes it (lengths that
+// overrun the message, buffers outside the body), so corrupt input gives an
+// error rather than an attempt to allocate what it claims.
+func ReadArrowStream(r io.Reader) (*Frame, error) {
+	return readArrowStream(r)
+}
+
+// sectionLen gives an io.SectionReader the Len method readAvailable uses to
+// allocate bodies in one piece.
+type sectionLen struct{ *io.SectionReader }
+
+func (s sectionLen) Len() int {
+	pos, _ := s.Seek(0, io.SeekCurrent)
+	return int(s.Size() - pos)
+}
+
+func readArrowStream(r io.Reader) (f *Frame, err error) {
+	defer recoverAsError(&err, "arrow reader")
+	if sr, ok := r.(*io.SectionReader); ok {
+		r = sectionLen{sr}
+	}
+	msgs := &checkedMessageReader{r: r}
+	rdr, err := ipc.NewReaderFromMessageReader(msgs, ipc.WithAllocator(memory.DefaultAllocator))
 	if err != nil {
 		return nil, fmt.Errorf("dataset: not a readable Arrow IPC stream: %w", err)
 	}
@@ -75,6 +108,7 @@ func ReadArrowStream(r io.Reader) (f *Frame, err error) {
 	if err := checkArrowSchema(schema); err != nil {
 		return nil, err
 	}
+	msgs.expect(schema)
 	var recs []arrow.Record
 	defer func() {
 		for _, rec := range recs {

@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v14/arrow"
+	"github.com/apache/arrow/go/v14/arrow/ipc"
 	"github.com/apache/arrow/go/v14/arrow/memory"
 	"github.com/apache/arrow/go/v14/parquet"
 	"github.com/apache/arrow/go/v14/parquet/file"
@@ -89,6 +91,9 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 			dict[leaf] = true
 		}
 	}
+	if err := checkStoredArrowSchema(meta); err != nil {
+		return nil, err
+	}
 	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: reading the Parquet schema: %w", err)
@@ -117,8 +122,8 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	start := make([]int, nrg+1)
 	for rg := 0; rg < nrg; rg++ {
 		rows := meta.RowGroup(rg).NumRows()
-		if rows < 0 || rows > int64(maxRows-start[rg]) {
-			return nil, fmt.Errorf("dataset: row group %d: implausible row count %d", rg, rows)
+		if limit := plausibleRows(meta.RowGroup(rg)); rows < 0 || rows > limit {
+			return nil, fmt.Errorf("dataset: row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
 		}
 		start[rg+1] = start[rg] + int(rows)
 	}
@@ -174,9 +179,20 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	return New(cols...)
 }
 
-// maxRows bounds the rows a footer may announce (2^40), so that a corrupt
-// count fails cleanly instead of attempting an impossible allocation.
-const maxRows = 1 << 40
+// plausibleRows bounds the rows a row group may claim: 2^20 plus 1,024 per
+// stored byte of its column chunks. A corrupt footer then fails cleanly
+// instead of making the reader allocate columns for billions of rows; the
+// price is that a file packing more than 1,024 rows into each byte (a huge
+// constant column in one page) is refused.
+func plausibleRows(rg *metadata.RowGroupMetaData) int64 {
+	var stored int64
+	for c := 0; c < rg.NumColumns(); c++ {
+		if cc, err := rg.ColumnChunk(c); err == nil && cc.TotalCompressedSize() > 0 {
+			stored += cc.TotalCompressedSize()
+		}
+	}
+	return 1<<20 + 1024*min(stored, 1<<40)
+}
 
 // readParquetChunk decodes one column of one row group into its builder.
 func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *arrowColumnBuilder) error {
@@ -309,4 +325,36 @@ func recoverAsError(err *error, what string) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("dataset: %s: malformed input: %v", what, r)
 	}
+}
+
+// checkStoredArrowSchema checks the Arrow schema that pyarrow, polars and
+// WriteParquet store in the footer (key "ARROW:schema", a base64 IPC schema
+// message) before pqarrow decodes it, for the reason given on
+// checkedMessageReader: a corrupt one would make arrow allocate without bound.
+func checkStoredArrowSchema(meta *metadata.FileMetaData) error {
+	stored := meta.KeyValueMetadata().FindValue("ARROW:schema")
+	if stored == nil {
+		return nil
+	}
+	// Decoded as pqarrow decodes it: padded base64, else unpadded.
+	var decoded []byte
+	var err error
+	if len(*stored)%4 == 0 {
+		decoded, err = base64.StdEncoding.DecodeString(*stored)
+	}
+	if len(decoded) == 0 || err != nil {
+		decoded, err = base64.RawStdEncoding.DecodeString(*stored)
+	}
+	if err == nil {
+		var msg *ipc.Message
+		msgs := &checkedMessageReader{r: bytes.NewReader(decoded)}
+		if msg, err = msgs.Message(); err == nil && msg.Type() != ipc.MessageSchema {
+			err = fmt.Errorf("a %s message, not a schema", msg.Type())
+		}
+		msgs.Release()
+	}
+	if err != nil {
+		return fmt.Errorf("dataset: corrupt Arrow schema stored in the Parquet footer: %w", err)
+	}
+	return nil
 }
