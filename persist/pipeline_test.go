@@ -171,6 +171,11 @@ func irisMatrix(t testing.TB) *mat.Dense {
 	return x
 }
 
+// distancer is what both k-means models offer: distances to each centre.
+type distancer interface {
+	Transform(mat.Matrix) (*mat.Dense, error)
+}
+
 func TestRoundTripKMeans(t *testing.T) {
 	x := irisMatrix(t)
 	km := &cluster.KMeans{K: 3, NInit: 10, Seed: 1}
@@ -193,12 +198,8 @@ func TestRoundTripKMeans(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameBits(t, "iris clusters", want, got)
-		tr1, _ := m.(interface {
-			Transform(mat.Matrix) (*mat.Dense, error)
-		}).Transform(x)
-		tr2, _ := q.Steps[0].(interface {
-			Transform(mat.Matrix) (*mat.Dense, error)
-		}).Transform(x)
+		tr1, _ := m.(distancer).Transform(x)
+		tr2, _ := q.Steps[0].(distancer).Transform(x)
 		sameDense(t, "iris distances", tr1, tr2)
 	}
 	loaded := roundTrip(t, &Pipeline{Steps: []any{km}}).Steps[0].(*cluster.KMeans)
