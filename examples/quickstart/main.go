@@ -1,42 +1,51 @@
 // Command quickstart runs kiln's main workflow on real data embedded in the
 // binary, with no network: load the California housing data, summarize it,
-// split it with a seed, and encode it for a model.
+// split it with a seed, encode it, fit a linear regression, save the fitted
+// pipeline as a .kiln bundle, load it back as another service would, and
+// score the held-out rows with it.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
 	"fmt"
+	"io"
 	"log"
+	"os"
+	"path/filepath"
 
+	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/features"
+	"github.com/kiln-ml/kiln/models"
+	"github.com/kiln-ml/kiln/models/metrics"
+	"github.com/kiln-ml/kiln/persist"
 )
 
 func main() {
 	log.SetFlags(0)
-	if err := run(); err != nil {
+	if err := run(os.Stdout); err != nil {
 		log.Fatal("quickstart: ", err)
 	}
 }
 
-func run() error {
+func run(w io.Writer) error {
 	// 1. Load: 20,640 California districts (StatLib, Pace and Barry 1997).
 	houses, err := builtin.CaliforniaHousing()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("California housing: %d rows, %d columns\n\n", houses.NumRows(), houses.NumCols())
+	fmt.Fprintf(w, "California housing: %d rows, %d columns\n\n", houses.NumRows(), houses.NumCols())
 
 	// 2. Summarize: one row per column, as pandas' describe().T.
-	fmt.Println(houses.Describe().Table(0))
+	fmt.Fprintln(w, houses.Describe().Table(0))
 
 	// 3. Split with a seed: the same seed gives the same rows on every machine.
 	train, test, err := houses.TrainTestSplit(0.2, 42, "")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("seeded split (seed 42): %d training rows, %d test rows\n", train.NumRows(), test.NumRows())
+	fmt.Fprintf(w, "seeded split (seed 42): %d training rows, %d test rows\n", train.NumRows(), test.NumRows())
 
 	// 4. Encode: impute the missing bedroom counts with the training median,
 	// one-hot encode ocean_proximity (first level dropped, as pandas'
@@ -51,11 +60,75 @@ func run() error {
 	if err := enc.Fit(train); err != nil {
 		return err
 	}
-	xTest, err := enc.Transform(test)
+	xTrain, err := enc.Transform(train)
 	if err != nil {
 		return err
 	}
-	r, c := xTest.Dims()
-	fmt.Printf("encoded test matrix: %d x %d, columns %v\n", r, c, enc.FeatureNames())
+	yTrain, err := target(train)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "encoded features: %v\n\n", enc.FeatureNames())
+
+	// 5. Fit ordinary least squares.
+	model := &models.LinearRegression{}
+	if err := model.Fit(xTrain, yTrain); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "linear regression: intercept %.2f, median_income coefficient %.2f\n",
+		model.Intercept(), model.Coef()[7])
+
+	// 6. Save encoder and model as one pipeline in a .kiln bundle, then load
+	// it back as a scoring service would: raw rows in, predictions out.
+	dir, err := os.MkdirTemp("", "kiln-quickstart")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "housing.kiln")
+	pipeline := &persist.Pipeline{
+		Steps:   []any{enc, model},
+		Outputs: persist.Outputs{Name: "median_house_value"},
+		Lineage: persist.Lineage{Rows: train.NumRows(), Seed: 42},
+	}
+	if err := persist.Save(path, pipeline, persist.SaveOptions{}); err != nil {
+		return err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	loaded, err := persist.Load(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "saved and reloaded %s (%d bytes)\n", filepath.Base(path), info.Size())
+
+	// 7. Score the held-out rows with the reloaded pipeline.
+	pred, err := loaded.Predict(test)
+	if err != nil {
+		return err
+	}
+	yTest, err := target(test)
+	if err != nil {
+		return err
+	}
+	r2, err := metrics.R2(yTest, pred)
+	if err != nil {
+		return err
+	}
+	rmse, err := metrics.RMSE(yTest, pred)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "held-out rows: R2 %.4f, RMSE %.0f dollars\n", r2, rmse)
 	return nil
+}
+
+func target(f *dataset.Frame) ([]float64, error) {
+	col, err := f.Column("median_house_value")
+	if err != nil {
+		return nil, err
+	}
+	return col.Float64s(), nil
 }
