@@ -201,9 +201,15 @@ func (b *columnBuilder) addStrings(cc *chunkColumn, rows int) {
 	switch {
 	case cc.typ == 0:
 	case cc.strs == nil:
+		// The chunk's levels live in a buffer that is reused for a later
+		// chunk: copy them once before sharing them among rows.
+		levels := make([]string, len(cc.levels))
+		for i, s := range cc.levels {
+			levels[i] = strings.Clone(s)
+		}
 		for i, c := range cc.codes[:rows] {
 			if !b.isNull(cc, i) {
-				out[i] = cc.levels[c]
+				out[i] = levels[c]
 			}
 		}
 	default:

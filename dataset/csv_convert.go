@@ -47,7 +47,8 @@ type csvWorker struct {
 	tok    *tokenizer
 	nulls  *nullSet
 	cells  []cell
-	dict   map[string]int32
+	dict   map[string]int32 // levels longer than 8 bytes
+	short  shortDict        // levels of at most 8 bytes
 	remap  []int32
 	rows   int
 	data   []byte
@@ -151,6 +152,15 @@ func grow[T any](s []T, n int) []T {
 	return s
 }
 
+// growNoClear returns s resized to n elements whose values are left over
+// from earlier chunks: the caller writes every one.
+func growNoClear[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
 // cellAt returns the cell of output column k in row.
 func (w *csvWorker) cellAt(row, k int) cell {
 	return w.cells[row*w.tok.nout+k]
@@ -161,12 +171,38 @@ func (w *csvWorker) cellAt(row, k int) cell {
 // (int64 -> float64, or anything -> string) as later values require.
 func (w *csvWorker) convertInferred(k int, col *chunkColumn) {
 	rows := w.rows
+	data := w.data
+	cells := w.cells
+	stride := w.tok.nout
+	fast := !w.nulls.typed // no null token parses as a value: try the value first
 	state := Type(0)
 	for row := 0; row < rows; row++ {
-		c := w.cellAt(row, k)
-		b := c.bytes(w.data)
+		c := cells[row*stride+k]
+		b := data[c.start : c.end&cellEndMask]
+		if fast {
+			switch state {
+			case Int64:
+				if v, ok := parseInt(b); ok {
+					col.ints[row] = v
+					continue
+				}
+			case Float64:
+				if v, ok := parseFloat(b); ok && v == v { // NaN may be a null token
+					col.floats[row] = v
+					continue
+				}
+			}
+		}
 		if !c.quoted() && w.nulls.isNull(b) {
 			col.setNull(row, rows)
+			switch state {
+			case Int64, Timestamp:
+				col.ints[row] = 0
+			case Float64:
+				col.floats[row] = 0
+			case Bool:
+				col.bools[row] = false
+			}
 			continue
 		}
 		if c.escaped() { // holds a quote, so it can only be text
@@ -201,18 +237,22 @@ func (w *csvWorker) convertInferred(k int, col *chunkColumn) {
 			w.convertString(k, col)
 			return
 		case state == Int64 && next == Float64:
-			col.floats = grow(col.floats, rows)
+			col.floats = growNoClear(col.floats, rows)
 			for i, v := range col.ints[:row] {
 				col.floats[i] = float64(v)
 			}
 		case state == 0:
+			// The rows before are all null: their values must be zero.
 			switch next {
 			case Int64, Timestamp:
-				col.ints = grow(col.ints, rows)
+				col.ints = growNoClear(col.ints, rows)
+				clear(col.ints[:row])
 			case Float64:
-				col.floats = grow(col.floats, rows)
+				col.floats = growNoClear(col.floats, rows)
+				clear(col.floats[:row])
 			case Bool:
-				col.bools = grow(col.bools, rows)
+				col.bools = growNoClear(col.bools, rows)
+				clear(col.bools[:row])
 			}
 		}
 		state = next
@@ -241,17 +281,25 @@ func (w *csvWorker) convertForced(k int, t Type, col *chunkColumn) error {
 	col.typ = t
 	switch t {
 	case Int64, Timestamp:
-		col.ints = grow(col.ints, rows)
+		col.ints = growNoClear(col.ints, rows)
 	case Float64:
-		col.floats = grow(col.floats, rows)
+		col.floats = growNoClear(col.floats, rows)
 	case Bool:
-		col.bools = grow(col.bools, rows)
+		col.bools = growNoClear(col.bools, rows)
 	}
 	for row := 0; row < rows; row++ {
 		c := w.cellAt(row, k)
 		b := c.bytes(w.data)
 		if !c.quoted() && w.nulls.isNull(b) {
 			col.setNull(row, rows)
+			switch t {
+			case Int64, Timestamp:
+				col.ints[row] = 0
+			case Float64:
+				col.floats[row] = 0
+			case Bool:
+				col.bools[row] = false
+			}
 			continue
 		}
 		ok := false
@@ -293,7 +341,8 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 		w.dict = make(map[string]int32)
 	}
 	clear(w.dict)
-	col.codes = grow(col.codes, rows)
+	w.short.reset()
+	col.codes = growNoClear(col.codes, rows)
 	levels := col.levelBuf[:0]
 	arena := col.levelArena[:0]
 	var scratch []byte
@@ -303,13 +352,23 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 		b := c.bytes(w.data)
 		if !c.quoted() && w.nulls.isNull(b) {
 			col.setNull(row, rows)
+			col.codes[row] = 0
 			continue
 		}
 		if c.escaped() {
 			scratch = c.unescape(scratch[:0], w.data)
 			b = scratch
 		}
-		code, ok := w.dict[string(b)]
+		var code int32
+		var ok bool
+		var key uint64
+		short := len(b) <= 8
+		if short {
+			key = packShort(b)
+			code, ok = w.short.lookup(key)
+		} else {
+			code, ok = w.dict[string(b)]
+		}
 		if !ok {
 			if len(levels) >= chunkDictMinLevels && 2*len(levels) >= rows {
 				dict = false
@@ -326,7 +385,11 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 				s = unsafe.String(&arena[start], len(b))
 			}
 			code = int32(len(levels))
-			w.dict[s] = code
+			if short {
+				w.short.insert(key, code)
+			} else {
+				w.dict[s] = code
+			}
 			levels = append(levels, s)
 		}
 		col.codes[row] = code

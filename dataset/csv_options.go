@@ -97,6 +97,7 @@ type nullSet struct {
 	empty     bool      // "" is a token
 	firstByte [256]bool // first bytes of the non-empty tokens
 	maxLen    int
+	typed     bool // some token parses as an int64, a (non-NaN) float64, a bool or a time
 }
 
 func newNullSet(tokens []string) *nullSet {
@@ -112,6 +113,11 @@ func newNullSet(tokens []string) *nullSet {
 		s.tokens = append(s.tokens, t)
 		s.firstByte[t[0]] = true
 		s.maxLen = max(s.maxLen, len(t))
+		if c := classify([]byte(t)); c != String {
+			if v, _ := parseFloat([]byte(t)); c != Float64 || v == v {
+				s.typed = true
+			}
+		}
 	}
 	return s
 }

@@ -229,3 +229,28 @@ func TestReadCSVOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCSVManyLevels passes DictMaxLevels distinct values part way through
+// the input, so the assembler switches a column from dictionary to plain
+// strings while later chunks still arrive as chunk-level dictionaries.
+func TestReadCSVManyLevels(t *testing.T) {
+	const n = 700000 // about 6 MiB; every value three times in a row
+	var b strings.Builder
+	b.WriteString("v\n")
+	for i := range n {
+		fmt.Fprintf(&b, "v%06d\n", i/3)
+	}
+	f := readString(t, b.String(), CSVOptions{Workers: 1}) // one worker recycles chunk buffers soonest
+	c := f.Col(0)
+	if c.IsDict() || c.Type() != String || f.NumRows() != n {
+		t.Fatalf("dict %v type %v rows %d", c.IsDict(), c.Type(), f.NumRows())
+	}
+	for i := 0; i < n; i += 997 {
+		if want := fmt.Sprintf("v%06d", i/3); c.StringAt(i) != want {
+			t.Fatalf("row %d: %q, want %q", i, c.StringAt(i), want)
+		}
+	}
+	if c.StringAt(n-1) != fmt.Sprintf("v%06d", (n-1)/3) {
+		t.Fatalf("last row %q", c.StringAt(n-1))
+	}
+}
