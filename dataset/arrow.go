@@ -239,7 +239,7 @@ func fromArrowChunks(schema *arrow.Schema, cols [][]arrow.Array, n int) (*Frame,
 			out[i] = c
 			continue
 		}
-		b, err := newColumnBuilder(name, schema.Field(i).Type, n)
+		b, err := newArrowColumnBuilder(name, schema.Field(i).Type, n)
 		if err != nil {
 			return nil, err
 		}

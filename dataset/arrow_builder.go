@@ -12,11 +12,11 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/bitutil"
 )
 
-// columnBuilder assembles one frame column of n rows from Arrow chunks that
+// arrowColumnBuilder assembles one frame column of n rows from Arrow chunks that
 // land at known row offsets. fill may be called from several goroutines at
 // once for disjoint row ranges (the Parquet reader does so, one row group per
 // goroutine); column is called once, after every fill has returned.
-type columnBuilder struct {
+type arrowColumnBuilder struct {
 	name   string
 	arrow  arrow.DataType
 	typ    Type
@@ -69,12 +69,12 @@ func arrowType(name string, dt arrow.DataType) (typ Type, dict bool, err error) 
 	return 0, false, fmt.Errorf("dataset: column %q: unsupported Arrow type %s (want integers, floats, bool, date, timestamp, string or dictionary<string>)", name, dt)
 }
 
-func newColumnBuilder(name string, dt arrow.DataType, n int) (*columnBuilder, error) {
+func newArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnBuilder, error) {
 	typ, dict, err := arrowType(name, dt)
 	if err != nil {
 		return nil, err
 	}
-	b := &columnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
+	b := &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
 	switch {
 	case typ == Float64:
 		b.floats = make([]float64, n)
@@ -92,7 +92,7 @@ func newColumnBuilder(name string, dt arrow.DataType, n int) (*columnBuilder, er
 
 // column returns the finished column; for dictionary columns it merges the
 // chunks' dictionaries into one set of levels and rewrites the codes.
-func (b *columnBuilder) column() (*Column, error) {
+func (b *arrowColumnBuilder) column() (*Column, error) {
 	switch {
 	case b.typ == Float64:
 		return NewFloat64(b.name, b.floats, b.valid), nil
@@ -108,7 +108,7 @@ func (b *columnBuilder) column() (*Column, error) {
 	return NewString(b.name, b.strs, b.valid), nil
 }
 
-func (b *columnBuilder) mergeDictionaries() (*Column, error) {
+func (b *arrowColumnBuilder) mergeDictionaries() (*Column, error) {
 	chunks := b.dicts
 	// Row order, so that levels come in order of first appearance chunk by chunk.
 	for i := 1; i < len(chunks); i++ {
@@ -156,7 +156,7 @@ func (b *columnBuilder) mergeDictionaries() (*Column, error) {
 	return NewDictString(b.name, b.codes, levels, b.valid)
 }
 
-func (b *columnBuilder) ensureValid() {
+func (b *arrowColumnBuilder) ensureValid() {
 	b.validOnce.Do(func() {
 		b.valid = make([]bool, b.n)
 		for i := range b.valid {
@@ -199,7 +199,7 @@ func values[T any](name string, arr arrow.Array) ([]T, error) {
 }
 
 // fill converts one Arrow chunk into rows [off, off+arr.Len()) of the column.
-func (b *columnBuilder) fill(off int, arr arrow.Array) error {
+func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
 	if !arrow.TypeEqual(arr.DataType(), b.arrow) {
 		if typ, dict, err := arrowType(b.name, arr.DataType()); err != nil || typ != b.typ || dict != b.dict {
 			return fmt.Errorf("dataset: column %q: chunk of type %s in a column of type %s", b.name, arr.DataType(), b.arrow)
@@ -297,7 +297,7 @@ func (b *columnBuilder) fill(off int, arr arrow.Array) error {
 	return fmt.Errorf("dataset: column %q: unsupported Arrow type %s", b.name, arr.DataType())
 }
 
-func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32 | float64](b *columnBuilder, dst []D, arr arrow.Array, isValid func(int) bool, conv func(S) D) error {
+func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32 | float64](b *arrowColumnBuilder, dst []D, arr arrow.Array, isValid func(int) bool, conv func(S) D) error {
 	src, err := values[S](b.name, arr)
 	if err != nil {
 		return err
@@ -317,7 +317,7 @@ func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32
 
 // scaleTime converts dates or timestamps counted in units of mult nanoseconds
 // to nanoseconds, rejecting values outside the int64 nanosecond range.
-func scaleTime[S int32 | int64](b *columnBuilder, off int, src []S, isValid func(int) bool, mult int64) error {
+func scaleTime[S int32 | int64](b *arrowColumnBuilder, off int, src []S, isValid func(int) bool, mult int64) error {
 	dst := b.ints[off : off+len(src)]
 	lo, hi := math.MinInt64/mult, math.MaxInt64/mult
 	for i, v := range src {
@@ -405,7 +405,7 @@ func arrowStrings(arr arrow.Array) ([]string, error) {
 	return out, err
 }
 
-func (b *columnBuilder) fillDictionary(off int, arr arrow.Array, isValid func(int) bool) error {
+func (b *arrowColumnBuilder) fillDictionary(off int, arr arrow.Array, isValid func(int) bool) error {
 	d, ok := arr.(*array.Dictionary)
 	if !ok {
 		return fmt.Errorf("dataset: column %q: malformed dictionary array", b.name)

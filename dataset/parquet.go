@@ -129,13 +129,13 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	}
 	total := start[nrg]
 
-	builders := make([]*columnBuilder, len(fields))
+	builders := make([]*arrowColumnBuilder, len(fields))
 	for i, fi := range fields {
 		sf := fr.Manifest.Fields[fi]
 		if !sf.IsLeaf() {
 			return nil, fmt.Errorf("dataset: column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
 		}
-		if builders[i], err = newColumnBuilder(sf.Field.Name, sf.Field.Type, total); err != nil {
+		if builders[i], err = newArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +195,7 @@ func plausibleRows(rg *metadata.RowGroupMetaData) int64 {
 }
 
 // readParquetChunk decodes one column of one row group into its builder.
-func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *columnBuilder) error {
+func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *arrowColumnBuilder) error {
 	sf := fr.Manifest.Fields[field]
 	cr, err := fr.GetFieldReader(ctx, field, map[int]bool{sf.ColIndex: true}, []int{rg})
 	if err != nil {
