@@ -52,3 +52,12 @@ func BenchmarkReadParquetFlights3MProjection(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkReadParquetFlights3MWorkers1(b *testing.B) {
+	path := realdata.Require(b, realdata.Flights3M)
+	for i := 0; i < b.N; i++ {
+		if _, err := ReadParquetFile(path, ParquetOptions{Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

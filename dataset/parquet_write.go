@@ -100,6 +100,12 @@ func WriteParquet(w io.Writer, f *Frame, opts ParquetWriteOptions) (err error) {
 		parquet.WithAllocator(mem),
 		parquet.WithCompression(codec),
 		parquet.WithMaxRowGroupLength(int64(rows)),
+		// One write batch per row group: arrow v14 mis-slices the indices of a
+		// nullable dictionary column in every batch after the first
+		// (columnWriter.maybeReplaceValidity slices [offset*4 : len*4]), so
+		// dictionary columns longer than a batch (1,024 rows by default) fail.
+		// Each column chunk is then one data page.
+		parquet.WithBatchSize(int64(rows)),
 		parquet.WithCreatedBy("kiln (github.com/kiln-ml/kiln) via parquet-go arrow v14"),
 	}
 	for _, c := range f.cols {
@@ -112,9 +118,8 @@ func WriteParquet(w io.Writer, f *Frame, opts ParquetWriteOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("dataset: parquet writer: %w", err)
 	}
-	// One record per row group, each converted from a slice of the frame:
-	// pqarrow's own splitting slices the record, and arrow v14 fails to write
-	// sliced dictionary arrays ("index out of range").
+	// One record per row group, each converted from a slice of the frame, so
+	// that no array reaches the writer with an offset (see WithBatchSize).
 	for lo := 0; lo < f.rows || lo == 0; lo += rows {
 		part, err := f.Slice(lo, min(lo+rows, f.rows))
 		if err != nil {
