@@ -190,6 +190,27 @@ func takeOrNullColumns(cols []*Column, idx []int) []*Column {
 		safe[k] = max(i, 0)
 	}
 	return eachColumn(cols, len(idx), func(c *Column) *Column {
+		if c.n == 0 { // an empty right frame: every cell is null
+			out := c.Take(nil)
+			out.n = len(idx)
+			switch c.typ {
+			case Float64:
+				out.floats = make([]float64, len(idx))
+			case Int64, Timestamp:
+				out.ints = make([]int64, len(idx))
+			case Bool:
+				out.bools = make([]bool, len(idx))
+			case String:
+				if c.levels != nil {
+					out.codes = make([]int32, len(idx))
+				} else {
+					out.strs = make([]string, len(idx))
+				}
+			}
+			out.valid = make([]bool, len(idx))
+			out.nulls = len(idx)
+			return out
+		}
 		out := c.Take(safe)
 		valid := out.valid
 		if valid == nil {
