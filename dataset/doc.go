@@ -8,4 +8,27 @@
 // Readers turn CSV, Parquet, Arrow IPC and JSON Lines into frames and report
 // bad input as errors that name the file, line and column. Frames convert to
 // gonum matrices for the models and to Arrow records for other tools.
+//
+// # Operations
+//
+// Select, Drop, WithColumn, Filter (by mask), Slice, Take and Concat reshape
+// frames. Sort orders rows by several keys (stable, nulls last, linear-time
+// radix sort). Join is a hash join (inner or left) on one or more key
+// columns, where nulls never match, as in SQL. GroupBy returns the distinct
+// key tuples in order of first appearance with the rows of each group in a
+// compact CSR layout; deep feature synthesis and one-hot encoding build on it.
+// Describe summarizes every column as pandas' describe does, and Table prints
+// a frame for people.
+//
+// # Splits
+//
+// Shuffle, Sample, TrainTestSplit, KFold and StratifiedKFold are seeded
+// (math/rand/v2's PCG; see NewRand): the same seed gives the same rows. They
+// follow scikit-learn's conventions (test size ceil(fraction*n), the first
+// n%k folds one row larger, stratified folds dealt as StratifiedKFold does),
+// but shuffled rows differ from scikit-learn's, whose generator is numpy's.
+// The *Index functions return row numbers for use on matrices.
+//
+// ToDense and FromDense convert to and from gonum matrices; a null cell or a
+// non-numeric column is an error naming the column and the row.
 package dataset

@@ -123,11 +123,7 @@ func (f *Frame) ColumnIndex(name string) int {
 
 // Take returns a frame of rows idx, in that order. Indices must be in range.
 func (f *Frame) Take(idx []int) *Frame {
-	cols := make([]*Column, len(f.cols))
-	for i, c := range f.cols {
-		cols[i] = c.Take(idx)
-	}
-	return &Frame{cols: cols, index: f.index, rows: len(idx)}
+	return &Frame{cols: takeColumns(f.cols, idx), index: f.index, rows: len(idx)}
 }
 
 // Slice returns rows [i, j), sharing memory with f.

@@ -151,7 +151,6 @@ func (f *Frame) Join(right *Frame, opt JoinOptions) (*Frame, error) {
 		}
 	}
 
-	cols := make([]*Column, 0, len(f.cols)+len(rightCols))
 	identity := n == f.rows // each left row exactly once, in order: share the left columns
 	if identity {
 		for k, i := range leftRows {
@@ -161,16 +160,11 @@ func (f *Frame) Join(right *Frame, opt JoinOptions) (*Frame, error) {
 			}
 		}
 	}
-	for _, c := range f.cols {
-		if identity {
-			cols = append(cols, c)
-		} else {
-			cols = append(cols, c.Take(leftRows))
-		}
+	cols := f.cols
+	if !identity {
+		cols = takeColumns(f.cols, leftRows)
 	}
-	for _, c := range rightCols {
-		cols = append(cols, takeOrNull(c, rightRows))
-	}
+	cols = append(slices.Clip(cols), takeOrNullColumns(rightCols, rightRows)...)
 	out, err := New(cols...)
 	if err != nil {
 		return nil, err
@@ -179,43 +173,70 @@ func (f *Frame) Join(right *Frame, opt JoinOptions) (*Frame, error) {
 	return out, nil
 }
 
-// takeOrNull is Column.Take where index -1 yields a null.
-func takeOrNull(c *Column, idx []int) *Column {
-	missing := slices.Contains(idx, -1)
-	if !missing {
-		return c.Take(idx)
+// takeOrNullColumns is Column.Take on each column, where index -1 yields a
+// null.
+func takeOrNullColumns(cols []*Column, idx []int) []*Column {
+	var missing []int // output positions of -1
+	for k, i := range idx {
+		if i < 0 {
+			missing = append(missing, k)
+		}
+	}
+	if missing == nil {
+		return takeColumns(cols, idx)
 	}
 	safe := make([]int, len(idx))
-	valid := make([]bool, len(idx))
 	for k, i := range idx {
-		if i >= 0 {
-			safe[k] = i
-			valid[k] = !c.IsNull(i)
-		}
+		safe[k] = max(i, 0)
 	}
-	out := c.Take(safe)
-	// Null cells hold the zero value in the backing slice.
-	for k, i := range idx {
-		if i >= 0 {
-			continue
+	return eachColumn(cols, len(idx), func(c *Column) *Column {
+		if c.n == 0 { // an empty right frame: every cell is null
+			out := c.Take(nil)
+			out.n = len(idx)
+			switch c.typ {
+			case Float64:
+				out.floats = make([]float64, len(idx))
+			case Int64, Timestamp:
+				out.ints = make([]int64, len(idx))
+			case Bool:
+				out.bools = make([]bool, len(idx))
+			case String:
+				if c.levels != nil {
+					out.codes = make([]int32, len(idx))
+				} else {
+					out.strs = make([]string, len(idx))
+				}
+			}
+			out.valid = make([]bool, len(idx))
+			out.nulls = len(idx)
+			return out
 		}
-		switch {
-		case out.floats != nil:
-			out.floats[k] = 0
-		case out.ints != nil:
-			out.ints[k] = 0
-		case out.bools != nil:
-			out.bools[k] = false
-		case out.strs != nil:
-			out.strs[k] = ""
-		case out.codes != nil:
-			out.codes[k] = 0
+		out := c.Take(safe)
+		valid := out.valid
+		if valid == nil {
+			valid = make([]bool, len(idx))
+			for k := range valid {
+				valid[k] = true
+			}
 		}
-	}
-	out.valid = valid
-	out.nulls = countNulls(valid)
-	if out.nulls == 0 {
-		out.valid = nil
-	}
-	return out
+		// Null cells hold the zero value in the backing slice.
+		for _, k := range missing {
+			valid[k] = false
+			switch {
+			case out.floats != nil:
+				out.floats[k] = 0
+			case out.ints != nil:
+				out.ints[k] = 0
+			case out.bools != nil:
+				out.bools[k] = false
+			case out.strs != nil:
+				out.strs[k] = ""
+			case out.codes != nil:
+				out.codes[k] = 0
+			}
+		}
+		out.valid = valid
+		out.nulls = countNulls(valid)
+		return out
+	})
 }

@@ -70,6 +70,24 @@ func TestJoin(t *testing.T) {
 	}
 }
 
+func TestJoinEmptySides(t *testing.T) {
+	flights, airlines, _ := joinFrames()
+	noAirlines, _ := airlines.Slice(0, 0)
+	noFlights, _ := flights.Slice(0, 0)
+	g, err := flights.Join(noAirlines, JoinOptions{Kind: LeftJoin, On: []string{"carrier"}})
+	if err != nil || g.NumRows() != 6 || g.Col(4).NullCount() != 6 {
+		t.Errorf("left join with an empty right frame: %v\n%s", err, g)
+	}
+	g, err = flights.Join(noAirlines, JoinOptions{On: []string{"carrier"}})
+	if err != nil || g.NumRows() != 0 || g.NumCols() != 5 {
+		t.Errorf("inner join with an empty right frame: %v", err)
+	}
+	g, err = noFlights.Join(airlines, JoinOptions{Kind: LeftJoin, On: []string{"carrier"}})
+	if err != nil || g.NumRows() != 0 || g.NumCols() != 5 {
+		t.Errorf("join of an empty left frame: %v", err)
+	}
+}
+
 // mustSelect is Select for tests.
 func mustSelect(t *testing.T, f *Frame, names ...string) *Frame {
 	t.Helper()
