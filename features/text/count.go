@@ -169,19 +169,17 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 // dropped).
 func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, error) {
 	// Global ids: shard 0's ids, then the terms the other shards add.
-	global := res.shards[0].ids
-	terms := slices.Clip(res.shards[0].terms)
+	global := res.shards[0].table
+	terms := global.terms
 	df := slices.Clone(res.shards[0].df)
 	tf := slices.Clone(res.shards[0].tf)
 	toGlobal := make([][]int32, len(res.shards))
+	n0 := len(terms)
 	for w, s := range res.shards[1:] {
-		m := make([]int32, len(s.terms))
-		for id, t := range s.terms {
-			g, ok := global[t]
-			if !ok {
-				g = int32(len(terms))
-				global[t] = g
-				terms = append(terms, t)
+		m := make([]int32, len(s.table.terms))
+		for id, t := range s.table.terms {
+			g, added := global.lookup([]byte(t))
+			if added {
 				df = append(df, 0)
 				tf = append(tf, 0)
 			}
@@ -191,6 +189,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		}
 		toGlobal[w+1] = m
 	}
+	terms = global.terms
 	if len(terms) == 0 {
 		return nil, nil, errors.New("text: empty vocabulary; perhaps the documents only contain stop words")
 	}
@@ -237,7 +236,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		out[c] = terms[g]
 	}
 	colOf := make([][]int32, len(res.shards))
-	colOf[0] = col[:len(res.shards[0].terms)]
+	colOf[0] = col[:n0]
 	for w := 1; w < len(res.shards); w++ {
 		m := toGlobal[w]
 		for id, g := range m {

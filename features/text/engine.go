@@ -47,8 +47,7 @@ type shard struct {
 	an     *analyzer
 	learn  bool
 	fixed  map[string]int // lookup mode
-	ids    map[string]int32
-	terms  []string
+	table  *termTable
 	df, tf []int64 // per id: documents containing it, total count (learning only)
 	stamp  []int   // per id: number of the last document that had it
 	slot   []int32 // per id: its entry in that document's row
@@ -60,7 +59,7 @@ type shard struct {
 func newShard(an *analyzer, fixed *Vocabulary) *shard {
 	s := &shard{an: an, learn: fixed == nil}
 	if s.learn {
-		s.ids = make(map[string]int32)
+		s.table = newTermTable()
 	} else {
 		s.fixed = fixed.index
 		s.stamp = make([]int, fixed.Len())
@@ -74,12 +73,8 @@ func newShard(an *analyzer, fixed *Vocabulary) *shard {
 func (s *shard) add(t []byte) {
 	var id int32
 	if s.learn {
-		var ok bool
-		if id, ok = s.ids[string(t)]; !ok {
-			id = int32(len(s.terms))
-			term := string(t)
-			s.ids[term] = id
-			s.terms = append(s.terms, term)
+		var added bool
+		if id, added = s.table.lookup(t); added {
 			s.df = append(s.df, 0)
 			s.tf = append(s.tf, 0)
 			s.stamp = append(s.stamp, 0)
@@ -229,11 +224,12 @@ func (j *countJob) run(ctx context.Context, next func() (string, error)) (*count
 					fail(doc, err)
 					continue
 				}
-				if j.keepRows {
+				if j.keepRows { // keep an exact-size copy; out is scratch space
+					kept := &batchRows{seq: out.seq, first: out.first, shard: w,
+						ptr: slices.Clone(out.ptr), ids: slices.Clone(out.ids), counts: slices.Clone(out.counts)}
 					mu.Lock()
-					res.rows = append(res.rows, out)
+					res.rows = append(res.rows, kept)
 					mu.Unlock()
-					out = &batchRows{}
 				}
 				if j.progress != nil {
 					n := done.Add(int64(len(b.docs)))
