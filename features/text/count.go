@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -114,7 +113,7 @@ func (cv *CountVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*spar
 		return nil, err
 	}
 	job := &countJob{an: an, fixed: v, keepRows: true, workers: cv.Workers, progress: cv.Progress}
-	res, err := job.run(ctx, c.Next)
+	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 		return nil, err
 	}
 	job := &countJob{an: an, keepRows: keepRows, workers: cv.Workers, progress: cv.Progress}
-	res, err := job.run(ctx, c.Next)
+	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -247,24 +246,3 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 	return out, colOf, nil
 }
 
-// Corpus yields documents one at a time: Next returns io.EOF after the last.
-// Errors should name the place (file and line).
-type Corpus interface {
-	Next() (string, error)
-}
-
-// Documents returns a Corpus over a slice of documents.
-func Documents(docs []string) Corpus { return &sliceCorpus{docs: docs} }
-
-type sliceCorpus struct {
-	docs []string
-	i    int
-}
-
-func (s *sliceCorpus) Next() (string, error) {
-	if s.i >= len(s.docs) {
-		return "", io.EOF
-	}
-	s.i++
-	return s.docs[s.i-1], nil
-}

@@ -142,7 +142,8 @@ type docError struct {
 	err error
 }
 
-func (j *countJob) run(ctx context.Context, next func() (string, error)) (*countResult, error) {
+func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error) {
+	next := corpus.Next
 	workers := j.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -247,6 +248,9 @@ func (j *countJob) run(ctx context.Context, next func() (string, error)) (*count
 	if firstErr != nil {
 		var ue *InvalidUTF8Error
 		if errors.As(firstErr.err, &ue) {
+			if l, ok := corpus.(locator); ok {
+				return nil, fmt.Errorf("text: %s: document %d: %w", l.locate(firstErr.doc), firstErr.doc, firstErr.err)
+			}
 			return nil, fmt.Errorf("text: document %d: %w", firstErr.doc, firstErr.err)
 		}
 		return nil, firstErr.err
