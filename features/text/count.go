@@ -245,4 +245,3 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 	}
 	return out, colOf, nil
 }
-
