@@ -47,6 +47,8 @@ type shard struct {
 	an     *analyzer
 	learn  bool
 	fixed  map[string]int // lookup mode
+	hashN  int            // hashing mode: number of columns
+	alt    bool           // hashing mode: alternate signs
 	table  *termTable
 	df, tf []int64 // per id: documents containing it, total count (learning only)
 	stamp  []int   // per id: number of the last document that had it
@@ -56,11 +58,15 @@ type shard struct {
 	emit   func([]byte)
 }
 
-func newShard(an *analyzer, fixed *Vocabulary) *shard {
-	s := &shard{an: an, learn: fixed == nil}
-	if s.learn {
+func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
+	s := &shard{an: an, learn: fixed == nil && hashN == 0, hashN: hashN, alt: alt}
+	switch {
+	case s.learn:
 		s.table = newTermTable()
-	} else {
+	case hashN > 0:
+		s.stamp = make([]int, hashN)
+		s.slot = make([]int32, hashN)
+	default:
 		s.fixed = fixed.index
 		s.stamp = make([]int, fixed.Len())
 		s.slot = make([]int32, fixed.Len())
@@ -72,7 +78,14 @@ func newShard(an *analyzer, fixed *Vocabulary) *shard {
 // add counts one term of the current document.
 func (s *shard) add(t []byte) {
 	var id int32
-	if s.learn {
+	v := int32(1) // +1 per occurrence, -1 for hashed terms with a negative hash
+	if s.hashN > 0 {
+		var negative bool
+		id, negative = hashColumn(t, s.hashN)
+		if negative && s.alt {
+			v = -1
+		}
+	} else if s.learn {
 		var added bool
 		if id, added = s.table.lookup(t); added {
 			s.df = append(s.df, 0)
@@ -92,10 +105,10 @@ func (s *shard) add(t []byte) {
 		s.stamp[id] = s.doc
 		s.slot[id] = int32(len(out.ids))
 		out.ids = append(out.ids, id)
-		out.counts = append(out.counts, 1)
+		out.counts = append(out.counts, v)
 		return
 	}
-	out.counts[s.slot[id]]++
+	out.counts[s.slot[id]] += v
 }
 
 // process turns a batch into rows; it returns the index of a failing document.
@@ -122,11 +135,13 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 
 // countJob runs the engine over a corpus.
 type countJob struct {
-	an       *analyzer
-	fixed    *Vocabulary // nil: learn a vocabulary
-	keepRows bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
-	workers  int
-	progress func(docs int)
+	an        *analyzer
+	fixed     *Vocabulary // nil: learn a vocabulary (unless hashing)
+	hashN     int         // > 0: hash terms into hashN columns
+	alternate bool        // hashing: alternate signs
+	keepRows  bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
+	workers   int
+	progress  func(docs int)
 }
 
 type countResult struct {
@@ -154,7 +169,7 @@ func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error)
 		if w > 0 {
 			an = j.an.clone()
 		}
-		res.shards[w] = newShard(an, j.fixed)
+		res.shards[w] = newShard(an, j.fixed, j.hashN, j.alternate)
 	}
 	var (
 		mu       sync.Mutex
@@ -306,7 +321,7 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 				if binary {
 					data[at+k] = 1
 				} else {
-					data[at+k] = float64(uint32(key))
+					data[at+k] = float64(int32(uint32(key))) // signed when hashing
 				}
 			}
 		}
