@@ -117,6 +117,9 @@ func TestIMDBParityBinary(t *testing.T) {
 
 // TestIMDBParityCounts: the same limits without Binary, so the counts too.
 func TestIMDBParityCounts(t *testing.T) {
+	if raceEnabled {
+		t.Skip("whole-corpus parity runs once under -race (TestIMDBParityBinary)")
+	}
 	docs, _ := realdata.IMDB(t)
 	cv := &CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}}
 	m, err := cv.FitTransform(docs)
