@@ -4,7 +4,9 @@
 // streams that file through CountVectorizer{MinDF: 10 docs, MaxDF: 10%,
 // Binary} and reports the time, the matrix and the peak resident memory.
 //
-//	go run ./internal/textscale [-repeat 13] [-csv /tmp/imdb_x13.csv.gz] [-workers 0]
+//	go run ./internal/textscale [-repeat 13] [-csv /tmp/imdb_x13.csv.gz] [-workers 0] [-prepare]
+//
+// (-prepare only writes the file, so that a timed run reads it from the start.)
 //
 // It exits quietly when data/imdb/reviews.json is absent (see
 // scripts/fetch-data.sh and KILN_DATA).
@@ -33,6 +35,7 @@ func main() {
 	repeat := flag.Int("repeat", 13, "copies of the 50,000 reviews")
 	path := flag.String("csv", "", "gzip CSV to write (if absent) and stream (default: $TMPDIR/imdb_xN.csv.gz)")
 	workers := flag.Int("workers", 0, "goroutines (0: GOMAXPROCS)")
+	prepare := flag.Bool("prepare", false, "only write the CSV file")
 	flag.Parse()
 	if *path == "" {
 		*path = fmt.Sprintf("%s/imdb_x%d.csv.gz", os.TempDir(), *repeat)
@@ -46,6 +49,9 @@ func main() {
 		if err := writeCorpus(src, *path, *repeat); err != nil {
 			log.Fatal(err)
 		}
+	}
+	if *prepare {
+		return
 	}
 	fc, err := text.OpenCSVColumn(*path, "review")
 	if err != nil {
@@ -80,7 +86,7 @@ func writeCorpus(src, dst string, repeat int) error {
 		return fmt.Errorf("%s: %w", src, err)
 	}
 	raw = nil
-	f, err := os.Create(dst)
+	f, err := os.Create(dst + ".partial")
 	if err != nil {
 		return err
 	}
@@ -105,5 +111,8 @@ func writeCorpus(src, dst string, repeat int) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(dst+".partial", dst)
 }
