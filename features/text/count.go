@@ -40,7 +40,7 @@ type CountVectorizer struct {
 	// EnglishStopWords). They must be lowercase unless KeepCase is set.
 	StopWords []string
 	// Preprocess, if set, rewrites each document before lowercasing and
-	// tokenizing (for example StripHTML).
+	// tokenizing (for example StripTags).
 	Preprocess func(string) string
 	// KeepCase turns off lowercasing (scikit-learn's lowercase=False).
 	KeepCase bool

@@ -172,3 +172,24 @@ func TestVocabularyRoundTrip(t *testing.T) {
 		t.Error("duplicate terms accepted")
 	}
 }
+
+func TestProgress(t *testing.T) {
+	docs := make([]string, 1000)
+	for i := range docs {
+		docs[i] = "a few words of text"
+	}
+	last, calls := 0, 0
+	cv := &CountVectorizer{Workers: 3, Progress: func(n int) {
+		if n <= last {
+			t.Errorf("progress went from %d to %d", last, n)
+		}
+		last = n
+		calls++
+	}}
+	if _, err := cv.FitTransform(docs); err != nil {
+		t.Fatal(err)
+	}
+	if last != len(docs) || calls == 0 {
+		t.Errorf("progress ended at %d after %d calls", last, calls)
+	}
+}
