@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -41,7 +40,7 @@ type CountVectorizer struct {
 	// EnglishStopWords). They must be lowercase unless KeepCase is set.
 	StopWords []string
 	// Preprocess, if set, rewrites each document before lowercasing and
-	// tokenizing (for example StripHTML).
+	// tokenizing (for example StripTags).
 	Preprocess func(string) string
 	// KeepCase turns off lowercasing (scikit-learn's lowercase=False).
 	KeepCase bool
@@ -114,7 +113,7 @@ func (cv *CountVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*spar
 		return nil, err
 	}
 	job := &countJob{an: an, fixed: v, keepRows: true, workers: cv.Workers, progress: cv.Progress}
-	res, err := job.run(ctx, c.Next)
+	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 		return nil, err
 	}
 	job := &countJob{an: an, keepRows: keepRows, workers: cv.Workers, progress: cv.Progress}
-	res, err := job.run(ctx, c.Next)
+	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -169,19 +168,17 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 // dropped).
 func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, error) {
 	// Global ids: shard 0's ids, then the terms the other shards add.
-	global := res.shards[0].ids
-	terms := slices.Clip(res.shards[0].terms)
+	global := res.shards[0].table
+	terms := global.terms
 	df := slices.Clone(res.shards[0].df)
 	tf := slices.Clone(res.shards[0].tf)
 	toGlobal := make([][]int32, len(res.shards))
+	n0 := len(terms)
 	for w, s := range res.shards[1:] {
-		m := make([]int32, len(s.terms))
-		for id, t := range s.terms {
-			g, ok := global[t]
-			if !ok {
-				g = int32(len(terms))
-				global[t] = g
-				terms = append(terms, t)
+		m := make([]int32, len(s.table.terms))
+		for id, t := range s.table.terms {
+			g, added := global.lookup([]byte(t))
+			if added {
 				df = append(df, 0)
 				tf = append(tf, 0)
 			}
@@ -191,6 +188,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		}
 		toGlobal[w+1] = m
 	}
+	terms = global.terms
 	if len(terms) == 0 {
 		return nil, nil, errors.New("text: empty vocabulary; perhaps the documents only contain stop words")
 	}
@@ -237,7 +235,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		out[c] = terms[g]
 	}
 	colOf := make([][]int32, len(res.shards))
-	colOf[0] = col[:len(res.shards[0].terms)]
+	colOf[0] = col[:n0]
 	for w := 1; w < len(res.shards); w++ {
 		m := toGlobal[w]
 		for id, g := range m {
@@ -246,26 +244,4 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		colOf[w] = m
 	}
 	return out, colOf, nil
-}
-
-// Corpus yields documents one at a time: Next returns io.EOF after the last.
-// Errors should name the place (file and line).
-type Corpus interface {
-	Next() (string, error)
-}
-
-// Documents returns a Corpus over a slice of documents.
-func Documents(docs []string) Corpus { return &sliceCorpus{docs: docs} }
-
-type sliceCorpus struct {
-	docs []string
-	i    int
-}
-
-func (s *sliceCorpus) Next() (string, error) {
-	if s.i >= len(s.docs) {
-		return "", io.EOF
-	}
-	s.i++
-	return s.docs[s.i-1], nil
 }

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,5 +135,61 @@ func TestBadInput(t *testing.T) {
 	cv = &CountVectorizer{DecodeErrors: Replace}
 	if _, err := cv.FitTransform([]string{"bad \xc3\x28 byte"}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestVocabularyRoundTrip: a vocabulary saved as JSON and restored with
+// SetVocabulary transforms documents as the fitted vectorizer does.
+func TestVocabularyRoundTrip(t *testing.T) {
+	docs := []string{"cats are fun", "dogs are fun", "cats eat fish"}
+	cv := &CountVectorizer{}
+	want, err := cv.FitTransform(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(cv.Vocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `["are","cats","dogs","eat","fish","fun"]` {
+		t.Errorf("JSON %s", b)
+	}
+	var v Vocabulary
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	if i, ok := v.Index("fish"); !ok || i != 4 || v.Term(4) != "fish" || v.Len() != 6 {
+		t.Errorf("Index(fish) = %d, %v", i, ok)
+	}
+	restored := &CountVectorizer{}
+	restored.SetVocabulary(&v)
+	got, err := restored.Transform(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameCSR(t, "restored", want, got)
+	if err := json.Unmarshal([]byte(`["a","a"]`), &v); err == nil {
+		t.Error("duplicate terms accepted")
+	}
+}
+
+func TestProgress(t *testing.T) {
+	docs := make([]string, 1000)
+	for i := range docs {
+		docs[i] = "a few words of text"
+	}
+	last, calls := 0, 0
+	cv := &CountVectorizer{Workers: 3, Progress: func(n int) {
+		if n <= last {
+			t.Errorf("progress went from %d to %d", last, n)
+		}
+		last = n
+		calls++
+	}}
+	if _, err := cv.FitTransform(docs); err != nil {
+		t.Fatal(err)
+	}
+	if last != len(docs) || calls == 0 {
+		t.Errorf("progress ended at %d after %d calls", last, calls)
 	}
 }

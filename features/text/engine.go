@@ -47,8 +47,9 @@ type shard struct {
 	an     *analyzer
 	learn  bool
 	fixed  map[string]int // lookup mode
-	ids    map[string]int32
-	terms  []string
+	hashN  int            // hashing mode: number of columns
+	alt    bool           // hashing mode: alternate signs
+	table  *termTable
 	df, tf []int64 // per id: documents containing it, total count (learning only)
 	stamp  []int   // per id: number of the last document that had it
 	slot   []int32 // per id: its entry in that document's row
@@ -57,11 +58,15 @@ type shard struct {
 	emit   func([]byte)
 }
 
-func newShard(an *analyzer, fixed *Vocabulary) *shard {
-	s := &shard{an: an, learn: fixed == nil}
-	if s.learn {
-		s.ids = make(map[string]int32)
-	} else {
+func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
+	s := &shard{an: an, learn: fixed == nil && hashN == 0, hashN: hashN, alt: alt}
+	switch {
+	case s.learn:
+		s.table = newTermTable()
+	case hashN > 0:
+		s.stamp = make([]int, hashN)
+		s.slot = make([]int32, hashN)
+	default:
 		s.fixed = fixed.index
 		s.stamp = make([]int, fixed.Len())
 		s.slot = make([]int32, fixed.Len())
@@ -73,13 +78,16 @@ func newShard(an *analyzer, fixed *Vocabulary) *shard {
 // add counts one term of the current document.
 func (s *shard) add(t []byte) {
 	var id int32
-	if s.learn {
-		var ok bool
-		if id, ok = s.ids[string(t)]; !ok {
-			id = int32(len(s.terms))
-			term := string(t)
-			s.ids[term] = id
-			s.terms = append(s.terms, term)
+	v := int32(1) // +1 per occurrence, -1 for hashed terms with a negative hash
+	if s.hashN > 0 {
+		var negative bool
+		id, negative = hashColumn(t, s.hashN)
+		if negative && s.alt {
+			v = -1
+		}
+	} else if s.learn {
+		var added bool
+		if id, added = s.table.lookup(t); added {
 			s.df = append(s.df, 0)
 			s.tf = append(s.tf, 0)
 			s.stamp = append(s.stamp, 0)
@@ -97,10 +105,10 @@ func (s *shard) add(t []byte) {
 		s.stamp[id] = s.doc
 		s.slot[id] = int32(len(out.ids))
 		out.ids = append(out.ids, id)
-		out.counts = append(out.counts, 1)
+		out.counts = append(out.counts, v)
 		return
 	}
-	out.counts[s.slot[id]]++
+	out.counts[s.slot[id]] += v
 }
 
 // process turns a batch into rows; it returns the index of a failing document.
@@ -127,11 +135,13 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 
 // countJob runs the engine over a corpus.
 type countJob struct {
-	an       *analyzer
-	fixed    *Vocabulary // nil: learn a vocabulary
-	keepRows bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
-	workers  int
-	progress func(docs int)
+	an        *analyzer
+	fixed     *Vocabulary // nil: learn a vocabulary (unless hashing)
+	hashN     int         // > 0: hash terms into hashN columns
+	alternate bool        // hashing: alternate signs
+	keepRows  bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
+	workers   int
+	progress  func(docs int)
 }
 
 type countResult struct {
@@ -147,7 +157,8 @@ type docError struct {
 	err error
 }
 
-func (j *countJob) run(ctx context.Context, next func() (string, error)) (*countResult, error) {
+func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error) {
+	next := corpus.Next
 	workers := j.workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -158,7 +169,7 @@ func (j *countJob) run(ctx context.Context, next func() (string, error)) (*count
 		if w > 0 {
 			an = j.an.clone()
 		}
-		res.shards[w] = newShard(an, j.fixed)
+		res.shards[w] = newShard(an, j.fixed, j.hashN, j.alternate)
 	}
 	var (
 		mu       sync.Mutex
@@ -229,11 +240,12 @@ func (j *countJob) run(ctx context.Context, next func() (string, error)) (*count
 					fail(doc, err)
 					continue
 				}
-				if j.keepRows {
+				if j.keepRows { // keep an exact-size copy; out is scratch space
+					kept := &batchRows{seq: out.seq, first: out.first, shard: w,
+						ptr: slices.Clone(out.ptr), ids: slices.Clone(out.ids), counts: slices.Clone(out.counts)}
 					mu.Lock()
-					res.rows = append(res.rows, out)
+					res.rows = append(res.rows, kept)
 					mu.Unlock()
-					out = &batchRows{}
 				}
 				if j.progress != nil {
 					n := done.Add(int64(len(b.docs)))
@@ -251,6 +263,9 @@ func (j *countJob) run(ctx context.Context, next func() (string, error)) (*count
 	if firstErr != nil {
 		var ue *InvalidUTF8Error
 		if errors.As(firstErr.err, &ue) {
+			if l, ok := corpus.(locator); ok {
+				return nil, fmt.Errorf("text: %s: document %d: %w", l.locate(firstErr.doc), firstErr.doc, firstErr.err)
+			}
 			return nil, fmt.Errorf("text: document %d: %w", firstErr.doc, firstErr.err)
 		}
 		return nil, firstErr.err
@@ -306,7 +321,7 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 				if binary {
 					data[at+k] = 1
 				} else {
-					data[at+k] = float64(uint32(key))
+					data[at+k] = float64(int32(uint32(key))) // signed when hashing
 				}
 			}
 		}

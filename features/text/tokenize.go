@@ -81,72 +81,81 @@ func Tokenize(text string) ([]string, error) { return Tokenizer{}.Tokens(text) }
 // scan is the tokenizer's loop. buf is scratch space for the current token,
 // returned (perhaps grown) for reuse.
 func (t Tokenizer) scan(text string, buf []byte, emit func([]byte)) ([]byte, error) {
-	lower := !t.KeepCase
+	table := &asciiLower
+	if t.KeepCase {
+		table = &asciiKeep
+	}
 	buf = buf[:0]
 	runes := 0 // code points in buf
-	flush := func() {
-		if runes >= 2 {
-			emit(buf)
-		}
-		buf = buf[:0]
-		runes = 0
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c < utf8.RuneSelf {
-			if asciiWord[c] {
-				if lower && c >= 'A' && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				buf = append(buf, c)
+		if c < utf8.RuneSelf { // the fast path: one table look-up per byte
+			if w := table[c]; w != 0 {
+				buf = append(buf, w)
 				runes++
 			} else if runes > 0 {
-				flush()
+				if runes >= 2 {
+					emit(buf)
+				}
+				buf, runes = buf[:0], 0
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
 		if r == utf8.RuneError && size == 1 {
 			switch t.DecodeErrors {
 			case Replace: // U+FFFD is not a word character
-				flush()
 			case Ignore:
+				continue
 			default:
-				return buf, &InvalidUTF8Error{Offset: i}
+				return buf, &InvalidUTF8Error{Offset: i - 1}
 			}
-			i++
-			continue
-		}
-		if lower {
+		} else if !t.KeepCase {
 			switch r {
-			case 0x130: // str.lower: 'İ' -> 'i' + U+0307 COMBINING DOT ABOVE, a separator
+			case 0x130: // str.lower: 'İ' -> 'i' + U+0307 COMBINING DOT ABOVE, which ends the word
 				buf = append(buf, 'i')
 				runes++
-				flush()
-				i += size
-				continue
+				r = 0x307
 			case 0x3A3: // capital sigma: 'ς' at the end of a word, else 'σ'
-				if finalSigma(text, i, size, t.DecodeErrors) {
+				r = 0x3C3
+				if finalSigma(text, i-size, size, t.DecodeErrors) {
 					r = 0x3C2
-				} else {
-					r = 0x3C3
 				}
 			default:
-				r = unicode.ToLower(r) // equals Python's simple lowercase for every other code point
+				r = unicode.ToLower(r) // equals Python's lowercase for every other code point
 			}
 		}
 		if isWordRune(r) {
 			buf = utf8.AppendRune(buf, r)
 			runes++
 		} else if runes > 0 {
-			flush()
+			if runes >= 2 {
+				emit(buf)
+			}
+			buf, runes = buf[:0], 0
 		}
-		i += size
 	}
-	flush()
+	if runes >= 2 {
+		emit(buf)
+	}
 	return buf, nil
 }
+
+// asciiLower maps an ASCII word character to its lowercase and any other
+// ASCII byte to 0; asciiKeep maps word characters to themselves.
+var asciiLower, asciiKeep = func() (lower, keep [128]byte) {
+	for c := byte(0); c < 128; c++ {
+		if asciiWord[c] {
+			lower[c], keep[c] = c, c
+			if c >= 'A' && c <= 'Z' {
+				lower[c] = c + 'a' - 'A'
+			}
+		}
+	}
+	return lower, keep
+}()
 
 // finalSigma reports whether the capital sigma at text[i:i+size] is in the
 // Final_Sigma context, as CPython's handle_capital_sigma decides it: preceded
