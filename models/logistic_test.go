@@ -89,11 +89,15 @@ func meanLogLoss(t *testing.T, m *LogisticRegression, X mat.Matrix, y []float64)
 
 func TestLogisticBreastCancer(t *testing.T) {
 	X, y := breastCancer(t)
-	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10}
+	calls := 0
+	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(int, float64) { calls++ }}
 	if err := m.Fit(X, y); err != nil {
 		t.Fatal(err)
 	}
 	compare(t, "breast cancer", params(&m), bcSklearn, 1e-4)
+	if calls != m.Iterations() {
+		t.Errorf("Progress called %d times for %d iterations", calls, m.Iterations())
+	}
 	// scikit-learn 1.2.1 log_loss on the training data: 0.05339204 (models_anchor.py; n_iter_ 34).
 	if ll := meanLogLoss(t, &m, X, y); math.Abs(ll-0.05339204) > 1e-6 {
 		t.Errorf("log-loss %.8f, scikit-learn 0.05339204", ll)
