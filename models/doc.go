@@ -20,7 +20,7 @@
 //
 //   - LinearRegression solves dense problems by an SVD of the centred design
 //     (as scikit-learn's lstsq), so the NIST StRD Longley problem comes out to
-//     9 or more digits and a rank-deficient design gets the minimum-norm
+//     about 13 digits and a rank-deficient design gets the minimum-norm
 //     solution with Rank() telling the numerical rank; sparse problems are
 //     solved by LSQR on the implicitly centred matrix without densifying.
 //     Alpha > 0 gives ridge regression with an unpenalized intercept.

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -96,17 +97,22 @@ func TestLogisticIMDB(t *testing.T) {
 }
 
 // BenchmarkLogisticIMDB times the fit alone (the matrices are built once,
-// outside the timer), as models_anchor.py times scikit-learn's fit. Run it
-// side by side with the anchor; see BENCHMARKS.md.
+// outside the timer), as models_anchor.py times scikit-learn's fit, with one
+// worker (scikit-learn's lbfgs is single-threaded) and with two. Run it side
+// by side with the anchor; see BENCHMARKS.md.
 func BenchmarkLogisticIMDB(b *testing.B) {
 	xTrain, xTest, yTrain, yTest := imdbMatrices(b)
-	var m LogisticRegression
-	for b.Loop() {
-		m = LogisticRegression{C: 1, MaxIter: 1000}
-		if err := m.Fit(xTrain, yTrain); err != nil {
-			b.Fatal(err)
-		}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var m LogisticRegression
+			for b.Loop() {
+				m = LogisticRegression{C: 1, MaxIter: 1000, Workers: workers}
+				if err := m.Fit(xTrain, yTrain); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(m.Iterations()), "iterations")
+			b.ReportMetric(imdbTestAUC(b, &m, xTest, yTest), "test-AUC")
+		})
 	}
-	b.ReportMetric(float64(m.Iterations()), "iterations")
-	b.ReportMetric(imdbTestAUC(b, &m, xTest, yTest), "test-AUC")
 }

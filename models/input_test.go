@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -159,4 +160,17 @@ func FuzzFitPredict(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFitContextCancelled(t *testing.T) {
+	X, y := breastCancer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var m LogisticRegression
+	if err := m.FitContext(ctx, X, y); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled fit: %v", err)
+	}
+	if m.Coef() != nil {
+		t.Error("a cancelled fit left a model")
+	}
 }

@@ -21,6 +21,8 @@ type lbfgs struct {
 	relTol  float64 // stop when (f_old - f)/max(|f_old|, |f|, 1) <= relTol (scipy's ftol)
 	maxEval int     // function evaluations
 	memory  int
+
+	progress func(iteration int, f float64) // optional, after each iteration
 }
 
 type lbfgsResult struct {
@@ -133,6 +135,9 @@ func (o *lbfgs) minimize(ctx context.Context, fn objective, x []float64) (lbfgsR
 		}
 		res.iterations++
 		res.f = f
+		if o.progress != nil {
+			o.progress(res.iterations, f)
+		}
 		if res.iterations >= o.maxIter || res.evaluations > o.maxEval {
 			return res, nil
 		}

@@ -3,7 +3,11 @@ package models
 import (
 	"fmt"
 	"math"
+	"slices"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -12,11 +16,13 @@ import (
 // Ridge: the intercept is fitted by centring X and y, so it is not penalized.
 //
 // Dense input is solved through a singular value decomposition of the
-// centred design, as scikit-learn's lstsq does: exact to the precision the
-// data allow (the NIST Longley problem to 9 or more digits), and when the
-// design is rank deficient the minimum-norm solution is returned and Rank
-// reports the numerical rank (singular values above machine epsilon times the
-// largest count). Memory: one copy of X plus its thin SVD, about 2 n*p floats.
+// centred design, as scikit-learn's lstsq does (for a tall design, a
+// Householder QR first and the SVD of its p x p factor, as LAPACK's
+// least-squares drivers do): exact to the precision the data allow (the NIST
+// Longley problem to about 13 digits), and when the design is rank
+// deficient the minimum-norm solution is returned and Rank reports the
+// numerical rank (singular values above machine epsilon times the largest
+// count). Memory: one copy of X, factorized in place, plus O(p^2).
 //
 // Sparse input (*sparse.CSR and the package's other formats) is solved with
 // LSQR on the implicitly centred matrix, never densified: it converges to the
@@ -155,8 +161,33 @@ func (m *LinearRegression) fitSVD(who string, d *design, xMean, yc []float64) (*
 			}
 		}
 	}
+	// For a tall design, reduce it first by a Householder QR, X = Q R, and
+	// take the SVD of the small p x p factor R (as LAPACK's gelsd does):
+	// R has X's singular values, and Q^T y replaces y. This avoids forming
+	// the n x p factor U.
+	a, target := mat.Matrix(xc), yc
+	if n > p {
+		tau := make([]float64, p)
+		work := make([]float64, 1)
+		lapack64.Geqrf(raw, tau, work, -1)
+		work = make([]float64, max(int(work[0]), n))
+		lapack64.Geqrf(raw, tau, work, len(work))
+		qty := blas64.General{Rows: n, Cols: 1, Stride: 1, Data: slices.Clone(yc)}
+		lapack64.Ormqr(blas.Left, blas.Trans, raw, tau, qty, work, -1)
+		if int(work[0]) > len(work) {
+			work = make([]float64, int(work[0]))
+		}
+		lapack64.Ormqr(blas.Left, blas.Trans, raw, tau, qty, work, len(work))
+		r := mat.NewDense(p, p, nil)
+		for i := 0; i < p; i++ {
+			for j := i; j < p; j++ {
+				r.Set(i, j, raw.Data[i*raw.Stride+j])
+			}
+		}
+		a, target = r, qty.Data[:p]
+	}
 	var svd mat.SVD
-	if ok := svd.Factorize(xc, mat.SVDThin); !ok {
+	if ok := svd.Factorize(a, mat.SVDThin); !ok {
 		return nil, fmt.Errorf("%s: the singular value decomposition did not converge: %w", who, ErrNonFinite)
 	}
 	s := svd.Values(nil)
@@ -175,7 +206,7 @@ func (m *LinearRegression) fitSVD(who string, d *design, xMean, yc []float64) (*
 		}
 	}
 	uty := make([]float64, k)
-	mat.NewVecDense(k, uty).MulVec(u.T(), mat.NewVecDense(n, yc))
+	mat.NewVecDense(k, uty).MulVec(u.T(), mat.NewVecDense(len(target), target))
 	for i, sv := range s {
 		switch {
 		case m.Alpha > 0:

@@ -54,8 +54,14 @@ func TestLinearRegressionLongleyNIST(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := append([]float64{m.Intercept()}, m.Coef()...)
+	worst := 0.0
 	for j, want := range longleyCertified {
-		if e := relErr(got[j], want); e > 1e-8 {
+		worst = math.Max(worst, relErr(got[j], want))
+	}
+	t.Logf("largest relative error against NIST: %.2g", worst)
+	// NIST asks for agreement to about 7 significant digits; the QR + SVD solve gives about 13.
+	for j, want := range longleyCertified {
+		if e := relErr(got[j], want); e > 1e-11 {
 			t.Errorf("coefficient %d: got %.15g, NIST certified %.15g (relative error %.2g)", j, got[j], want, e)
 		}
 	}

@@ -51,6 +51,9 @@ type LogisticRegression struct {
 	// Workers bounds the goroutines of the loss and gradient; 0 means GOMAXPROCS.
 	// The fitted model does not depend on it.
 	Workers int
+	// Progress, if set, is called after every L-BFGS iteration with its
+	// number and the objective value, from the goroutine running Fit.
+	Progress func(iteration int, objective float64)
 
 	state *LogisticRegressionState
 }
@@ -200,7 +203,8 @@ func (m *LogisticRegression) FitContext(ctx context.Context, X mat.Matrix, y []f
 		workers = runtime.GOMAXPROCS(0)
 	}
 	loss := newLogisticLoss(d, k, target, weight, lambda, !m.NoIntercept, workers)
-	opt := lbfgs{maxIter: m.MaxIter, gradTol: m.Tol, relTol: 2.220446049250313e-09, maxEval: 15000, memory: 10}
+	opt := lbfgs{maxIter: m.MaxIter, gradTol: m.Tol, relTol: 2.220446049250313e-09, maxEval: 15000, memory: 10,
+		progress: m.Progress}
 	if opt.maxIter == 0 {
 		opt.maxIter = 100
 	}

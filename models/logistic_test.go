@@ -1,7 +1,9 @@
 package models
 
 import (
+	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -87,11 +89,15 @@ func meanLogLoss(t *testing.T, m *LogisticRegression, X mat.Matrix, y []float64)
 
 func TestLogisticBreastCancer(t *testing.T) {
 	X, y := breastCancer(t)
-	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10}
+	calls := 0
+	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(int, float64) { calls++ }}
 	if err := m.Fit(X, y); err != nil {
 		t.Fatal(err)
 	}
 	compare(t, "breast cancer", params(&m), bcSklearn, 1e-4)
+	if calls != m.Iterations() {
+		t.Errorf("Progress called %d times for %d iterations", calls, m.Iterations())
+	}
 	// scikit-learn 1.2.1 log_loss on the training data: 0.05339204 (models_anchor.py; n_iter_ 34).
 	if ll := meanLogLoss(t, &m, X, y); math.Abs(ll-0.05339204) > 1e-6 {
 		t.Errorf("log-loss %.8f, scikit-learn 0.05339204", ll)
@@ -233,4 +239,60 @@ func TestLogisticClassWeights(t *testing.T) {
 	}
 	compare(t, "class weight dict", params(&w), []float64{-0.25519375869, -1.19547528022, -1.38484077926,
 		-1.776141861588, -1.448108121156, -1.684180506065}, 1e-4)
+}
+
+func TestLogisticSparseMatchesDenseAndIgnoresWorkers(t *testing.T) {
+	Xb, yb := breastCancer(t)
+	Xi, yi := iris(t)
+	for name, data := range map[string]struct {
+		X *mat.Dense
+		y []float64
+	}{"binary": {Xb, yb}, "multinomial": {standardize(Xi), yi}} {
+		dense := LogisticRegression{MaxIter: 1000, Tol: 1e-8}
+		if err := dense.Fit(data.X, data.y); err != nil {
+			t.Fatal(err)
+		}
+		var first []float64
+		for _, workers := range []int{1, 2, 8} {
+			m := LogisticRegression{MaxIter: 1000, Tol: 1e-8, Workers: workers}
+			if err := m.Fit(toCSR(data.X), data.y); err != nil {
+				t.Fatal(err)
+			}
+			got := params(&m)
+			if first == nil {
+				first = got
+				compare(t, name+" sparse vs dense", got, params(&dense), 1e-6)
+			} else if !slices.Equal(got, first) {
+				t.Errorf("%s: %d workers give different coefficients", name, workers)
+			}
+		}
+	}
+}
+
+func TestLogisticStateRoundTrip(t *testing.T) {
+	X, y := iris(t)
+	var m LogisticRegression
+	if err := m.Fit(standardize(X), y); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := NewLogisticRegressionFromState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := m.PredictProba(standardize(X))
+	p2, _ := back.PredictProba(standardize(X))
+	if !mat.Equal(p1, p2) {
+		t.Error("restored model predicts differently")
+	}
+	st.Coef[1] = st.Coef[1][:2]
+	if _, err := NewLogisticRegressionFromState(st); !errors.Is(err, ErrState) {
+		t.Errorf("ragged coefficients: %v", err)
+	}
+	if _, err := NewLogisticRegressionFromState(LogisticRegressionState{Classes: []float64{2, 1}}); !errors.Is(err, ErrState) {
+		t.Errorf("unsorted classes: %v", err)
+	}
 }
