@@ -98,6 +98,27 @@ func TestKMeansIMDBSubsetMatchesSklearn(t *testing.T) {
 	}
 }
 
+// TestKMeansIMDBSubsetWorkers: on real sparse text, k-means++ and Lloyd give
+// bit-identical results with 1, 2 and 8 workers for the same seed.
+func TestKMeansIMDBSubsetWorkers(t *testing.T) {
+	X, _ := imdbCounts(t, 2000)
+	var ref *KMeans
+	for _, workers := range []int{1, 2, 8} {
+		km := &KMeans{K: 10, Seed: 3, Workers: workers}
+		if err := km.Fit(X); err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = km
+			continue
+		}
+		if !slices.Equal(km.Labels(), ref.Labels()) || km.Inertia() != ref.Inertia() || km.Iterations() != ref.Iterations() {
+			t.Errorf("workers=%d: inertia %v after %d iterations; workers=1: %v after %d",
+				workers, km.Inertia(), km.Iterations(), ref.Inertia(), ref.Iterations())
+		}
+	}
+}
+
 // BenchmarkKMeansIMDB is the acceptance: KMeans(K, n_init=1) on the
 // 50,000 IMDB reviews' count bag of words, seeds 0-4. It reports
 // milliseconds per iteration (fit time, seeding included, over iterations,
