@@ -14,7 +14,7 @@ func init() {
 		kind:  "dfs.Definitions",
 		match: func(s any) bool { _, ok := s.(*dfs.Definitions); return ok },
 		encode: func(step any, b *Bundle, name string) (any, error) {
-			doc, err := step.(*dfs.Definitions).MarshalJSON()
+			doc, err := json.Marshal(step.(*dfs.Definitions))
 			if err != nil {
 				return nil, err
 			}

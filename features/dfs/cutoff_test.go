@@ -122,3 +122,40 @@ func TestCutoffNoLeak(t *testing.T) {
 	}
 	assertSameFrame(t, direct, windowed.Take(idx))
 }
+
+// TestWorkersDeterministic checks that the matrix does not depend on the
+// number of workers, on the streaming and on the per-instance path, and that
+// progress reaches the total.
+func TestWorkersDeterministic(t *testing.T) {
+	es := flightsAndParents(t, flightsPlanes(t, withTailnum(loadFlights(t)), "date"))
+	defs, err := DFS{Target: "planes", MaxDepth: 2, IgnoreColumns: flightsDFS.IgnoreColumns}.Definitions(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planes, _ := es.Entity("planes")
+	tail, _ := planes.Frame.Column("tailnum")
+	cut := make([]int64, tail.Len())
+	for i := range cut {
+		cut[i] = time.Date(2013, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC).UnixNano()
+	}
+	for _, opt := range []Options{{}, {Cutoffs: dataset.MustNew(tail, dataset.NewTimestamp("cutoff", cut, nil))}} {
+		var ref *dataset.Frame
+		for _, workers := range []int{1, 4} {
+			last, total := 0, 0
+			opt.Workers = workers
+			opt.Progress = func(done, n int) { last, total = done, n }
+			fm, err := defs.Compute(context.Background(), es, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last != total || total != tail.Len() {
+				t.Errorf("progress ended at %d of %d", last, total)
+			}
+			if ref == nil {
+				ref = fm
+			} else {
+				assertSameFrame(t, ref, fm)
+			}
+		}
+	}
+}

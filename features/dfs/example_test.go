@@ -97,3 +97,50 @@ func ExampleInstance_ScoreRow() {
 	// MEAN(orders.amount) 20
 	// TIME_SINCE_LAST(orders.time) 172800
 }
+
+// Saved definitions applied bucket by bucket, as a distributed engine would:
+// the rows of the buckets are exactly the rows of computing all at once.
+func ExampleEntitySet_Partition() {
+	customers := dataset.MustNew(dataset.NewInt64("customer", []int64{1, 2, 3, 4}, nil))
+	orders := dataset.MustNew(
+		dataset.NewInt64("customer", []int64{1, 2, 2, 3, 4, 4, 4}, nil),
+		dataset.NewFloat64("amount", []float64{5, 1, 2, 8, 3, 3, 9}, nil))
+	es := dfs.NewEntitySet()
+	for _, err := range []error{
+		es.AddEntity("customers", customers, "customer", ""),
+		es.AddEntity("orders", orders, "", ""),
+		es.AddRelationship("customers", "orders", "customer"),
+	} {
+		if err != nil {
+			panic(err)
+		}
+	}
+	defs, err := dfs.DFS{Target: "customers", Aggregations: []string{"count", "max"}}.Definitions(es)
+	if err != nil {
+		panic(err)
+	}
+	buckets, err := es.Partition("customers", 2)
+	if err != nil {
+		panic(err)
+	}
+	for k, b := range buckets {
+		fm, err := defs.Compute(context.Background(), b, dfs.Options{})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("bucket %d: %v\n", k, fm.Names())
+		for i := 0; i < fm.NumRows(); i++ {
+			for _, c := range fm.Columns() {
+				fmt.Print(" ", c.Format(i))
+			}
+			fmt.Println()
+		}
+	}
+	// Output:
+	// bucket 0: [customer COUNT(orders) MAX(orders.amount)]
+	//  1 1 5
+	//  3 1 8
+	// bucket 1: [customer COUNT(orders) MAX(orders.amount)]
+	//  2 2 2
+	//  4 3 9
+}

@@ -114,8 +114,9 @@ func linkName(es *EntitySet, child, childKey, parent string) string {
 }
 
 // Definitions are the features DFS chose for a target entity, in the order of
-// the feature matrix's columns. They marshal to JSON (MarshalJSON) and are
-// computed on new data with Compute or Compile.
+// the feature matrix's columns. They marshal to JSON with encoding/json (read
+// them back with ParseDefinitions) and are computed on new data with Compute
+// or Compile.
 type Definitions struct {
 	Target   string     `json:"target"`
 	Index    string     `json:"index"` // the target's index column, the matrix's first column
@@ -131,13 +132,7 @@ func (d *Definitions) Names() []string {
 	return out
 }
 
-// MarshalJSON writes the definitions as indented JSON.
-func (d *Definitions) MarshalJSON() ([]byte, error) {
-	type plain Definitions
-	return json.MarshalIndent((*plain)(d), "", " ")
-}
-
-// ParseDefinitions reads definitions written by MarshalJSON. It checks their
+// ParseDefinitions reads definitions marshaled to JSON. It checks their
 // shape (kinds, nesting, primitives); whether the columns and relationships
 // exist is checked when they are compiled against an EntitySet.
 func ParseDefinitions(data []byte) (*Definitions, error) {

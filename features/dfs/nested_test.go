@@ -129,3 +129,48 @@ func TestDFSStacksGrandchildren(t *testing.T) {
 	}
 	t.Logf("customers <- sessions <- transactions: %d features at depth 1, %d at depth 2", len(d1.Features), len(d2.Features))
 }
+
+// TestNormalizeEntityCopies checks that NormalizeEntity makes one parent row
+// per distinct key, in ascending order, copies columns from each key's first
+// row, and links the child to it.
+func TestNormalizeEntityCopies(t *testing.T) {
+	flights := withTailnum(loadFlights(t))
+	es := NewEntitySet()
+	if err := es.AddEntity("flights", flights, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.NormalizeEntity("flights", "planes", "tailnum", "carrier", "year"); err != nil {
+		t.Fatal(err)
+	}
+	planes, err := es.Entity("planes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := es.Relationships(); len(got) != 1 || got[0] != (Relationship{Parent: "planes", Child: "flights", ChildKey: "tailnum"}) {
+		t.Fatalf("relationships %v", got)
+	}
+	tail, _ := flights.Column("tailnum")
+	carrier, _ := flights.Column("carrier")
+	first := map[string]string{}
+	for i := 0; i < flights.NumRows(); i++ {
+		if _, ok := first[tail.StringAt(i)]; !ok {
+			first[tail.StringAt(i)] = carrier.StringAt(i)
+		}
+	}
+	keys, _ := planes.Frame.Column("tailnum")
+	copied, _ := planes.Frame.Column("carrier")
+	if keys.Len() != len(first) || keys.Len() != 4043 {
+		t.Fatalf("%d planes, %d distinct tail numbers", keys.Len(), len(first))
+	}
+	for i := 0; i < keys.Len(); i++ {
+		if i > 0 && keys.StringAt(i-1) >= keys.StringAt(i) {
+			t.Fatalf("planes not in ascending order at %d", i)
+		}
+		if copied.StringAt(i) != first[keys.StringAt(i)] {
+			t.Errorf("plane %s: carrier %s, first flight's %s", keys.StringAt(i), copied.StringAt(i), first[keys.StringAt(i)])
+		}
+	}
+	if err := es.NormalizeEntity("flights", "planes2", "tailnum", "nope"); err == nil {
+		t.Error("copying a missing column: no error")
+	}
+}

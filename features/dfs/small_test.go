@@ -183,7 +183,7 @@ func TestStreamingEqualsPerInstance(t *testing.T) {
 		d  DFS
 	}{
 		{smallSet(t, ""), DFS{Target: "customers", Aggregations: all}},
-		{flights, DFS{Target: "planes", Aggregations: all, OneHot: []OneHot{{Entity: "flights", Column: "carrier"}}}},
+		{flights, DFS{Target: "planes", MaxDepth: 1, Aggregations: all, OneHot: []OneHot{{Entity: "flights", Column: "carrier"}}}},
 		// Only counts of one-hot columns: the shared level-count path.
 		{flights, DFS{Target: "planes", MaxDepth: 1, Aggregations: []string{"count", "sum", "mean", "percent_true"},
 			OneHot: []OneHot{{Entity: "flights", Column: "carrier"}, {Entity: "flights", Column: "dest", TopN: 20}}}},
