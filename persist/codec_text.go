@@ -92,3 +92,142 @@ func parseDecodeErrors(s string) (text.DecodeErrors, error) {
 	}
 	return 0, fmt.Errorf("unknown decode_errors %q", s)
 }
+
+// Tensors of text.TfidfTransformer:
+//
+//	NAME.idf  F64 [terms]  the learned inverse document frequencies (empty with no_idf)
+type tfidfParams struct {
+	Norm        string `json:"norm"` // "l2", "l1" or "none"
+	NoIDF       bool   `json:"no_idf,omitempty"`
+	NoSmoothIDF bool   `json:"no_smooth_idf,omitempty"`
+	SublinearTF bool   `json:"sublinear_tf,omitempty"`
+}
+
+// text.HashingVectorizer has no learned state: params only, and strings
+// NAME.stop_words.
+type hashingParams struct {
+	NFeatures       int    `json:"n_features"`
+	NoAlternateSign bool   `json:"no_alternate_sign,omitempty"`
+	Binary          bool   `json:"binary,omitempty"`
+	Norm            string `json:"norm"`
+	NGramRange      [2]int `json:"ngram_range"`
+	KeepCase        bool   `json:"keep_case,omitempty"`
+	DecodeErrors    string `json:"decode_errors"`
+}
+
+var normNames = map[text.Norm]string{text.L2: "l2", text.L1: "l1", text.NoNorm: "none"}
+
+func parseNorm(s string) (text.Norm, error) {
+	for n, name := range normNames {
+		if name == s {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown norm %q", s)
+}
+
+func init() {
+	codecs = append(codecs,
+		codec{
+			kind:   "text.TfidfTransformer",
+			match:  func(s any) bool { _, ok := s.(*text.TfidfTransformer); return ok },
+			encode: encodeTfidf,
+			decode: decodeTfidf,
+			in:     []dataKind{matrix},
+			out:    matrix,
+			apply: func(_ *Pipeline, s, v any) (any, error) {
+				x, err := asMatrix(v)
+				if err != nil {
+					return nil, err
+				}
+				return s.(*text.TfidfTransformer).Transform(x)
+			},
+		},
+		codec{
+			kind:   "text.HashingVectorizer",
+			match:  func(s any) bool { _, ok := s.(*text.HashingVectorizer); return ok },
+			encode: encodeHashing,
+			decode: decodeHashing,
+			in:     []dataKind{documents, frame},
+			out:    matrix,
+			apply: func(p *Pipeline, s, v any) (any, error) {
+				docs, err := p.documents(v)
+				if err != nil {
+					return nil, err
+				}
+				return s.(*text.HashingVectorizer).Transform(docs)
+			},
+		},
+	)
+}
+
+func encodeTfidf(step any, b *Bundle, name string) (any, error) {
+	t := step.(*text.TfidfTransformer)
+	idf := t.IDF()
+	if idf == nil && !t.NoIDF {
+		return nil, errors.New("TF-IDF transformer is not fitted")
+	}
+	b.PutFloat64s(name+".idf", idf)
+	return tfidfParams{normNames[t.Norm], t.NoIDF, t.NoSmoothIDF, t.SublinearTF}, nil
+}
+
+func decodeTfidf(b *Bundle, name string, raw json.RawMessage) (any, error) {
+	var p tfidfParams
+	if err := strictJSON(raw, &p); err != nil {
+		return nil, err
+	}
+	norm, err := parseNorm(p.Norm)
+	if err != nil {
+		return nil, err
+	}
+	idf, err := b.Float64s(name+".idf", -1)
+	if err != nil {
+		return nil, err
+	}
+	if err := finite(name+".idf", idf); err != nil {
+		return nil, err
+	}
+	t := &text.TfidfTransformer{Norm: norm, NoIDF: p.NoIDF, NoSmoothIDF: p.NoSmoothIDF, SublinearTF: p.SublinearTF}
+	if len(idf) > 0 {
+		if err := t.SetIDF(idf); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func encodeHashing(step any, b *Bundle, name string) (any, error) {
+	h := step.(*text.HashingVectorizer)
+	if h.Preprocess != nil {
+		return nil, errors.New("a Preprocess function cannot be saved: leave it nil and name a registered preprocessor in Pipeline.TextPreprocess")
+	}
+	b.PutStrings(name+".stop_words", h.StopWords)
+	return hashingParams{h.NFeatures, h.NoAlternateSign, h.Binary, normNames[h.Norm], h.NGramRange, h.KeepCase, h.DecodeErrors.String()}, nil
+}
+
+func decodeHashing(b *Bundle, name string, raw json.RawMessage) (any, error) {
+	var p hashingParams
+	if err := strictJSON(raw, &p); err != nil {
+		return nil, err
+	}
+	norm, err := parseNorm(p.Norm)
+	if err != nil {
+		return nil, err
+	}
+	de, err := parseDecodeErrors(p.DecodeErrors)
+	if err != nil {
+		return nil, err
+	}
+	stop, err := b.Strings(name + ".stop_words")
+	if err != nil {
+		return nil, err
+	}
+	if len(stop) == 0 {
+		stop = nil
+	}
+	if p.NFeatures < 0 {
+		return nil, fmt.Errorf("invalid n_features %d", p.NFeatures)
+	}
+	return &text.HashingVectorizer{NFeatures: p.NFeatures, NoAlternateSign: p.NoAlternateSign, Binary: p.Binary,
+		Norm: norm, NGramRange: p.NGramRange, StopWords: stop, KeepCase: p.KeepCase, DecodeErrors: de}, nil
+}

@@ -26,6 +26,8 @@ import (
 //	*dfs.Definitions            feature definitions [dfs.Definitions]: EntitySet -> Frame
 //	*features.Table             table encoder [features.Table]: Frame -> dense matrix
 //	*text.CountVectorizer       [text.CountVectorizer]: documents -> sparse counts
+//	*text.TfidfTransformer      [text.TfidfTransformer]: sparse counts -> sparse weights
+//	*text.HashingVectorizer     [text.HashingVectorizer]: documents -> sparse hashed counts
 //	*models.LinearRegression    [models.LinearRegression]: matrix -> values
 //	*models.LogisticRegression  [models.LogisticRegression]: matrix -> class labels or probabilities
 //	*cluster.KMeans             [cluster.KMeans]: matrix -> cluster ids

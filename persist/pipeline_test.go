@@ -375,3 +375,56 @@ func TestPipelineCorruptionEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// TF-IDF and hashing pipelines on the embedded IMDB sample: raw text in,
+// probabilities out, bit-identical after a round trip.
+func TestRoundTripTfidfAndHashingPipelines(t *testing.T) {
+	reviews, err := builtin.IMDBSample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := reviews.Column("review")
+	sc, _ := reviews.Column("sentiment")
+	docs := rc.Strings()
+	y := make([]float64, len(docs))
+	for i, v := range sc.Int64s() {
+		y[i] = float64(v)
+	}
+	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 5}, StopWords: text.EnglishStopWords()}
+	counts, err := cv.FitTransform(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfidf := &text.TfidfTransformer{SublinearTF: true}
+	xt, err := tfidf.FitTransform(counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr1 := &models.LogisticRegression{C: 4}
+	if err := lr1.Fit(xt, y); err != nil {
+		t.Fatal(err)
+	}
+	hv := &text.HashingVectorizer{NFeatures: 1 << 12, NGramRange: [2]int{1, 2}}
+	xh, err := hv.Transform(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr2 := &models.LogisticRegression{C: 1}
+	if err := lr2.Fit(xh, y); err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]*Pipeline{
+		"tfidf":   {Steps: []any{cv, tfidf, lr1}},
+		"hashing": {Steps: []any{hv, lr2}},
+	} {
+		want, err := p.PredictProba(docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := roundTrip(t, p).PredictProba(docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameDense(t, name, want, got)
+	}
+}
