@@ -20,6 +20,11 @@ import (
 // count) entries, then lets the text go. The shards are merged by term
 // string, so the result does not depend on which worker saw which batch.
 
+// maxDenseHashColumns is the largest number of hashing columns for which
+// each worker keeps per-column scratch arrays (12 bytes a column); beyond
+// it, a per-document map.
+const maxDenseHashColumns = 1 << 24
+
 const (
 	batchDocs  = 256     // documents per batch, at most
 	batchBytes = 1 << 20 // bytes of text per batch, at most (for long documents)
@@ -50,9 +55,10 @@ type shard struct {
 	hashN  int            // hashing mode: number of columns
 	alt    bool           // hashing mode: alternate signs
 	table  *termTable
-	df, tf []int64 // per id: documents containing it, total count (learning only)
-	stamp  []int   // per id: number of the last document that had it
-	slot   []int32 // per id: its entry in that document's row
+	df, tf []int64         // per id: documents containing it, total count (learning only)
+	stamp  []int           // per id: number of the last document that had it
+	slot   []int32         // per id: its entry in that document's row
+	docMap map[int32]int32 // instead of stamp and slot when hashing into many columns: id -> entry
 	doc    int
 	out    *batchRows
 	emit   func([]byte)
@@ -64,8 +70,12 @@ func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
 	case s.learn:
 		s.table = newTermTable()
 	case hashN > 0:
-		s.stamp = make([]int, hashN)
-		s.slot = make([]int32, hashN)
+		if hashN <= maxDenseHashColumns {
+			s.stamp = make([]int, hashN)
+			s.slot = make([]int32, hashN)
+		} else {
+			s.docMap = make(map[int32]int32)
+		}
 	default:
 		s.fixed = fixed.index
 		s.stamp = make([]int, fixed.Len())
@@ -101,6 +111,16 @@ func (s *shard) add(t []byte) {
 		id = int32(c)
 	}
 	out := s.out
+	if s.docMap != nil {
+		if e, ok := s.docMap[id]; ok {
+			out.counts[e] += v
+		} else {
+			s.docMap[id] = int32(len(out.ids))
+			out.ids = append(out.ids, id)
+			out.counts = append(out.counts, v)
+		}
+		return
+	}
 	if s.stamp[id] != s.doc {
 		s.stamp[id] = s.doc
 		s.slot[id] = int32(len(out.ids))
@@ -118,6 +138,9 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 	out.ids, out.counts = out.ids[:0], out.counts[:0]
 	for k, doc := range b.docs {
 		s.doc++
+		if s.docMap != nil {
+			clear(s.docMap)
+		}
 		start := len(out.ids)
 		if err := s.an.analyze(doc, s.emit); err != nil {
 			return b.first + k, err
