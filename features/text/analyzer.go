@@ -20,7 +20,7 @@ type analyzer struct {
 }
 
 func newAnalyzer(preprocess func(string) string, tok Tokenizer, stopWords []string, ngram [2]int) (*analyzer, error) {
-	a := &analyzer{preprocess: preprocess, tok: tok, nmin: ngram[0], nmax: ngram[1]}
+	a := &analyzer{preprocess: preprocess, tok: tok, nmin: ngram[0], nmax: ngram[1], buf: make([]byte, 0, 64)}
 	if a.nmin == 0 && a.nmax == 0 {
 		a.nmin, a.nmax = 1, 1
 	}
@@ -41,7 +41,7 @@ func newAnalyzer(preprocess func(string) string, tok Tokenizer, stopWords []stri
 
 // clone returns an analyzer with the same settings and its own scratch space.
 func (a *analyzer) clone() *analyzer {
-	return &analyzer{preprocess: a.preprocess, tok: a.tok, stop: a.stop, nmin: a.nmin, nmax: a.nmax}
+	return &analyzer{preprocess: a.preprocess, tok: a.tok, stop: a.stop, nmin: a.nmin, nmax: a.nmax, buf: make([]byte, 0, 64)}
 }
 
 // analyze calls emit with each term of doc. The slice is reused.

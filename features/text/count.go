@@ -40,7 +40,8 @@ type CountVectorizer struct {
 	// EnglishStopWords). They must be lowercase unless KeepCase is set.
 	StopWords []string
 	// Preprocess, if set, rewrites each document before lowercasing and
-	// tokenizing (for example StripTags).
+	// tokenizing (for example StripTags). Unlike scikit-learn's preprocessor,
+	// which replaces its lowercasing, it runs before it (see KeepCase).
 	Preprocess func(string) string
 	// KeepCase turns off lowercasing (scikit-learn's lowercase=False).
 	KeepCase bool

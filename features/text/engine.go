@@ -20,6 +20,11 @@ import (
 // count) entries, then lets the text go. The shards are merged by term
 // string, so the result does not depend on which worker saw which batch.
 
+// maxDenseHashColumns is the largest number of hashing columns for which
+// each worker keeps per-column scratch arrays (12 bytes a column); beyond
+// it, a per-document map.
+const maxDenseHashColumns = 1 << 24
+
 const (
 	batchDocs  = 256     // documents per batch, at most
 	batchBytes = 1 << 20 // bytes of text per batch, at most (for long documents)
@@ -50,9 +55,10 @@ type shard struct {
 	hashN  int            // hashing mode: number of columns
 	alt    bool           // hashing mode: alternate signs
 	table  *termTable
-	df, tf []int64 // per id: documents containing it, total count (learning only)
-	stamp  []int   // per id: number of the last document that had it
-	slot   []int32 // per id: its entry in that document's row
+	df, tf []int64         // per id: documents containing it, total count (learning only)
+	stamp  []int           // per id: number of the last document that had it
+	slot   []int32         // per id: its entry in that document's row
+	docMap map[int32]int32 // instead of stamp and slot when hashing into many columns: id -> entry
 	doc    int
 	out    *batchRows
 	emit   func([]byte)
@@ -64,8 +70,12 @@ func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
 	case s.learn:
 		s.table = newTermTable()
 	case hashN > 0:
-		s.stamp = make([]int, hashN)
-		s.slot = make([]int32, hashN)
+		if hashN <= maxDenseHashColumns {
+			s.stamp = make([]int, hashN)
+			s.slot = make([]int32, hashN)
+		} else {
+			s.docMap = make(map[int32]int32)
+		}
 	default:
 		s.fixed = fixed.index
 		s.stamp = make([]int, fixed.Len())
@@ -101,6 +111,16 @@ func (s *shard) add(t []byte) {
 		id = int32(c)
 	}
 	out := s.out
+	if s.docMap != nil {
+		if e, ok := s.docMap[id]; ok {
+			out.counts[e] += v
+		} else {
+			s.docMap[id] = int32(len(out.ids))
+			out.ids = append(out.ids, id)
+			out.counts = append(out.counts, v)
+		}
+		return
+	}
 	if s.stamp[id] != s.doc {
 		s.stamp[id] = s.doc
 		s.slot[id] = int32(len(out.ids))
@@ -118,6 +138,9 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 	out.ids, out.counts = out.ids[:0], out.counts[:0]
 	for k, doc := range b.docs {
 		s.doc++
+		if s.docMap != nil {
+			clear(s.docMap)
+		}
 		start := len(out.ids)
 		if err := s.an.analyze(doc, s.emit); err != nil {
 			return b.first + k, err
@@ -282,7 +305,7 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 		workers = runtime.GOMAXPROCS(0)
 	}
 	indptr := make([]int, res.docs+1)
-	forEachBatch(res.rows, workers, func(b *batchRows) {
+	forEachBatch(res.rows, workers, func(_ int, b *batchRows) {
 		m := colMap(colOf, b.shard)
 		for r := 0; r+1 < len(b.ptr); r++ {
 			n := 0
@@ -300,11 +323,22 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 	nnz := indptr[res.docs]
 	indices := make([]int, nnz)
 	data := make([]float64, nnz)
-	forEachBatch(res.rows, workers, func(b *batchRows) {
+	value := func(count int32) float64 {
+		if binary {
+			return 1
+		}
+		return float64(count) // signed when hashing
+	}
+	scratch := make([]csrScratch, workers)
+	forEachBatch(res.rows, workers, func(w int, b *batchRows) {
 		m := colMap(colOf, b.shard)
-		var keys []uint64 // column << 32 | count, sorted by column
-		for r := 0; r+1 < len(b.ptr); r++ {
-			keys = keys[:0]
+		sc := &scratch[w]
+		if ncols <= 8*len(b.ids) { // few columns for the entries: a counting sort by column
+			sc.byColumn(b, m, ncols, indptr, indices, data, value)
+			return
+		}
+		for r := 0; r+1 < len(b.ptr); r++ { // many columns (n-grams, hashing): sort each row
+			keys := sc.keys[:0] // column << 32 | count
 			for e := b.ptr[r]; e < b.ptr[r+1]; e++ {
 				c := b.ids[e]
 				if m != nil {
@@ -318,12 +352,9 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 			at := indptr[b.first+r]
 			for k, key := range keys {
 				indices[at+k] = int(key >> 32)
-				if binary {
-					data[at+k] = 1
-				} else {
-					data[at+k] = float64(int32(uint32(key))) // signed when hashing
-				}
+				data[at+k] = value(int32(uint32(key)))
 			}
+			sc.keys = keys
 		}
 	})
 	return sparse.NewCSR(res.docs, ncols, indptr, indices, data)
@@ -336,8 +367,9 @@ func colMap(colOf [][]int32, shard int) []int32 {
 	return colOf[shard]
 }
 
-// forEachBatch calls fn on every batch, on up to workers goroutines.
-func forEachBatch(rows []*batchRows, workers int, fn func(*batchRows)) {
+// forEachBatch calls fn on every batch, on up to workers goroutines; fn
+// learns which worker (0 to workers-1) runs it.
+func forEachBatch(rows []*batchRows, workers int, fn func(worker int, b *batchRows)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -349,9 +381,69 @@ func forEachBatch(rows []*batchRows, workers int, fn func(*batchRows)) {
 				if i >= len(rows) {
 					return
 				}
-				fn(rows[i])
+				fn(w, rows[i])
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// csrScratch is one worker's scratch space for writing rows.
+type csrScratch struct {
+	keys         []uint64
+	start        []int32 // by column: count, then first position in the column-major order
+	row, col, at []int32 // the batch's kept entries, column-major
+	count        []int32
+}
+
+// byColumn writes the rows of batch b with their columns in order without
+// sorting each row: a counting sort of the batch's entries by column (stable,
+// so rows stay in order within a column), then one pass that appends each
+// entry to its row. It costs O(entries + ncols).
+func (sc *csrScratch) byColumn(b *batchRows, m []int32, ncols int, indptr, indices []int, data []float64, value func(int32) float64) {
+	if len(sc.start) < ncols+1 {
+		sc.start = make([]int32, ncols+1)
+	}
+	start := sc.start[:ncols+1]
+	clear(start)
+	kept := 0
+	for _, c := range b.ids {
+		if m != nil {
+			c = m[c]
+		}
+		if c >= 0 {
+			start[c+1]++
+			kept++
+		}
+	}
+	for c := 1; c <= ncols; c++ {
+		start[c] += start[c-1]
+	}
+	sc.row = slices.Grow(sc.row[:0], kept)[:kept]
+	sc.col = slices.Grow(sc.col[:0], kept)[:kept]
+	sc.count = slices.Grow(sc.count[:0], kept)[:kept]
+	for r := 0; r+1 < len(b.ptr); r++ {
+		for e := b.ptr[r]; e < b.ptr[r+1]; e++ {
+			c := b.ids[e]
+			if m != nil {
+				if c = m[c]; c < 0 {
+					continue
+				}
+			}
+			p := start[c]
+			start[c]++
+			sc.row[p], sc.col[p], sc.count[p] = int32(r), c, b.counts[e]
+		}
+	}
+	sc.at = slices.Grow(sc.at[:0], len(b.ptr))[:len(b.ptr)-1]
+	for r := range sc.at {
+		sc.at[r] = int32(indptr[b.first+r])
+	}
+	for p := 0; p < kept; p++ {
+		r := sc.row[p]
+		k := sc.at[r]
+		sc.at[r]++
+		indices[k] = int(sc.col[p])
+		data[k] = value(sc.count[p])
+	}
 }

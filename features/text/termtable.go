@@ -7,12 +7,14 @@ import (
 
 // termTable is the dictionary of a counting shard: term bytes -> dense id.
 // It is an open-addressing table with linear probing, specialised for the
-// short keys of text (most under 16 bytes): each slot keeps 32 bits of the
-// hash beside the id, so a probe rarely touches the term itself. Against a
-// Go map[string]int32 it saves about half of the look-up time, which is
-// most of the time of counting.
+// short keys of text: each slot keeps 32 bits of the hash and the id, and a
+// parallel array keeps the first 8 bytes of the term, so that a look-up of a
+// term of up to 8 bytes (most words) reads two arrays and never the term
+// itself. Against a Go map[string]int32 it saves more than half of the
+// look-up time, which is most of the time of counting.
 type termTable struct {
-	slots []uint64 // high 32 bits of the hash << 32 | (id + 1); 0 is empty
+	slots []uint64 // tag << 32 | (id + 1), 0 when empty; tag: 31 high bits of the hash, then 1 if short
+	keys  []uint64 // by slot: the term's key8
 	terms []string // by id
 	low   []uint32 // by id: low 32 bits of the hash, so that growing needs no rehashing
 	mask  uint64
@@ -20,13 +22,41 @@ type termTable struct {
 
 func newTermTable() *termTable {
 	const initial = 1 << 12
-	return &termTable{slots: make([]uint64, initial), mask: initial - 1}
+	return &termTable{slots: make([]uint64, initial), keys: make([]uint64, initial), mask: initial - 1}
+}
+
+// key8 packs a term's first 8 bytes into a word. A term shorter than 8 bytes
+// gets its length in the top byte, so that the word identifies it; short
+// reports whether it does (terms hold no bytes below 8: their bytes are word
+// characters, UTF-8 and spaces).
+func key8(term []byte) (k uint64, short bool) {
+	n := len(term)
+	if n >= 8 {
+		return binary.LittleEndian.Uint64(term), n == 8 && term[7] >= 8
+	}
+	if cap(term) >= 8 { // one load, the bytes past the term masked off
+		k = binary.LittleEndian.Uint64(term[:8]) & (1<<(8*uint(n)) - 1)
+	} else {
+		for i := n - 1; i >= 0; i-- {
+			k = k<<8 | uint64(term[i])
+		}
+	}
+	return k | uint64(n)<<56, true
 }
 
 // lookup returns the id of term, adding it if absent.
 func (t *termTable) lookup(term []byte) (id int32, added bool) {
-	h := hashTerm(term)
-	tag := h >> 32
+	k, short := key8(term)
+	var h uint64
+	if short {
+		h = mix(k^0xa0761d6478bd642f, 0xe7037ed1a0b428db)
+	} else {
+		h = hashTerm(term)
+	}
+	tag := h >> 33 << 1
+	if short {
+		tag |= 1 // a short term only matches short terms, whose key8 identifies them
+	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := t.slots[i]
 		if s == 0 {
@@ -34,13 +64,15 @@ func (t *termTable) lookup(term []byte) (id int32, added bool) {
 			t.terms = append(t.terms, string(term))
 			t.low = append(t.low, uint32(h))
 			t.slots[i] = tag<<32 | uint64(id+1)
+			t.keys[i] = k
 			if uint64(len(t.terms))*2 > t.mask { // keep the load under one half
 				t.grow()
 			}
 			return id, true
 		}
-		if s>>32 == tag {
-			if id := int32(uint32(s)) - 1; equalTerm(t.terms[id], term) {
+		if s>>32 == tag && t.keys[i] == k {
+			id := int32(uint32(s)) - 1
+			if short || t.terms[id] == string(term) {
 				return id, false
 			}
 		}
@@ -48,26 +80,28 @@ func (t *termTable) lookup(term []byte) (id int32, added bool) {
 }
 
 func (t *termTable) grow() {
-	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
+	oldSlots, oldKeys := t.slots, t.keys
+	t.slots = make([]uint64, 2*len(oldSlots))
+	t.keys = make([]uint64, 2*len(oldSlots))
 	t.mask = uint64(len(t.slots) - 1)
-	for _, s := range old {
+	for j, s := range oldSlots {
 		if s == 0 {
 			continue
 		}
-		h := s>>32<<32 | uint64(t.low[uint32(s)-1])
+		h := uint64(t.low[uint32(s)-1]) // the table never has 2^32 slots
 		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			if t.slots[i] == 0 {
 				t.slots[i] = s
+				t.keys[i] = oldKeys[j]
 				break
 			}
 		}
 	}
 }
 
-// hashTerm is a fast 64-bit hash for short byte strings (the mixing of
-// wyhash: 64 x 64 -> 128-bit multiplications folded by xor). It is not
-// seeded: the table's result does not depend on the hash, only its speed
+// hashTerm is a fast 64-bit hash for byte strings longer than 8 bytes (the
+// mixing of wyhash: 64 x 64 -> 128-bit multiplications folded by xor). It is
+// not seeded: the table's result does not depend on the hash, only its speed
 // does, and every step of the probe compares 32 hash bits first.
 func hashTerm(b []byte) uint64 {
 	const (
@@ -93,21 +127,4 @@ func hashTerm(b []byte) uint64 {
 func mix(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
 	return hi ^ lo
-}
-
-// equalTerm compares short terms inline, where the runtime's memequal would
-// cost a call.
-func equalTerm(k string, b []byte) bool {
-	if len(k) != len(b) {
-		return false
-	}
-	if len(b) > 16 {
-		return k == string(b)
-	}
-	for i := 0; i < len(b); i++ {
-		if k[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

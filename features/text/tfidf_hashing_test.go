@@ -87,3 +87,30 @@ func TestMurmur3MatchesScikitLearn(t *testing.T) {
 		}
 	}
 }
+
+// TestHashingManyColumns: beyond 2^24 columns the per-document map gives the
+// same result as the per-column arrays would (the column of each term is
+// fixed by the hash).
+func TestHashingManyColumns(t *testing.T) {
+	docs := []string{"the cat sat on the mat", "", "a dog, a cat and the cat"}
+	big := &HashingVectorizer{NFeatures: 1<<31 - 1, Norm: NoNorm}
+	m, err := big.Transform(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range []string{"the", "cat"} {
+		col, neg := hashColumn([]byte(term), 1<<31-1)
+		want := map[string][2]float64{"the": {2, 1}, "cat": {1, 2}}[term]
+		for r, w := range []float64{want[0], 0, want[1]} {
+			if neg {
+				w = -w
+			}
+			if got := m.At(r, int(col)); got != w {
+				t.Errorf("%q in row %d: %g, want %g", term, r, got, w)
+			}
+		}
+	}
+	if _, err := (&HashingVectorizer{NFeatures: -1}).Transform(docs); err == nil {
+		t.Error("negative NFeatures accepted")
+	}
+}

@@ -15,8 +15,6 @@ for _ in range(repeat):
     t = time.perf_counter()
     X = CountVectorizer(min_df=10, max_df=0.1, binary=True).fit_transform(docs)
     times.append(time.perf_counter() - t)
-    del X
-X = CountVectorizer(min_df=10, max_df=0.1, binary=True).fit_transform(docs)
 print('runs', ' '.join('%.3f' % t for t in times))
 print('median %.3f s  shape %s  nnz %d  peak RSS %.0f MB' % (statistics.median(times), X.shape, X.nnz,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
