@@ -33,8 +33,8 @@ const (
 // Sparse input (*sparse.CSR) is never densified: X W is a parallel sparse
 // product over rows and X^T R a parallel gather over a transposed copy, both
 // kept with 32-bit indices and without values when every stored value is 1,
-// so fitting needs 8 bytes per non-zero (16 more for non-binary values of the
-// transpose) plus a few vectors of length rows x classes.
+// so fitting needs 8 bytes per non-zero of X (8 more for the transpose's
+// values unless they are all 1) plus a few vectors of length rows x classes.
 type LogisticRegression struct {
 	// C is the inverse regularization strength; 0 means 1, scikit-learn's default.
 	C float64
