@@ -192,6 +192,16 @@ func TestLogisticIrisMultinomial(t *testing.T) {
 			-0.205316809699, -1.074041485836, 1.160063421648, -1.930628658579, -1.811688725963,
 			2.074865246086, 0.587800506994, -0.361823768881, -0.363462742086, -0.826192889008,
 			-1.869548436386, 0.486240978842, -0.798239652767, 2.294091400664, 2.637881614971}, 1e-4},
+		// scikit-learn 1.2.1, LogisticRegression(class_weight={0: 2.0, 2: 0.5}) on standardized iris: n_iter_ 24.
+		{"standardized class weights", Xs, LogisticRegression{ClassWeight: map[float64]float64{0: 2, 2: 0.5}}, 24, []float64{
+			-0.183403074511, -1.09275579858, 1.127191040805, -1.938999927002, -1.811870581934,
+			1.997019542106, 0.529571628789, -0.431397748578, -0.076835276321, -0.611309906167,
+			-1.813616467594, 0.563184169791, -0.695793292226, 2.015835203323, 2.423180488101}, 1e-4},
+		// scikit-learn 1.2.1, LogisticRegression(fit_intercept=False, C=0.3) on standardized iris: n_iter_ 16.
+		{"standardized no intercept C=0.3", Xs, LogisticRegression{NoIntercept: true, C: 0.3}, 16, []float64{
+			0, -0.459214995823, 0.833851294056, -0.97491461635, -0.843529964125,
+			0, 0.261658206555, -0.889891617889, 0.320946649998, -0.30827473165,
+			0, 0.197556789269, 0.056040323832, 0.653967966352, 1.151804695775}, 1e-4},
 		// scikit-learn 1.2.1, LogisticRegression(C=1.0, max_iter=1000, tol=1e-10) on raw R's iris:
 		// n_iter_ 123. The raw problem is ill-conditioned (intercepts near +-10): both solvers stop on
 		// the relative-reduction test about 1e-3 from the optimum (newton-cg at tol 1e-12 gives
