@@ -31,6 +31,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/james-bowman/sparse"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/linalg"
@@ -63,6 +64,8 @@ type Pair struct {
 
 // report is what the tests check beyond the printed text.
 type report struct {
+	B                     *sparse.CSR
+	Vocab                 *text.Vocabulary
 	Docs, Terms, NonZeros int
 	Checksum              int64 // sum of all entries of C
 	Diagonal              int64 // sum of C(x, x): the non-zeros of B
@@ -85,9 +88,15 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &report{NonZeros: b.NNZ()}
-	rep.Docs, rep.Terms = b.Dims()
 	fmt.Fprintf(w, "IMDB reviews: %d from %s\n", len(set.Docs), set.Source)
+	return count(ctx, w, b, words.Vocabulary(), cfg)
+}
+
+// count computes the co-occurrence of the terms of the binary bag of words
+// b and reports on it.
+func count(ctx context.Context, w io.Writer, b *sparse.CSR, vocab *text.Vocabulary, cfg config) (*report, error) {
+	rep := &report{B: b, Vocab: vocab, NonZeros: b.NNZ()}
+	rep.Docs, rep.Terms = b.Dims()
 	fmt.Fprintf(w, "binary bag of words: %d x %d, %d non-zeros (min_df=10, max_df=0.1)\n", rep.Docs, rep.Terms, rep.NonZeros)
 
 	co := linalg.Cooccurrence{Method: cfg.Method}
@@ -109,7 +118,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		co.Method, rep.Terms, rep.Terms, elapsed.Round(time.Millisecond), float64(output)/1e6, float64(working)/1e6)
 	fmt.Fprintf(w, "checksum (sum of all entries) %d, diagonal %d\n\n", rep.Checksum, rep.Diagonal)
 
-	rep.Top = topPairs(c, words.Vocabulary(), cfg.Top)
+	rep.Top = topPairs(c, vocab, cfg.Top)
 	fmt.Fprintf(w, "the %d most frequent word pairs (reviews holding both):\n", len(rep.Top))
 	for _, p := range rep.Top {
 		fmt.Fprintf(w, "%6d  %s + %s\n", p.Count, p.X, p.Y)
