@@ -23,6 +23,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,9 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 			cfg.Ks = []int{5, 10, 15, 20, 25, 30, 35, 40, 45, 50}
 		}
 	}
+	if !slices.Contains(cfg.Ks, cfg.K) {
+		return nil, fmt.Errorf("-k %d is not among the swept K values %v", cfg.K, cfg.Ks)
+	}
 	set, err := reviews.Load(cfg.Full)
 	if err != nil {
 		return nil, err
@@ -116,9 +120,6 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		if res.K == cfg.K {
 			rep.Chosen = res.Model
 		}
-	}
-	if rep.Chosen == nil {
-		return nil, fmt.Errorf("-k %d is not among the swept K values %v", cfg.K, cfg.Ks)
 	}
 
 	// The book's top_words: the heaviest words of each centroid, which for

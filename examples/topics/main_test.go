@@ -106,3 +106,10 @@ func TestTopics(t *testing.T) {
 		t.Errorf("report lacks the top words:\n%s", out.String())
 	}
 }
+
+func TestTopicsChosenKNotSwept(t *testing.T) {
+	_, err := run(context.Background(), new(bytes.Buffer), config{Ks: []int{5, 10}, K: 7})
+	if err == nil || !strings.Contains(err.Error(), "-k 7") {
+		t.Errorf("K outside the sweep: error %v, want one naming it", err)
+	}
+}
