@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kiln-ml/kiln/linalg"
+)
+
+// scikit-learn 1.2.1 and scipy (Debian packages, /usr/bin/python3) on the
+// embedded sample with "<br />" replaced by a space:
+// B = CountVectorizer(min_df=10, max_df=0.1, binary=True).fit_transform(docs)
+// is 5000 x 6443 with 319,870 non-zeros; C = (B.T*B).toarray() sums to
+// 30,452,828 (the anchor cooc_anchor.py's checksum) with trace 319,870, and
+// its largest off-diagonal entries (upper triangle, ties by row then column)
+// are these.
+var sklearnTop = []Pair{
+	{"effects", "special", 214}, {"budget", "low", 170}, {"high", "school", 119},
+	{"place", "takes", 108}, {"performance", "role", 105}, {"black", "white", 104},
+	{"series", "tv", 103}, {"book", "read", 100}, {"fi", "sci", 100},
+	{"played", "role", 99}, {"anything", "else", 95}, {"plays", "role", 95},
+}
+
+func TestCooccurrenceMatchesScipy(t *testing.T) {
+	var out bytes.Buffer
+	rep, err := run(context.Background(), &out, config{Top: len(sklearnTop)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The book's reference loop (Listing 5.7) must give the same counts and
+	// pairs. (linalg's own tests cover the algebra method, slow under -race.)
+	for _, method := range []linalg.Method{linalg.Multicore, linalg.Plain} {
+		if method != linalg.Multicore {
+			out.Reset()
+			if rep, err = count(context.Background(), &out, rep.B, rep.Vocab, config{Method: method, Top: len(sklearnTop)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rep.Docs != 5000 || rep.Terms != 6443 || rep.NonZeros != 319870 {
+			t.Errorf("%s: B is %d x %d with %d non-zeros; scikit-learn: 5000 x 6443, 319870", method, rep.Docs, rep.Terms, rep.NonZeros)
+		}
+		if rep.Checksum != 30452828 || rep.Diagonal != 319870 {
+			t.Errorf("%s: checksum %d, diagonal %d; scipy: 30452828, 319870", method, rep.Checksum, rep.Diagonal)
+		}
+		if !reflect.DeepEqual(rep.Top, sklearnTop) {
+			t.Errorf("%s: top pairs\n%v\nscipy:\n%v", method, rep.Top, sklearnTop)
+		}
+		if !strings.Contains(out.String(), "   214  effects + special") {
+			t.Errorf("%s: report lacks the top pair:\n%s", method, out.String())
+		}
+	}
+}
+
+func TestCooccurrenceUnknownMethod(t *testing.T) {
+	_, err := run(context.Background(), new(bytes.Buffer), config{Method: "numba", Top: 3})
+	if err == nil || !strings.Contains(err.Error(), "numba") {
+		t.Errorf("unknown method: error %v, want one naming it", err)
+	}
+}
