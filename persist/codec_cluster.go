@@ -109,6 +109,15 @@ func putLabels(b *Bundle, name string, labels []int) {
 	b.PutInt64s(name+".labels", v)
 }
 
+func getCentroidsAndLabels(b *Bundle, name string, k int) ([][]float64, int, []int, error) {
+	c, features, err := getCentroids(b, name, k)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	labels, err := getLabels(b, name, k)
+	return c, features, labels, err
+}
+
 func getLabels(b *Bundle, name string, k int) ([]int, error) {
 	v, err := b.Int64s(name+".labels", -1)
 	if err != nil {
@@ -139,11 +148,7 @@ func decodeKMeans(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	c, features, err := getCentroids(b, name, p.K)
-	if err != nil {
-		return nil, err
-	}
-	labels, err := getLabels(b, name, p.K)
+	c, features, labels, err := getCentroidsAndLabels(b, name, p.K)
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +174,7 @@ func decodeMiniBatch(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	c, features, err := getCentroids(b, name, p.K)
-	if err != nil {
-		return nil, err
-	}
-	labels, err := getLabels(b, name, p.K)
+	c, features, labels, err := getCentroidsAndLabels(b, name, p.K)
 	if err != nil {
 		return nil, err
 	}

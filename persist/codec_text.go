@@ -30,14 +30,21 @@ func init() {
 		decode: decodeCount,
 		in:     []dataKind{documents, frame},
 		out:    matrix,
-		apply: func(p *Pipeline, s, v any) (any, error) {
-			docs, err := p.documents(v)
-			if err != nil {
-				return nil, err
-			}
+		apply: onDocuments(func(s any, docs []string) (any, error) {
 			return s.(*text.CountVectorizer).Transform(docs)
-		},
+		}),
 	})
+}
+
+// onDocuments makes the apply function of a step that reads documents.
+func onDocuments(transform func(step any, docs []string) (any, error)) func(*Pipeline, any, any) (any, error) {
+	return func(p *Pipeline, step, v any) (any, error) {
+		docs, err := p.documents(v)
+		if err != nil {
+			return nil, err
+		}
+		return transform(step, docs)
+	}
 }
 
 func encodeCount(step any, b *Bundle, name string) (any, error) {
@@ -150,13 +157,9 @@ func init() {
 			decode: decodeHashing,
 			in:     []dataKind{documents, frame},
 			out:    matrix,
-			apply: func(p *Pipeline, s, v any) (any, error) {
-				docs, err := p.documents(v)
-				if err != nil {
-					return nil, err
-				}
+			apply: onDocuments(func(s any, docs []string) (any, error) {
 				return s.(*text.HashingVectorizer).Transform(docs)
-			},
+			}),
 		},
 	)
 }
