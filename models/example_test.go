@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/models"
 	"gonum.org/v1/gonum/mat"
 )
@@ -86,4 +87,28 @@ func ExampleNewLogisticRegressionFromState() {
 	b, _ := restored.Predict(X)
 	fmt.Println(a, b)
 	// Output: [0 0 0 1 1 1] [0 0 0 1 1 1]
+}
+
+// From an embedded data set to a model: R's longley data, Employed on the six
+// other columns. R 4.2.2's lm gives (Intercept) -3482.258634596 and Year
+// 1.829151465 (the NIST StRD certified values in R's units).
+func ExampleLinearRegression_longley() {
+	frame, err := builtin.Longley()
+	if err != nil {
+		log.Fatal(err)
+	}
+	X, err := frame.ToDense("GNP.deflator", "GNP", "Unemployed", "Armed.Forces", "Population", "Year")
+	if err != nil {
+		log.Fatal(err)
+	}
+	employed, err := frame.ToDense("Employed")
+	if err != nil {
+		log.Fatal(err)
+	}
+	var m models.LinearRegression
+	if err := m.Fit(X, mat.Col(nil, 0, employed)); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("intercept %.9f, Year %.9f, rank %d\n", m.Intercept(), m.Coef()[5], m.Rank())
+	// Output: intercept -3482.258634596, Year 1.829151465, rank 6
 }
