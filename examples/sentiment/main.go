@@ -10,7 +10,9 @@
 // the others test. By default it runs on the 5,000 reviews embedded in the
 // binary (every 10th review, so the same split holds); -full uses the 50,000
 // reviews fetched by scripts/fetch-data.sh into data/imdb/reviews.json (or
-// $KILN_DATA/imdb/reviews.json).
+// $KILN_DATA/imdb/reviews.json). Measured: the sample gives 3,859 terms and a
+// held-out ROC AUC of 0.9038, the full data 18,308 terms and 0.9278, both
+// equal to scikit-learn 1.2.1's (the full figure is models_anchor.py's).
 //
 //	go run ./examples/sentiment
 //	go run ./examples/sentiment -full -out sentiment.kiln

@@ -177,3 +177,29 @@ func TestServeNoModel(t *testing.T) {
 		t.Fatal("empty registry: no error")
 	}
 }
+
+// BenchmarkPredictOneRow measures the handler alone (no network): decode one
+// JSON row, type it, encode, predict, answer.
+//
+//	go test -run '^$' -bench PredictOneRow ./examples/serve
+func BenchmarkPredictOneRow(b *testing.B) {
+	reg := &persist.Registry{Root: b.TempDir()}
+	if _, _, err := publishHousing(reg, "housing", "production", 42); err != nil {
+		b.Fatal(err)
+	}
+	s, err := newServer(reg, "housing", "production")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.routes()
+	body := []byte(`{"rows": [{"longitude": -122.23, "latitude": 37.88, "housing_median_age": 41, "total_rooms": 880,
+		"total_bedrooms": 129, "population": 322, "households": 126, "median_income": 8.3252, "ocean_proximity": "NEAR BAY"}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/predict", bytes.NewReader(body)))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Body.String())
+		}
+	}
+}

@@ -9,7 +9,13 @@
 // By default it runs on the 5,000 reviews embedded in the binary and sweeps
 // K = 5, 10, 15, 20; -full uses the 50,000 reviews fetched by
 // scripts/fetch-data.sh into data/imdb/reviews.json (or $KILN_DATA) and sweeps
-// K = 5, 10, ..., 50 as the book does.
+// K = 5, 10, ..., 50 as the book does (50,000 x 25,858 counts; the ten fits took
+// 1m42s on 2 shared cores, 414 MB).
+//
+// As in the book, k-means on raw counts tends to make one large cluster of
+// ordinary reviews and a few tiny ones of unusual vocabulary (wrestling,
+// Michael Jackson, TV series): the top words say what each cluster is about,
+// the silhouette says how well separated they are (not much).
 //
 //	go run ./examples/topics
 //	go run ./examples/topics -k 15 -ks 5,10,15,20,25
