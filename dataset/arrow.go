@@ -9,32 +9,15 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/memory"
 )
 
-// Conversion between Frames and Apache Arrow (github.com/apache/arrow/go/v14).
+// ToArrow returns the frame as one Arrow record (github.com/apache/arrow/go/v14)
+// with these types:
 //
-// Arrow to Frame (FromArrow, FromArrowTable, and the Parquet and IPC readers):
+//	Float64 -> float64         Int64 -> int64         Bool -> bool
+//	Timestamp -> timestamp[ns, tz=UTC]
+//	String -> string (large_string past 2 GiB of text)
+//	dictionary-encoded String -> dictionary<int32, string>
 //
-//	int8, int16, int32, int64, uint8, uint16, uint32 -> Int64 (widened: copied)
-//	uint64                                           -> Int64; a value above math.MaxInt64 is an error
-//	float32 (widened: copied), float64               -> Float64
-//	date32, date64, timestamp (s, ms, us, ns)        -> Timestamp, nanoseconds since the epoch, UTC
-//	string, large_string                             -> String (plain); copied into Go strings
-//	dictionary<any integer index, string|large_string> -> dictionary-encoded String
-//	bool                                             -> Bool (bitmap unpacked to []bool: copied)
-//
-// Arrow timestamps with a time zone hold UTC instants already; a timestamp
-// without a time zone is read as if it were UTC. Values that do not fit in
-// int64 nanoseconds (beyond the years 1677-2262) are an error. Any other Arrow
-// type (decimal, binary, time, duration, list, struct, ...) is an error that
-// names the column.
-//
-// Frame to Arrow (ToArrow and the writers):
-//
-//	Float64 -> float64; Int64 -> int64; Bool -> bool;
-//	Timestamp -> timestamp[ns, tz=UTC]; String -> string (large_string past 2 GiB of text);
-//	dictionary String -> dictionary<int32, string>.
-
-// ToArrow returns the frame as one Arrow record with the schema described
-// above. Every field is nullable; null cells are marked in a validity bitmap.
+// Every field is nullable; null cells are marked in a validity bitmap.
 //
 // Float64, Int64 and Timestamp values and the codes of dictionary-encoded
 // strings are not copied: the record's value buffers view the frame's slices,
@@ -184,8 +167,23 @@ func stringsToArrow(strs []string, valid []bool, mem memory.Allocator) arrow.Arr
 	return b.NewArray()
 }
 
-// FromArrow returns a frame holding the columns of an Arrow record, converted
-// as described in the package's type mapping.
+// FromArrow returns a frame holding the columns of an Arrow record. Types map
+// as follows (the Parquet and Arrow IPC readers use the same mapping):
+//
+//	int8, int16, int32, int64, uint8, uint16, uint32 -> Int64 (narrower ones widened)
+//	uint64                                   -> Int64; a value above math.MaxInt64 is an error
+//	float32 (widened exactly), float64       -> Float64
+//	date32, date64, timestamp (s, ms, us, ns) -> Timestamp: nanoseconds since the epoch, UTC
+//	string, large_string                     -> String (plain)
+//	dictionary<any integer, string or large_string> -> dictionary-encoded String
+//	bool                                     -> Bool
+//
+// An Arrow timestamp with a time zone holds a UTC instant already; one without
+// is read as if it were UTC. Dates and timestamps outside the int64
+// nanosecond range (years 1677-2262), invalid UTF-8 and dictionary indices out
+// of range are errors naming the column and row. Any other Arrow type
+// (decimal, binary, time, duration, list, struct, ...) is an error naming the
+// column.
 //
 // Zero copy: float64, int64 and timestamp[ns] columns without nulls, and
 // dictionaries with int32 indices and no nulls, are viewed in place (the

@@ -75,6 +75,23 @@ func newArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnB
 		return nil, err
 	}
 	b := &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
+	b.allocate()
+	return b, nil
+}
+
+// newLazyArrowColumnBuilder is newArrowColumnBuilder for a column that one
+// goroutine fills with a single call to fillOwned; it allocates nothing
+// unless the chunk cannot be adopted in place.
+func newLazyArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnBuilder, error) {
+	typ, dict, err := arrowType(name, dt)
+	if err != nil {
+		return nil, err
+	}
+	return &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}, nil
+}
+
+func (b *arrowColumnBuilder) allocate() {
+	n, typ := b.n, b.typ
 	switch {
 	case typ == Float64:
 		b.floats = make([]float64, n)
@@ -82,12 +99,86 @@ func newArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnB
 		b.ints = make([]int64, n)
 	case typ == Bool:
 		b.bools = make([]bool, n)
-	case dict:
+	case b.dict:
 		b.codes = make([]int32, n)
 	default:
 		b.strs = make([]string, n)
 	}
-	return b, nil
+}
+
+// fillOwned fills the whole column from chunks that the caller owns and
+// will not use again (fresh from the Parquet decoder). A single chunk of
+// 8-byte values (int64, float64, date64, timestamps) is adopted in place:
+// timestamps are scaled to nanoseconds and null slots zeroed inside the
+// chunk's own buffer, which the column then views, saving a copy and an
+// allocation of the column's size. Other chunks are copied as by fill.
+func (b *arrowColumnBuilder) fillOwned(chunks []arrow.Array) error {
+	if len(chunks) == 1 && chunks[0].Len() == b.n && b.n > 0 {
+		if ok, err := b.adopt(chunks[0]); ok || err != nil {
+			return err
+		}
+	}
+	b.allocate()
+	off := 0
+	for _, ch := range chunks {
+		if err := b.fill(off, ch); err != nil {
+			return err
+		}
+		off += ch.Len()
+	}
+	return nil
+}
+
+// adopt takes over an owned chunk's value buffer; ok is false when the
+// chunk's type needs widening or the buffer is short, and fill must copy.
+func (b *arrowColumnBuilder) adopt(arr arrow.Array) (ok bool, err error) {
+	if err := checkBuffers(b.name, arr); err != nil {
+		return false, err
+	}
+	bits, bitOff, err := validity(b.name, arr)
+	if err != nil {
+		return false, err
+	}
+	isValid := func(i int) bool { return bits == nil || bitutil.BitIsSet(bits, bitOff+i) }
+	var mult int64
+	switch dt := arr.DataType().(type) {
+	case *arrow.Int64Type, *arrow.Float64Type:
+		mult = 0
+	case *arrow.TimestampType:
+		mult = int64(dt.Unit.Multiplier())
+	case *arrow.Date64Type:
+		mult = 1e6
+	default:
+		return false, nil
+	}
+	vals, err := values[int64](b.name, arr) // float64 bits are moved as int64
+	if err != nil {
+		return false, err
+	}
+	if mult > 1 {
+		b.ints = vals
+		if err := scaleTime(b, 0, vals, isValid, mult); err != nil {
+			return true, err
+		}
+	} else if bits != nil {
+		for i := range vals {
+			if !isValid(i) {
+				vals[i] = 0
+			}
+		}
+	}
+	if bits != nil {
+		b.ensureValid()
+		for i := range b.valid {
+			b.valid[i] = isValid(i)
+		}
+	}
+	if b.typ == Float64 {
+		b.floats = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals))
+	} else {
+		b.ints = vals
+	}
+	return true, nil
 }
 
 // column returns the finished column; for dictionary columns it merges the
@@ -153,7 +244,11 @@ func (b *arrowColumnBuilder) mergeDictionaries() (*Column, error) {
 			codes[i] = remap[k]
 		}
 	}
-	return NewDictString(b.name, b.codes, levels, b.valid)
+	// Every valid code was checked against its chunk's dictionary and remapped
+	// into levels, so the column is built without NewDictString's second check.
+	c := newColumn(b.name, String, b.n, b.valid)
+	c.codes, c.levels = b.codes, levels
+	return c, nil
 }
 
 func (b *arrowColumnBuilder) ensureValid() {

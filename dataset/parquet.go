@@ -129,39 +129,56 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	}
 	total := start[nrg]
 
+	// Tasks: a column of 8-byte values is read whole by one task, so that its
+	// single decoded chunk is adopted in place (see fillOwned); other columns
+	// are read one row group per task, each converted into its slot. Whole
+	// columns go first, being the largest tasks.
+	type task struct{ field, rgLo, rgHi int }
+	var whole, perGroup []task
 	builders := make([]*arrowColumnBuilder, len(fields))
 	for i, fi := range fields {
 		sf := fr.Manifest.Fields[fi]
 		if !sf.IsLeaf() {
 			return nil, fmt.Errorf("dataset: column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
 		}
-		if builders[i], err = newArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total); err != nil {
+		switch sf.Field.Type.ID() {
+		case arrow.INT64, arrow.FLOAT64, arrow.TIMESTAMP, arrow.DATE64:
+			builders[i], err = newLazyArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total)
+			if nrg > 0 {
+				whole = append(whole, task{i, 0, nrg})
+			}
+		default:
+			builders[i], err = newArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total)
+			for rg := 0; rg < nrg; rg++ {
+				perGroup = append(perGroup, task{i, rg, rg + 1})
+			}
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
+	tasks := append(whole, perGroup...)
 
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	tasks := nrg * len(fields)
-	workers = min(workers, max(tasks, 1))
+	workers = min(workers, max(len(tasks), 1))
 	var next atomic.Int64
 	g, ctx := errgroup.WithContext(context.Background())
 	for w := 0; w < workers; w++ {
 		g.Go(func() (err error) {
 			defer recoverAsError(&err, "parquet reader")
 			for {
-				t := int(next.Add(1) - 1)
-				if t >= tasks {
+				k := int(next.Add(1) - 1)
+				if k >= len(tasks) {
 					return nil
 				}
 				if ctx.Err() != nil {
 					return nil // another task failed
 				}
-				// Row group major: neighbouring tasks read nearby bytes.
-				rg, i := t/len(fields), t%len(fields)
-				if err := readParquetChunk(ctx, fr, fields[i], rg, start[rg], start[rg+1]-start[rg], builders[i]); err != nil {
+				t := tasks[k]
+				if err := readParquetChunks(ctx, fr, fields[t.field], t.rgLo, t.rgHi, start, builders[t.field]); err != nil {
 					return err
 				}
 			}
@@ -194,25 +211,44 @@ func plausibleRows(rg *metadata.RowGroupMetaData) int64 {
 	return 1<<20 + 1024*min(stored, 1<<40)
 }
 
-// readParquetChunk decodes one column of one row group into its builder.
-func readParquetChunk(ctx context.Context, fr *pqarrow.FileReader, field, rg, off, rows int, b *arrowColumnBuilder) error {
+// readParquetChunks decodes one column of row groups [rgLo, rgHi) into its
+// builder: the whole column when the task covers every row group (the builder
+// then adopts the decoded buffer), else into the rows' slot.
+func readParquetChunks(ctx context.Context, fr *pqarrow.FileReader, field, rgLo, rgHi int, start []int, b *arrowColumnBuilder) error {
 	sf := fr.Manifest.Fields[field]
-	cr, err := fr.GetFieldReader(ctx, field, map[int]bool{sf.ColIndex: true}, []int{rg})
+	groups := make([]int, 0, rgHi-rgLo)
+	for rg := rgLo; rg < rgHi; rg++ {
+		groups = append(groups, rg)
+	}
+	where := func(err error) error {
+		if rgHi-rgLo == 1 {
+			return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rgLo, err)
+		}
+		return fmt.Errorf("dataset: column %q: %w", b.name, err)
+	}
+	cr, err := fr.GetFieldReader(ctx, field, map[int]bool{sf.ColIndex: true}, groups)
 	if err != nil {
-		return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rg, err)
+		return where(err)
 	}
 	defer cr.Release()
+	off, rows := start[rgLo], start[rgHi]-start[rgLo]
 	chunked, err := cr.NextBatch(int64(rows))
 	if err != nil {
-		return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rg, err)
+		return where(err)
 	}
 	defer chunked.Release()
 	if chunked.Len() != rows {
-		return fmt.Errorf("dataset: column %q row group %d: decoded %d rows, the footer says %d", b.name, rg, chunked.Len(), rows)
+		return where(fmt.Errorf("decoded %d rows, the footer says %d", chunked.Len(), rows))
+	}
+	if rgLo == 0 && rgHi == len(start)-1 && b.floats == nil && b.ints == nil && b.codes == nil && b.strs == nil && b.bools == nil {
+		return b.fillOwned(chunked.Chunks())
 	}
 	for _, ch := range chunked.Chunks() {
 		if err := b.fill(off, ch); err != nil {
-			return fmt.Errorf("%w (row group %d)", err, rg)
+			if rgHi-rgLo == 1 {
+				return fmt.Errorf("%w (row group %d)", err, rgLo)
+			}
+			return err
 		}
 		off += ch.Len()
 	}
