@@ -171,8 +171,11 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 	// Global ids: shard 0's ids, then the terms the other shards add.
 	global := res.shards[0].table
 	terms := global.terms
-	df := slices.Clone(res.shards[0].df)
-	tf := slices.Clone(res.shards[0].tf)
+	df := make([]int64, len(terms), len(terms)+len(terms)/4)
+	tf := make([]int64, len(terms), cap(df))
+	for id, st := range res.shards[0].stats {
+		df[id], tf[id] = st.df, st.tf
+	}
 	toGlobal := make([][]int32, len(res.shards))
 	n0 := len(terms)
 	for w, s := range res.shards[1:] {
@@ -184,8 +187,8 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 				tf = append(tf, 0)
 			}
 			m[id] = g
-			df[g] += s.df[id]
-			tf[g] += s.tf[id]
+			df[g] += s.stats[id].df
+			tf[g] += s.stats[id].tf
 		}
 		toGlobal[w+1] = m
 	}

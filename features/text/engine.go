@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -21,7 +22,7 @@ import (
 // string, so the result does not depend on which worker saw which batch.
 
 // maxDenseHashColumns is the largest number of hashing columns for which
-// each worker keeps per-column scratch arrays (12 bytes a column); beyond
+// each worker keeps a per-column scratch array (8 bytes a column); beyond
 // it, a per-document map.
 const maxDenseHashColumns = 1 << 24
 
@@ -55,14 +56,16 @@ type shard struct {
 	hashN  int            // hashing mode: number of columns
 	alt    bool           // hashing mode: alternate signs
 	table  *termTable
-	df, tf []int64         // per id: documents containing it, total count (learning only)
-	stamp  []int           // per id: number of the last document that had it
-	slot   []int32         // per id: its entry in that document's row
-	docMap map[int32]int32 // instead of stamp and slot when hashing into many columns: id -> entry
-	doc    int
+	stats  []termStats     // per id (learning only)
+	seen   []uint64        // per id: number of the last document that had it << 32 | its entry in that row
+	docMap map[int32]int32 // instead of seen when hashing into many columns: id -> entry
+	doc    uint32          // number of the current document, from 1
 	out    *batchRows
 	emit   func([]byte)
 }
+
+// termStats are a term's document frequency and total count in a shard.
+type termStats struct{ df, tf int64 }
 
 func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
 	s := &shard{an: an, learn: fixed == nil && hashN == 0, hashN: hashN, alt: alt}
@@ -71,15 +74,13 @@ func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
 		s.table = newTermTable()
 	case hashN > 0:
 		if hashN <= maxDenseHashColumns {
-			s.stamp = make([]int, hashN)
-			s.slot = make([]int32, hashN)
+			s.seen = make([]uint64, hashN)
 		} else {
 			s.docMap = make(map[int32]int32)
 		}
 	default:
 		s.fixed = fixed.index
-		s.stamp = make([]int, fixed.Len())
-		s.slot = make([]int32, fixed.Len())
+		s.seen = make([]uint64, fixed.Len())
 	}
 	s.emit = s.add
 	return s
@@ -98,10 +99,8 @@ func (s *shard) add(t []byte) {
 	} else if s.learn {
 		var added bool
 		if id, added = s.table.lookup(t); added {
-			s.df = append(s.df, 0)
-			s.tf = append(s.tf, 0)
-			s.stamp = append(s.stamp, 0)
-			s.slot = append(s.slot, 0)
+			s.stats = append(s.stats, termStats{})
+			s.seen = append(s.seen, 0)
 		}
 	} else {
 		c, ok := s.fixed[string(t)]
@@ -121,14 +120,13 @@ func (s *shard) add(t []byte) {
 		}
 		return
 	}
-	if s.stamp[id] != s.doc {
-		s.stamp[id] = s.doc
-		s.slot[id] = int32(len(out.ids))
-		out.ids = append(out.ids, id)
-		out.counts = append(out.counts, v)
+	if seen := s.seen[id]; uint32(seen>>32) == s.doc {
+		out.counts[uint32(seen)] += v
 		return
 	}
-	out.counts[s.slot[id]] += v
+	s.seen[id] = uint64(s.doc)<<32 | uint64(len(out.ids))
+	out.ids = append(out.ids, id)
+	out.counts = append(out.counts, v)
 }
 
 // process turns a batch into rows; it returns the index of a failing document.
@@ -137,6 +135,10 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 	out.ptr = append(out.ptr[:0], 0)
 	out.ids, out.counts = out.ids[:0], out.counts[:0]
 	for k, doc := range b.docs {
+		if s.doc == math.MaxUint32 { // document numbers wrap: forget the old ones
+			clear(s.seen)
+			s.doc = 0
+		}
 		s.doc++
 		if s.docMap != nil {
 			clear(s.docMap)
@@ -147,8 +149,9 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 		}
 		if s.learn {
 			for e := start; e < len(out.ids); e++ {
-				s.df[out.ids[e]]++
-				s.tf[out.ids[e]] += int64(out.counts[e])
+				st := &s.stats[out.ids[e]]
+				st.df++
+				st.tf += int64(out.counts[e])
 			}
 		}
 		out.ptr = append(out.ptr, int32(len(out.ids)))

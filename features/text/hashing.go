@@ -19,7 +19,7 @@ import (
 //
 // It needs no fit, so it suits streams and corpora whose vocabulary does not
 // fit in memory; columns cannot be named, and distinct terms may collide.
-// Each worker keeps 12 bytes per column of scratch space (up to 2^24
+// Each worker keeps 8 bytes per column of scratch space (up to 2^24
 // columns; beyond, a map per document).
 type HashingVectorizer struct {
 	// NFeatures is the number of columns; 0 means 2^20, scikit-learn's default.

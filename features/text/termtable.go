@@ -7,22 +7,27 @@ import (
 
 // termTable is the dictionary of a counting shard: term bytes -> dense id.
 // It is an open-addressing table with linear probing, specialised for the
-// short keys of text: each slot keeps 32 bits of the hash and the id, and a
-// parallel array keeps the first 8 bytes of the term, so that a look-up of a
-// term of up to 8 bytes (most words) reads two arrays and never the term
-// itself. Against a Go map[string]int32 it saves more than half of the
+// short keys of text: each slot keeps the first 8 bytes of the term, 31 bits
+// of the hash and the id, so that a look-up of a term of up to 8 bytes (most
+// words) reads one slot and never the term itself. Against a Go map[string]int32 it saves more than half of the
 // look-up time, which is most of the time of counting.
 type termTable struct {
-	slots []uint64 // tag << 32 | (id + 1), 0 when empty; tag: 31 high bits of the hash, then 1 if short
-	keys  []uint64 // by slot: the term's key8
+	slots []tableSlot
 	terms []string // by id
 	low   []uint32 // by id: low 32 bits of the hash, so that growing needs no rehashing
 	mask  uint64
 }
 
+// tableSlot is one slot: the term's key8 beside its tag and id, so that a
+// probe reads one cache line.
+type tableSlot struct {
+	key  uint64
+	meta uint64 // tag << 32 | (id + 1), 0 when empty; tag: 31 high bits of the hash, then 1 if short
+}
+
 func newTermTable() *termTable {
 	const initial = 1 << 12
-	return &termTable{slots: make([]uint64, initial), keys: make([]uint64, initial), mask: initial - 1}
+	return &termTable{slots: make([]tableSlot, initial), mask: initial - 1}
 }
 
 // key8 packs a term's first 8 bytes into a word. A term shorter than 8 bytes
@@ -59,19 +64,18 @@ func (t *termTable) lookup(term []byte) (id int32, added bool) {
 	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := t.slots[i]
-		if s == 0 {
+		if s.meta == 0 {
 			id = int32(len(t.terms))
 			t.terms = append(t.terms, string(term))
 			t.low = append(t.low, uint32(h))
-			t.slots[i] = tag<<32 | uint64(id+1)
-			t.keys[i] = k
+			t.slots[i] = tableSlot{key: k, meta: tag<<32 | uint64(id+1)}
 			if uint64(len(t.terms))*2 > t.mask { // keep the load under one half
 				t.grow()
 			}
 			return id, true
 		}
-		if s>>32 == tag && t.keys[i] == k {
-			id := int32(uint32(s)) - 1
+		if s.meta>>32 == tag && s.key == k {
+			id := int32(uint32(s.meta)) - 1
 			if short || t.terms[id] == string(term) {
 				return id, false
 			}
@@ -80,19 +84,17 @@ func (t *termTable) lookup(term []byte) (id int32, added bool) {
 }
 
 func (t *termTable) grow() {
-	oldSlots, oldKeys := t.slots, t.keys
-	t.slots = make([]uint64, 2*len(oldSlots))
-	t.keys = make([]uint64, 2*len(oldSlots))
+	old := t.slots
+	t.slots = make([]tableSlot, 2*len(old))
 	t.mask = uint64(len(t.slots) - 1)
-	for j, s := range oldSlots {
-		if s == 0 {
+	for _, s := range old {
+		if s.meta == 0 {
 			continue
 		}
-		h := uint64(t.low[uint32(s)-1]) // the table never has 2^32 slots
+		h := uint64(t.low[uint32(s.meta)-1]) // the table never has 2^32 slots
 		for i := h & t.mask; ; i = (i + 1) & t.mask {
-			if t.slots[i] == 0 {
+			if t.slots[i].meta == 0 {
 				t.slots[i] = s
-				t.keys[i] = oldKeys[j]
 				break
 			}
 		}
