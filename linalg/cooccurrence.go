@@ -146,8 +146,9 @@ func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output,
 		}
 		s.nnz = int64(d.nnz())
 		p := d.transpose()
-		chunks := rowChunks(rowWork(d, false), workers*chunksPerWorker)
-		indptr, err := multicoreCount(ctx, d, p, workers, chunks, nil)
+		work := rowWork(d, false)
+		chunks := rowChunks(work, workers*chunksPerWorker)
+		indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, nil)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -272,8 +273,9 @@ func (c Cooccurrence) multicore(ctx context.Context, d *docs, s shape, f Form, w
 		return multicorePacked(ctx, d, p, workers, r.counts, reused, newProgress(c.Progress, d.m))
 	}
 	prog := newProgress(c.Progress, 2*d.m)
-	chunks := rowChunks(rowWork(d, false), workers*chunksPerWorker)
-	indptr, err := multicoreCount(ctx, d, p, workers, chunks, prog)
+	work := rowWork(d, false)
+	chunks := rowChunks(work, workers*chunksPerWorker)
+	indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, prog)
 	if err != nil {
 		return err
 	}
@@ -282,7 +284,7 @@ func (c Cooccurrence) multicore(ctx context.Context, d *docs, s shape, f Form, w
 		return err
 	}
 	ind, data := make([]int, indptr[d.m]), make([]float64, indptr[d.m])
-	if err := multicoreSparse(ctx, d, p, workers, chunks, indptr, ind, data, prog); err != nil {
+	if err := multicoreSparse(ctx, d, p, workers, work, chunks, indptr, ind, data, prog); err != nil {
 		return err
 	}
 	r.csr = sparse.NewCSR(d.m, d.m, indptr, ind, data)
@@ -294,8 +296,9 @@ func (c Cooccurrence) algebra(ctx context.Context, d *docs, s shape, f Form, wor
 	// The count pass sizes the product so that the budget is checked, and
 	// C allocated, before the library multiplies.
 	p := d.transpose()
-	chunks := rowChunks(rowWork(d, false), workers*chunksPerWorker)
-	indptr, err := multicoreCount(ctx, d, p, workers, chunks, prog)
+	work := rowWork(d, false)
+	chunks := rowChunks(work, workers*chunksPerWorker)
+	indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, prog)
 	if err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 		// operands: B as a CSR of ints and float64s, B^T through a COO (row,
 		// column, value) compressed into a CSR, its sparse accumulator, and
 		// the product C itself unless C is the output.
-		w := s.docsBytes() + s.postingsBytes() + 4*s.m*s.workers
+		w := s.docsBytes() + s.postingsBytes() + 12*s.m*s.workers
 		w += 8*(s.n+1) + 16*s.nnz
 		w += 24*s.nnz + 8*(s.m+1)
 		w += 16 * s.m

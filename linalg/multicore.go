@@ -104,85 +104,120 @@ func packedRows(d *docs, p *postings, out []int32, lo, hi int, reused bool) {
 	}
 }
 
-// countRows is the first pass of the sparse form: the number of distinct
-// terms y that co-occur with each x in lo..hi-1. mark is the worker's own
-// scratch of m entries, holding for each y the last row that counted it
-// plus one (zero: never).
-func countRows(d *docs, p *postings, rowNNZ []int, mark []int32, lo, hi int) {
-	for x := lo; x < hi; x++ {
-		tag := int32(x + 1)
-		count := 0
-		pdocs, _ := p.of(x)
-		for _, doc := range pdocs {
-			for _, y := range d.terms[d.indptr[doc]:d.indptr[doc+1]] {
-				if mark[y] != tag {
-					mark[y] = tag
-					count++
-				}
-			}
-		}
-		rowNNZ[x] = count
-	}
-}
+// The sparse form treats a row in one of two ways. A heavy row (whose work,
+// the total length of the documents containing x, is at least m/denseRowShare)
+// is summed into a dense accumulator without any branch, then scanned in
+// column order. A light row records each column the first time it is met
+// (mark) and sorts the short list of them, so that its cost does not grow
+// with m: this keeps the sparse form usable for vocabularies far larger than
+// a dense row scan could afford.
+const denseRowShare = 32
+
+func heavyRow(work int64, m int) bool { return work >= int64(m/denseRowShare) }
 
 // sparseScratch is one worker's buffers for the sparse form: O(m), reused
-// for every row the worker fills.
+// for every row the worker takes.
 type sparseScratch struct {
-	mark    []int32 // last row (plus one) that touched y
+	mark    []int32 // last light row (plus one) that met column y
 	acc     []int32 // the row being summed
-	touched []int32 // the distinct y of the row, in order of first touch
+	touched []int32 // the distinct columns of a light row, in order of first touch
 }
 
 func newSparseScratch(m int) *sparseScratch {
 	return &sparseScratch{mark: make([]int32, m), acc: make([]int32, m), touched: make([]int32, 0, m)}
 }
 
-// sparseRows is the second pass of the sparse form: it sums rows lo..hi-1 in
-// the scratch accumulator and writes their non-zeros, in increasing column
-// order, at their places in ind and data (found by the first pass).
-func sparseRows(d *docs, p *postings, indptr []int, ind []int, data []float64, s *sparseScratch, lo, hi int) {
-	m := d.m
-	for x := lo; x < hi; x++ {
-		tag := int32(x + 1)
-		touched := s.touched[:0]
-		pdocs, pweights := p.of(x)
+// sumRow adds the documents containing x into s.acc; for a light row it
+// also lists the distinct columns in s.touched.
+func sumRow(d *docs, p *postings, s *sparseScratch, x int, heavy bool) {
+	pdocs, pweights := p.of(x)
+	if heavy {
+		acc := s.acc
 		for j, doc := range pdocs {
 			start, end := d.indptr[doc], d.indptr[doc+1]
-			wx := int32(1)
-			if pweights != nil {
-				wx = pweights[j]
+			if pweights == nil {
+				for _, y := range d.terms[start:end] {
+					acc[y]++
+				}
+				continue
 			}
+			wx, weights := pweights[j], d.weights[start:end]
 			for k, y := range d.terms[start:end] {
-				if s.mark[y] != tag {
-					s.mark[y] = tag
-					touched = append(touched, y)
-				}
-				if pweights == nil {
-					s.acc[y]++
-				} else {
-					s.acc[y] += wx * d.weights[start+k]
-				}
+				acc[y] += wx * weights[k]
 			}
 		}
+		return
+	}
+	tag := int32(x + 1)
+	touched := s.touched[:0]
+	for j, doc := range pdocs {
+		start, end := d.indptr[doc], d.indptr[doc+1]
+		wx := int32(1)
+		if pweights != nil {
+			wx = pweights[j]
+		}
+		for k, y := range d.terms[start:end] {
+			if s.mark[y] != tag {
+				s.mark[y] = tag
+				touched = append(touched, y)
+			}
+			if pweights == nil {
+				s.acc[y]++
+			} else {
+				s.acc[y] += wx * d.weights[start+k]
+			}
+		}
+	}
+	s.touched = touched
+}
+
+// countRows is the first pass of the sparse form: the number of distinct
+// columns y of each row x in lo..hi-1 (weights are positive, so a non-zero
+// sum means a column that occurs).
+func countRows(d *docs, p *postings, work []int64, rowNNZ []int, s *sparseScratch, lo, hi int) {
+	for x := lo; x < hi; x++ {
+		heavy := heavyRow(work[x], d.m)
+		sumRow(d, p, s, x, heavy)
+		if !heavy {
+			for _, y := range s.touched {
+				s.acc[y] = 0
+			}
+			rowNNZ[x] = len(s.touched)
+			continue
+		}
+		count := 0
+		for y, v := range s.acc {
+			count += int(uint32(v|-v) >> 31) // 1 when v != 0, without a branch
+			s.acc[y] = 0
+		}
+		rowNNZ[x] = count
+	}
+}
+
+// sparseRows is the second pass of the sparse form: it sums rows lo..hi-1
+// again and writes their non-zeros, in increasing column order, at their
+// places in ind and data (found by the first pass).
+func sparseRows(d *docs, p *postings, work []int64, indptr []int, ind []int, data []float64, s *sparseScratch, lo, hi int) {
+	for x := lo; x < hi; x++ {
+		heavy := heavyRow(work[x], d.m)
+		sumRow(d, p, s, x, heavy)
 		at := indptr[x]
-		if len(touched) >= m/32 {
-			// A dense row: a scan in column order is cheaper than a sort.
-			for y := 0; y < m; y++ {
-				if s.mark[y] == tag {
-					ind[at], data[at] = y, float64(s.acc[y])
+		if heavy {
+			for y, v := range s.acc {
+				if v != 0 {
+					ind[at], data[at] = y, float64(v)
 					s.acc[y] = 0
 					at++
 				}
 			}
-		} else {
-			slices.Sort(touched)
-			for _, y := range touched {
-				ind[at], data[at] = int(y), float64(s.acc[y])
-				s.acc[y] = 0
-				at++
-			}
+			continue
 		}
-		s.touched = touched
+		slices.Sort(s.touched)
+		for _, y := range s.touched {
+			ind[at], data[at] = int(y), float64(s.acc[y])
+			s.acc[y] = 0
+			at++
+		}
 	}
 }
 
@@ -204,15 +239,15 @@ func multicorePacked(ctx context.Context, d *docs, p *postings, workers int, out
 
 // multicoreCount runs the first pass of the sparse form and returns the row
 // pointers of the result (m+1 entries; the last is the number of non-zeros).
-func multicoreCount(ctx context.Context, d *docs, p *postings, workers int, chunks []rowRange, prog *progress) ([]int, error) {
-	marks := make([][]int32, min(workers, len(chunks)))
-	for w := range marks {
-		marks[w] = make([]int32, d.m)
+func multicoreCount(ctx context.Context, d *docs, p *postings, workers int, work []int64, chunks []rowRange, prog *progress) ([]int, error) {
+	scratch := make([]*sparseScratch, min(workers, len(chunks)))
+	for w := range scratch {
+		scratch[w] = newSparseScratch(d.m)
 	}
 	indptr := make([]int, d.m+1)
 	rowNNZ := indptr[1:]
 	err := forChunks(ctx, workers, chunks, prog, func(w int, r rowRange) {
-		countRows(d, p, rowNNZ, marks[w], r.lo, r.hi)
+		countRows(d, p, work, rowNNZ, scratch[w], r.lo, r.hi)
 	})
 	if err != nil {
 		return nil, err
@@ -225,13 +260,13 @@ func multicoreCount(ctx context.Context, d *docs, p *postings, workers int, chun
 
 // multicoreSparse runs the second pass of the sparse form into ind and data,
 // sized by multicoreCount.
-func multicoreSparse(ctx context.Context, d *docs, p *postings, workers int, chunks []rowRange,
+func multicoreSparse(ctx context.Context, d *docs, p *postings, workers int, work []int64, chunks []rowRange,
 	indptr []int, ind []int, data []float64, prog *progress) error {
 	scratch := make([]*sparseScratch, min(workers, len(chunks)))
 	for w := range scratch {
 		scratch[w] = newSparseScratch(d.m)
 	}
 	return forChunks(ctx, workers, chunks, prog, func(w int, r rowRange) {
-		sparseRows(d, p, indptr, ind, data, scratch[w], r.lo, r.hi)
+		sparseRows(d, p, work, indptr, ind, data, scratch[w], r.lo, r.hi)
 	})
 }

@@ -286,3 +286,41 @@ func TestReuseIsClean(t *testing.T) {
 }
 
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(2026, 11)) }
+
+// TestSparseLightAndHeavyRows checks the two ways the sparse form sums a row
+// (a dense accumulator scanned in order for heavy rows, a sorted list of
+// marked columns for light ones) on a vocabulary wide enough to have both.
+func TestSparseLightAndHeavyRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3000))
+	const n, m = 400, 3000
+	b := randomCSRLen(rng, n, m, 12)
+	d, err := newDocs(b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heavy := 0
+	for _, w := range rowWork(d, false) {
+		if heavyRow(w, m) {
+			heavy++
+		}
+	}
+	if heavy == 0 || heavy == m {
+		t.Fatalf("%d heavy rows of %d: the test needs both kinds", heavy, m)
+	}
+	for _, weighted := range []bool{false, true} {
+		want, err := Cooccurrence{Method: Plain, Weighted: weighted}.Sparse(context.Background(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 3} {
+			got, err := Cooccurrence{Workers: workers, Weighted: weighted}.Sparse(context.Background(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, g := want.RawMatrix(), got.RawMatrix()
+			if fmt.Sprint(w.Indptr) != fmt.Sprint(g.Indptr) || fmt.Sprint(w.Ind) != fmt.Sprint(g.Ind) || fmt.Sprint(w.Data) != fmt.Sprint(g.Data) {
+				t.Fatalf("weighted=%v workers=%d: multicore CSR differs from the plain loop's", weighted, workers)
+			}
+		}
+	}
+}
