@@ -54,6 +54,12 @@ type CSVOptions struct {
 	// MaxRecordBytes bounds the size of one record; 0 means 64 MiB. A record
 	// longer than this (typically a quote that is never closed) is an error.
 	MaxRecordBytes int
+
+	// Progress, when set, is called from one goroutine after each chunk with
+	// the number of (decompressed) text bytes read so far, header excluded.
+	// For an uncompressed file the total is its size. When a type conflict
+	// makes the reader read the input again, the count starts again from 0.
+	Progress func(bytesRead int64)
 }
 
 func (o *CSVOptions) delimiter() byte {

@@ -19,11 +19,17 @@ import (
 // ReadCSVFile); any other reader is first read into memory, compressed as it
 // comes, so that it can be re-read.
 func ReadCSV(r io.Reader, opts CSVOptions) (*Frame, error) {
+	return ReadCSVContext(context.Background(), r, opts)
+}
+
+// ReadCSVContext is ReadCSV that stops early, returning ctx.Err(), when ctx
+// is cancelled.
+func ReadCSVContext(ctx context.Context, r io.Reader, opts CSVOptions) (*Frame, error) {
 	src, err := newReaderSource(r)
 	if err != nil {
 		return nil, &ParseError{File: "<input>", Msg: "read error: " + err.Error()}
 	}
-	return readCSV("<input>", src, opts)
+	return readCSV(ctx, "<input>", src, opts)
 }
 
 // ReadCSVFile reads a CSV file (gzip-compressed or not: detected from the
@@ -64,16 +70,22 @@ func ReadCSV(r io.Reader, opts CSVOptions) (*Frame, error) {
 // Errors are *ParseError values of the form "file:line:column: column "name":
 // message".
 func ReadCSVFile(path string, opts CSVOptions) (*Frame, error) {
-	return readCSV(path, fileSource(path), opts)
+	return ReadCSVFileContext(context.Background(), path, opts)
 }
 
-func readCSV(file string, src source, opts CSVOptions) (*Frame, error) {
+// ReadCSVFileContext is ReadCSVFile that stops early, returning ctx.Err(),
+// when ctx is cancelled.
+func ReadCSVFileContext(ctx context.Context, path string, opts CSVOptions) (*Frame, error) {
+	return readCSV(ctx, path, fileSource(path), opts)
+}
+
+func readCSV(ctx context.Context, file string, src source, opts CSVOptions) (*Frame, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	forced := maps.Clone(opts.Types)
 	for range 64 { // each pass re-reads at least one more column as text
-		f, conflicts, err := readCSVPass(file, src, &opts, forced)
+		f, conflicts, err := readCSVPass(ctx, file, src, &opts, forced)
 		if err != nil || len(conflicts) == 0 {
 			return f, err
 		}
@@ -150,7 +162,7 @@ func makeHeader(file string, fields []string, opts *CSVOptions, forced map[strin
 
 // readCSVPass reads the input once. It returns the names of the columns
 // whose chunks disagreed in a way that needs another pass.
-func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Type) (*Frame, []string, error) {
+func readCSVPass(parent context.Context, file string, src source, opts *CSVOptions, forced map[string]Type) (*Frame, []string, error) {
 	raw, size, closeSrc, err := src.open()
 	if err != nil {
 		return nil, nil, &ParseError{File: file, Msg: err.Error()}
@@ -178,7 +190,7 @@ func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Ty
 	}
 
 	workers := opts.workers()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	inflight := make(chan struct{}, 2*workers+2)
 	chunks := make(chan *chunk, workers)
@@ -233,6 +245,7 @@ func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Ty
 	}
 	pending := make(map[int]*chunkResult)
 	next := 0
+	var done int64 // text bytes assembled, for opts.Progress
 	var firstErr error
 	for res := range results {
 		pending[res.index] = res
@@ -257,6 +270,10 @@ func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Ty
 				for k, b := range builders {
 					b.add(&r.cols[k], r.rows)
 				}
+				done += int64(r.bytes)
+				if opts.Progress != nil {
+					opts.Progress(done)
+				}
 			}
 			select {
 			case spare <- r:
@@ -266,6 +283,9 @@ func readCSVPass(file string, src source, opts *CSVOptions, forced map[string]Ty
 		}
 	}
 	producerWG.Wait()
+	if err := parent.Err(); err != nil {
+		return nil, nil, err
+	}
 	if firstErr == nil {
 		firstErr = producerErr
 	}

@@ -3,6 +3,8 @@ package dataset
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -252,5 +254,31 @@ func TestReadCSVManyLevels(t *testing.T) {
 	}
 	if c.StringAt(n-1) != fmt.Sprintf("v%06d", (n-1)/3) {
 		t.Fatalf("last row %q", c.StringAt(n-1))
+	}
+}
+
+func TestReadCSVProgressAndCancel(t *testing.T) {
+	text := bigCSV(60000, -1, -1)
+	var calls int
+	var last int64
+	f, err := ReadCSV(strings.NewReader(text), CSVOptions{Progress: func(n int64) {
+		if n <= last {
+			t.Errorf("progress went from %d to %d", last, n)
+		}
+		last = n
+		calls++
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := int64(strings.IndexByte(text, '\n') + 1)
+	if calls < 3 || last != int64(len(text))-header || f.NumRows() != 60000 {
+		t.Errorf("%d progress calls, last %d of %d bytes", calls, last, int64(len(text))-header)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = ReadCSVContext(ctx, strings.NewReader(text), CSVOptions{Progress: func(int64) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled read: %v", err)
 	}
 }
