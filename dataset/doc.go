@@ -9,6 +9,16 @@
 // bad input as errors that name the file, line and column. Frames convert to
 // gonum matrices for the models and to Arrow records for other tools.
 //
+// # Reading and writing
+//
+// ReadCSV and ReadCSVFile read RFC 4180 text (gzip detected by content) on all
+// cores, with exact type inference over every value, null masks and
+// dictionary strings; WriteCSV writes what ReadCSV reads back unchanged.
+// ReadJSONL reads JSON Lines. ReadParquetFile reads Parquet through arrow's
+// pqarrow (column projection, row groups in parallel) and WriteParquet writes
+// it; ReadArrowFile and ReadArrowStream read Arrow IPC. Parse errors are
+// *ParseError values naming file, line, column and column name.
+//
 // # Operations
 //
 // Select, Drop, WithColumn, Filter (by mask), Slice, Take and Concat reshape
