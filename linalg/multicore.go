@@ -34,7 +34,7 @@ func rowWork(d *docs, upper bool) []int64 {
 	return work
 }
 
-// postingRange returns the postings of term x: the documents containing it
+// of returns the postings of term x: the documents containing it
 // and, when weighted, x's weight in each.
 func (p *postings) of(x int) (docs []uint32, weights []int32) {
 	lo, hi := p.indptr[x], p.indptr[x+1]
