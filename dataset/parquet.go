@@ -78,7 +78,8 @@ func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
 // Corrupt input gives an error, never a panic: the magic bytes are checked
 // first, a stored Arrow schema is checked before pqarrow decodes it, a row
 // group claiming more rows than 2^20 plus 1,024 per stored byte is refused
-// (a file packing more rows per byte than that is refused too), and any
+// (so is a legitimate file packing more, such as a huge constant column
+// in one page), and any
 // panic left inside the Arrow library is
 // recovered into an error.
 func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err error) {
