@@ -9,6 +9,8 @@ import (
 // return a frame or an error, never panic, and a frame it returns must be
 // consistent. Seeds: streams written by WriteArrowStream of the every-type
 // frame, an empty frame and a one-column frame.
+//
+//	go test ./dataset -run '^$' -fuzz FuzzReadArrowStream -fuzztime 60s -fuzzminimizetime 10x
 func FuzzReadArrowStream(f *testing.F) {
 	f.Add(arrowStreamBytes(f, everyTypeFrame(f)))
 	f.Add(arrowStreamBytes(f, MustNew(NewInt64("x", []int64{}, nil))))

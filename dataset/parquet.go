@@ -60,9 +60,12 @@ func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
 // String, boolean -> Bool); nested columns and other types are an error
 // naming the column, reported before any data is decoded.
 //
-// Row groups and columns are decoded in parallel (opts.Workers), each chunk
-// converted straight into its place in the frame, so the output is the same
-// for any number of workers. A string column stored dictionary-encoded in
+// Columns are decoded in parallel (opts.Workers): a column of 8-byte values
+// (int64, double, timestamps) by one task that reads all its row groups and
+// hands the decoded buffer to the frame without a copy (timestamps scaled to
+// nanoseconds in place); other columns one row group per task, each chunk
+// converted straight into its place in the frame. The output is the same for
+// any number of workers. A string column stored dictionary-encoded in
 // every row group (the usual case for low-cardinality text, and for columns
 // that a kiln writer stored from a dictionary-encoded frame column) is read
 // as a dictionary-encoded String column without materializing a string per
@@ -71,6 +74,14 @@ func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
 // Memory: the frame (8 bytes a row for numbers and timestamps, 4 for
 // dictionary codes, 16 plus the text for plain strings) and, transiently,
 // one decoded Arrow chunk per worker.
+//
+// Corrupt input gives an error, never a panic: the magic bytes are checked
+// first, a stored Arrow schema is checked before pqarrow decodes it, a row
+// group claiming more rows than 2^20 plus 1,024 per stored byte is refused
+// (so is a legitimate file packing more, such as a huge constant column
+// in one page), and any
+// panic left inside the Arrow library is
+// recovered into an error.
 func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err error) {
 	defer recoverAsError(&err, "parquet reader")
 	if err := checkParquetMagic(r, size); err != nil {

@@ -9,6 +9,11 @@ import (
 // frame or an error, never panic. Seeds: small files written by WriteParquet
 // (every type with nulls in one and in three row groups, uncompressed so that
 // mutations reach the page encodings, and a dictionary column).
+//
+//	go test ./dataset -run '^$' -fuzz FuzzReadParquet -fuzztime 60s -fuzzminimizetime 10x
+//
+// (The default minimization budget, 60 s per new input, can spend the whole
+// run minimizing the first interesting input.)
 func FuzzReadParquet(f *testing.F) {
 	every := everyTypeFrame(f)
 	f.Add(parquetBytes(f, every, ParquetWriteOptions{Compression: ParquetUncompressed}))
