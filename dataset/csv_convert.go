@@ -142,6 +142,20 @@ func (col *chunkColumn) setNull(row, rows int) {
 	col.nulls++
 }
 
+// setNullValue marks row null and zeroes its slot in the backing slice of
+// type t: buffers are reused across chunks, and null cells hold the zero value.
+func (col *chunkColumn) setNullValue(row, rows int, t Type) {
+	col.setNull(row, rows)
+	switch t {
+	case Int64, Timestamp:
+		col.ints[row] = 0
+	case Float64:
+		col.floats[row] = 0
+	case Bool:
+		col.bools[row] = false
+	}
+}
+
 // grow returns s resized to n elements, all zero.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
@@ -194,15 +208,7 @@ func (w *csvWorker) convertInferred(k int, col *chunkColumn) {
 			}
 		}
 		if !c.quoted() && w.nulls.isNull(b) {
-			col.setNull(row, rows)
-			switch state {
-			case Int64, Timestamp:
-				col.ints[row] = 0
-			case Float64:
-				col.floats[row] = 0
-			case Bool:
-				col.bools[row] = false
-			}
+			col.setNullValue(row, rows, state)
 			continue
 		}
 		if c.escaped() { // holds a quote, so it can only be text
@@ -291,15 +297,7 @@ func (w *csvWorker) convertForced(k int, t Type, col *chunkColumn) error {
 		c := w.cellAt(row, k)
 		b := c.bytes(w.data)
 		if !c.quoted() && w.nulls.isNull(b) {
-			col.setNull(row, rows)
-			switch t {
-			case Int64, Timestamp:
-				col.ints[row] = 0
-			case Float64:
-				col.floats[row] = 0
-			case Bool:
-				col.bools[row] = false
-			}
+			col.setNullValue(row, rows, t)
 			continue
 		}
 		ok := false
