@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kiln-ml/kiln/dataset"
 )
 
 // FormatName is the value of Manifest.Format in every kiln bundle.
@@ -100,4 +102,30 @@ func (m *Manifest) decode(s string) error {
 		seen[st.Name] = true
 	}
 	return nil
+}
+
+// FieldsOf returns the named columns of a schema as manifest input fields (all
+// columns when no names are given), so that a saved pipeline records the raw
+// rows it expects: Pipeline{Inputs: persist.FieldsOf(train.Schema(), ...)}.
+func FieldsOf(s dataset.Schema, names ...string) ([]Field, error) {
+	if len(names) == 0 {
+		out := make([]Field, len(s))
+		for i, f := range s {
+			out[i] = Field{f.Name, f.Type.String()}
+		}
+		return out, nil
+	}
+	byName := make(map[string]dataset.Type, len(s))
+	for _, f := range s {
+		byName[f.Name] = f.Type
+	}
+	out := make([]Field, len(names))
+	for i, n := range names {
+		t, ok := byName[n]
+		if !ok {
+			return nil, fmt.Errorf("persist: schema has no column %q", n)
+		}
+		out[i] = Field{n, t.String()}
+	}
+	return out, nil
 }

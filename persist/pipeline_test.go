@@ -77,9 +77,9 @@ func housingPipeline(t testing.TB) (*Pipeline, *dataset.Frame) {
 	if err := lr.Fit(x, yc.Float64s()); err != nil {
 		t.Fatal(err)
 	}
-	var inputs []Field
-	for _, f := range houses.Schema() {
-		inputs = append(inputs, Field{f.Name, f.Type.String()})
+	inputs, err := FieldsOf(houses.Schema())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return &Pipeline{Steps: []any{enc, lr}, Inputs: inputs, Outputs: Outputs{Name: "median_house_value"},
 		Lineage: Lineage{Rows: houses.NumRows()}}, houses
@@ -97,6 +97,9 @@ func TestRoundTripHousingPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameBits(t, "California housing", want, got)
+	if len(q.Inputs) != 10 || q.Inputs[9] != (Field{"ocean_proximity", "string"}) {
+		t.Errorf("inputs %v", q.Inputs)
+	}
 	if q.Lineage.Rows != 20640 || q.Lineage.Library != LibraryVersion || q.Lineage.Created.IsZero() {
 		t.Errorf("lineage %+v", q.Lineage)
 	}
@@ -270,6 +273,17 @@ func TestRoundTripDFSDefinitions(t *testing.T) {
 	}
 	if _, err := q.Predict(es); err == nil {
 		t.Error("Predict on a pipeline of features alone: no error")
+	}
+}
+
+func TestFieldsOf(t *testing.T) {
+	s := dataset.Schema{{Name: "a", Type: dataset.Float64}, {Name: "b", Type: dataset.String}}
+	got, err := FieldsOf(s, "b")
+	if err != nil || len(got) != 1 || got[0] != (Field{"b", "string"}) {
+		t.Errorf("FieldsOf(b) = %v, %v", got, err)
+	}
+	if _, err := FieldsOf(s, "c"); err == nil {
+		t.Error("missing column: no error")
 	}
 }
 

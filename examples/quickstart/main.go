@@ -86,8 +86,13 @@ func run(w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "housing.kiln")
+	inputs, err := persist.FieldsOf(train.Schema(), append(enc.Numeric, enc.Categorical...)...)
+	if err != nil {
+		return err
+	}
 	pipeline := &persist.Pipeline{
 		Steps:   []any{enc, model},
+		Inputs:  inputs, // the raw columns a scoring service must send
 		Outputs: persist.Outputs{Name: "median_house_value"},
 		Lineage: persist.Lineage{Rows: train.NumRows(), Seed: 42},
 	}
