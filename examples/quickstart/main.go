@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
@@ -86,7 +87,7 @@ func run(w io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "housing.kiln")
-	inputs, err := persist.FieldsOf(train.Schema(), append(enc.Numeric, enc.Categorical...)...)
+	inputs, err := persist.FieldsOf(train.Schema(), slices.Concat(enc.Numeric, enc.Categorical)...)
 	if err != nil {
 		return err
 	}
