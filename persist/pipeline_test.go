@@ -33,6 +33,39 @@ func roundTrip(t *testing.T, p *Pipeline) *Pipeline {
 	return q
 }
 
+// predictionsSurvive checks that p predicts the same bits on input before
+// and after a save and load, and returns the loaded pipeline.
+func predictionsSurvive(t *testing.T, what string, p *Pipeline, input any) *Pipeline {
+	t.Helper()
+	want, err := p.Predict(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := roundTrip(t, p)
+	got, err := q.Predict(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, what, want, got)
+	return q
+}
+
+// probabilitiesSurvive is predictionsSurvive for class probabilities.
+func probabilitiesSurvive(t *testing.T, what string, p *Pipeline, input any) (*Pipeline, *mat.Dense) {
+	t.Helper()
+	want, err := p.PredictProba(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := roundTrip(t, p)
+	got, err := q.PredictProba(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDense(t, what, want, got)
+	return q, want
+}
+
 func sameBits(t *testing.T, what string, a, b []float64) {
 	t.Helper()
 	if len(a) != len(b) {
@@ -87,16 +120,7 @@ func housingPipeline(t testing.TB) (*Pipeline, *dataset.Frame) {
 
 func TestRoundTripHousingPipeline(t *testing.T) {
 	p, houses := housingPipeline(t)
-	want, err := p.Predict(houses)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := roundTrip(t, p)
-	got, err := q.Predict(houses)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameBits(t, "California housing", want, got)
+	q := predictionsSurvive(t, "California housing", p, houses)
 	if len(q.Inputs) != 10 || q.Inputs[9] != (Field{"ocean_proximity", "string"}) {
 		t.Errorf("inputs %v", q.Inputs)
 	}
@@ -138,16 +162,7 @@ func textPipeline(t testing.TB) (*Pipeline, []string) {
 
 func TestRoundTripTextPipeline(t *testing.T) {
 	p, docs := textPipeline(t)
-	want, err := p.PredictProba(docs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := roundTrip(t, p)
-	got, err := q.PredictProba(docs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameDense(t, "IMDB probabilities", want, got)
+	q, want := probabilitiesSurvive(t, "IMDB probabilities", p, docs)
 	labels, err := q.Predict(docs[:3])
 	if err != nil || len(labels) != 3 {
 		t.Fatalf("labels %v %v", labels, err)
@@ -190,17 +205,7 @@ func TestRoundTripKMeans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []any{km, mb} {
-		p := &Pipeline{Steps: []any{m}}
-		want, err := p.Predict(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := roundTrip(t, p)
-		got, err := q.Predict(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameBits(t, "iris clusters", want, got)
+		q := predictionsSurvive(t, "iris clusters", &Pipeline{Steps: []any{m}}, x)
 		tr1, _ := m.(distancer).Transform(x)
 		tr2, _ := q.Steps[0].(distancer).Transform(x)
 		sameDense(t, "iris distances", tr1, tr2)
@@ -223,14 +228,7 @@ func TestRoundTripMultinomialLogistic(t *testing.T) {
 	if err := lr.Fit(x, y); err != nil {
 		t.Fatal(err)
 	}
-	p := &Pipeline{Steps: []any{lr}}
-	want, _ := p.PredictProba(x)
-	q := roundTrip(t, p)
-	got, err := q.PredictProba(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameDense(t, "iris multinomial", want, got)
+	q, _ := probabilitiesSurvive(t, "iris multinomial", &Pipeline{Steps: []any{lr}}, x)
 	if w := q.Steps[0].(*models.LogisticRegression).ClassWeight[2]; w != 1.5 {
 		t.Errorf("class weight restored as %v", w)
 	}
@@ -431,14 +429,6 @@ func TestRoundTripTfidfAndHashingPipelines(t *testing.T) {
 		"tfidf":   {Steps: []any{cv, tfidf, lr1}},
 		"hashing": {Steps: []any{hv, lr2}},
 	} {
-		want, err := p.PredictProba(docs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := roundTrip(t, p).PredictProba(docs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameDense(t, name, want, got)
+		probabilitiesSurvive(t, name, p, docs)
 	}
 }
