@@ -46,8 +46,8 @@
 //     counting pass and allocated once.
 //
 // Besides the output, a call holds a validated copy of B (4 bytes per
-// non-zero) and, for the multicore kernel, its inverted index (4 more), a
-// few tens of MB for IMDB. DenseTo and PackedTo reuse a previous result's
+// non-zero) and, for the multicore kernel, its inverted index (4 to 10
+// more), a few tens of MB for IMDB. DenseTo and PackedTo reuse a previous result's
 // storage.
 //
 // Every call takes a context.Context, checked between pieces of work, and

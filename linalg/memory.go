@@ -86,8 +86,10 @@ func (s shape) outputBytes(f Form) int64 {
 	}
 }
 
-// inputBytes is the size of the validated copy of B (docs) and of its
-// inverted index (postings), which every method except algebra builds.
+// docsBytes is the size of the validated copy of B (docs), which every
+// method builds; postingsBytes and spanBytes are the sizes of the inverted
+// indexes of the sparse form (and of the algebra method's counting pass) and
+// of the dense and packed forms.
 func (s shape) docsBytes() int64 {
 	per := int64(4)
 	if s.weighted {
@@ -100,6 +102,17 @@ func (s shape) postingsBytes() int64 {
 	per := int64(4)
 	if s.weighted {
 		per = 8
+	}
+	return 16*(s.m+1) + per*s.nnz + 8*s.m // index, counting-sort cursors, per-row work
+}
+
+func (s shape) spanBytes() int64 {
+	per := int64(8) // a (from, to) pair of uint32 offsets
+	if s.weighted {
+		per = 12
+	}
+	if s.m <= maxNarrowTerms {
+		per += 2 // the 16-bit copy of the term list
 	}
 	return 16*(s.m+1) + per*s.nnz + 8*s.m // index, counting-sort cursors, per-row work
 }
@@ -127,11 +140,11 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 		}
 		return w
 	default: // Multicore
-		w := s.docsBytes() + s.postingsBytes()
-		if f == SparseForm {
-			w += 12 * s.m * s.workers // marker, accumulator and touched list per worker
+		if f != SparseForm {
+			return s.docsBytes() + s.spanBytes()
 		}
-		return w
+		// marker, accumulator and touched list per worker
+		return s.docsBytes() + s.postingsBytes() + 12*s.m*s.workers
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 // book's private copies of the whole output (and their final sum) are not
 // needed. A row (4m bytes: 103 KB for IMDB) stays in the core's cache while
 // it is filled, and the document lists are read in order, where the book's
-// loop scatters its increments over the whole m x m matrix.
+// loop scatters its increments over the whole m x m matrix. The dense and
+// packed forms walk a span index (spans.go); the sparse form, which needs
+// document numbers to merge rows, walks the postings.
 
 // rowWork returns the cost of each output row x: the number of increments it
 // takes, the total length of the documents containing x (upper: only their
@@ -42,66 +44,6 @@ func (p *postings) of(x int) (docs []uint32, weights []int32) {
 		weights = p.weights[lo:hi]
 	}
 	return p.docs[lo:hi], weights
-}
-
-// denseRows fills rows lo..hi-1 of the full m x m output, clearing them first
-// when the output is reused.
-func denseRows(d *docs, p *postings, out []int32, lo, hi int, reused bool) {
-	m := d.m
-	for x := lo; x < hi; x++ {
-		row := out[x*m : (x+1)*m : (x+1)*m]
-		if reused {
-			clear(row)
-		}
-		pdocs, pweights := p.of(x)
-		if pweights == nil {
-			for _, doc := range pdocs {
-				for _, y := range d.terms[d.indptr[doc]:d.indptr[doc+1]] {
-					row[y]++
-				}
-			}
-			continue
-		}
-		for j, doc := range pdocs {
-			wx := pweights[j]
-			lo, hi := d.indptr[doc], d.indptr[doc+1]
-			weights := d.weights[lo:hi]
-			for k, y := range d.terms[lo:hi] {
-				row[y] += wx * weights[k]
-			}
-		}
-	}
-}
-
-// packedRows fills rows lo..hi-1 of the packed upper triangle: for each
-// document containing x only its terms from x on, found by binary search in
-// the document's sorted terms.
-func packedRows(d *docs, p *postings, out []int32, lo, hi int, reused bool) {
-	m := d.m
-	for x := lo; x < hi; x++ {
-		off := packedOffset(x, m)
-		row := out[off : off+m-x : off+m-x] // row[y-x] is the count of (x, y)
-		if reused {
-			clear(row)
-		}
-		pdocs, pweights := p.of(x)
-		for j, doc := range pdocs {
-			start, end := d.indptr[doc], d.indptr[doc+1]
-			at, _ := slices.BinarySearch(d.terms[start:end], int32(x))
-			start += at
-			if pweights == nil {
-				for _, y := range d.terms[start:end] {
-					row[int(y)-x]++
-				}
-				continue
-			}
-			wx := pweights[j]
-			weights := d.weights[start:end]
-			for k, y := range d.terms[start:end] {
-				row[int(y)-x] += wx * weights[k]
-			}
-		}
-	}
 }
 
 // The sparse form treats a row in one of two ways. A heavy row (whose work,
@@ -221,19 +163,27 @@ func sparseRows(d *docs, p *postings, work []int64, indptr []int, ind []int, dat
 	}
 }
 
-// multicoreDense runs the kernel into out (m*m entries).
-func multicoreDense(ctx context.Context, d *docs, p *postings, workers int, out []int32, reused bool, prog *progress) error {
-	chunks := rowChunks(rowWork(d, false), workers*chunksPerWorker)
+// multicoreDense runs the kernel into out (m*m entries), or into the packed
+// upper triangle (m(m+1)/2 entries) when packed.
+func multicoreDense(ctx context.Context, d *docs, workers int, out []int32, packed, reused bool, prog *progress) error {
+	idx := d.spanIndex(packed)
+	chunks := rowChunks(rowWork(d, packed), workers*chunksPerWorker)
+	var narrow []uint16
+	if d.m <= maxNarrowTerms {
+		narrow = d.narrowTerms()
+	}
+	m := d.m
 	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
-		denseRows(d, p, out, r.lo, r.hi, reused)
-	})
-}
-
-// multicorePacked runs the kernel into out (m(m+1)/2 entries).
-func multicorePacked(ctx context.Context, d *docs, p *postings, workers int, out []int32, reused bool, prog *progress) error {
-	chunks := rowChunks(rowWork(d, true), workers*chunksPerWorker)
-	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
-		packedRows(d, p, out, r.lo, r.hi, reused)
+		switch {
+		case packed && narrow != nil:
+			spanPackedRows(narrow, d.weights, idx, m, out, r.lo, r.hi, reused)
+		case packed:
+			spanPackedRows(d.terms, d.weights, idx, m, out, r.lo, r.hi, reused)
+		case narrow != nil:
+			spanDenseRows(narrow, d.weights, idx, m, out, r.lo, r.hi, reused)
+		default:
+			spanDenseRows(d.terms, d.weights, idx, m, out, r.lo, r.hi, reused)
+		}
 	})
 }
 

@@ -324,3 +324,48 @@ func TestSparseLightAndHeavyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestWideTermKernels checks the int32 term lists that vocabularies over
+// 2^16 terms take (a dense output that wide needs 17 GB, so the kernels are
+// run directly): on the same documents they give what the uint16 lists give,
+// dense and packed, binary and weighted, fresh and reused.
+func TestWideTermKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 16))
+	const n, m = 300, 400
+	b := randomCSRLen(rng, n, m, 40)
+	for _, weighted := range []bool{false, true} {
+		d, err := newDocs(b, weighted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		narrow := d.narrowTerms()
+		for _, packed := range []bool{false, true} {
+			idx := d.spanIndex(packed)
+			size := m * m
+			if packed {
+				size = packedLen(m)
+			}
+			want, got := make([]int32, size), make([]int32, size)
+			for i := range got {
+				got[i] = -1 // a dirty reused output
+			}
+			if packed {
+				spanPackedRows(narrow, d.weights, idx, m, want, 0, m, false)
+				spanPackedRows(d.terms, d.weights, idx, m, got, 0, m, true)
+			} else {
+				spanDenseRows(narrow, d.weights, idx, m, want, 0, m, false)
+				spanDenseRows(d.terms, d.weights, idx, m, got, 0, m, true)
+			}
+			var sum int64
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("weighted=%v packed=%v: entry %d is %d with int32 terms, %d with uint16", weighted, packed, i, got[i], want[i])
+				}
+				sum += int64(want[i])
+			}
+			if sum == 0 {
+				t.Fatalf("weighted=%v packed=%v: all counts are zero", weighted, packed)
+			}
+		}
+	}
+}
