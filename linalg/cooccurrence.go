@@ -121,10 +121,11 @@ func (c Cooccurrence) Sparse(ctx context.Context, b mat.Matrix) (*sparse.CSR, er
 // Memory returns the bytes a call would allocate for B in form f: the output,
 // and the temporary buffers freed on return. The buffers of every method
 // include a validated copy of B (8(n+1) bytes plus 4 per non-zero, 8 when
-// weighted); the multicore kernel adds B's inverted index, plus 24m: for the
-// dense and packed forms 8 bytes per non-zero (12 when weighted) and 2 more
-// when m <= 65,536 (a 16-bit copy of the term list), for the sparse form 4
-// per non-zero (8 when weighted) and 12m per worker; the
+// weighted); the multicore kernel adds B's inverted index: for the dense and
+// packed forms 8 bytes per non-zero (12 when weighted), 2 more when
+// m <= 65,536 (a 16-bit copy of the term list), and 16m plus 8m per worker
+// that builds it (up to 8, one per max(m, 65,536) non-zeros); for the sparse form 4 per non-zero (8 when weighted), 24m,
+// and 12m per worker; the
 // plain loop in sparse form fills a dense matrix first (4m²); the algebra
 // method adds the library's copies of B and Bᵀ (40 per non-zero plus
 // 8(n+m)) and the sparse product (16 per non-zero of C) when it is not the

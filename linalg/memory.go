@@ -114,7 +114,8 @@ func (s shape) spanBytes() int64 {
 	if s.m <= maxNarrowTerms {
 		per += 2 // the 16-bit copy of the term list
 	}
-	return 16*(s.m+1) + per*s.nnz + 8*s.m // index, counting-sort cursors, per-row work
+	// index, counting-sort cursors per part, per-row work
+	return 8*(s.m+1) + 8*s.m*int64(setupParts(int(s.workers), int(s.m), int(s.nnz))) + 8*s.m + per*s.nnz
 }
 
 // workingBytes is the temporary memory of a method producing a form.

@@ -166,11 +166,12 @@ func sparseRows(d *docs, p *postings, work []int64, indptr []int, ind []int, dat
 // multicoreDense runs the kernel into out (m*m entries), or into the packed
 // upper triangle (m(m+1)/2 entries) when packed.
 func multicoreDense(ctx context.Context, d *docs, workers int, out []int32, packed, reused bool, prog *progress) error {
-	idx := d.spanIndex(packed)
-	chunks := rowChunks(rowWork(d, packed), workers*chunksPerWorker)
+	parts := setupParts(workers, d.m, d.nnz())
+	idx := d.spanIndex(packed, parts)
+	chunks := rowChunks(idx.work(parts), workers*chunksPerWorker)
 	var narrow []uint16
 	if d.m <= maxNarrowTerms {
-		narrow = d.narrowTerms()
+		narrow = d.narrowTerms(parts)
 	}
 	m := d.m
 	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {

@@ -338,9 +338,14 @@ func TestWideTermKernels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		narrow := d.narrowTerms()
+		narrow := d.narrowTerms(3)
 		for _, packed := range []bool{false, true} {
-			idx := d.spanIndex(packed)
+			idx := d.spanIndex(packed, 3)
+			// Built in parts or not, the index is the same, spans in document order.
+			one := d.spanIndex(packed, 1)
+			if fmt.Sprint(one.indptr, one.spans, one.weights) != fmt.Sprint(idx.indptr, idx.spans, idx.weights) {
+				t.Fatalf("weighted=%v packed=%v: the span index built in 3 parts differs from the one built in 1", weighted, packed)
+			}
 			size := m * m
 			if packed {
 				size = packedLen(m)
