@@ -3,6 +3,7 @@ package linalg
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -219,6 +220,73 @@ func TestProgress(t *testing.T) {
 			}
 			if last != total || calls < 2 {
 				t.Errorf("%s %s: ended at %d/%d after %d calls", meth, f, last, total, calls)
+			}
+		}
+	}
+}
+
+// TestParallelValidation checks that a CSR large enough to be read by
+// several goroutines gives the same counts and the same first error (in row
+// order) as when one goroutine reads it.
+func TestParallelValidation(t *testing.T) {
+	const n, m = 20000, 50
+	build := func() (indptr, ind []int, data []float64) {
+		indptr = []int{0}
+		for i := 0; i < n; i++ {
+			if i%7 != 3 { // some empty rows, so that row pointers repeat
+				for j := 0; j < 3; j++ {
+					ind, data = append(ind, (i+5*j)%m), append(data, float64(1+j))
+				}
+				sortInts(ind[len(ind)-3:])
+			}
+			indptr = append(indptr, len(ind))
+		}
+		return indptr, ind, data
+	}
+	ctx := context.Background()
+	indptr, ind, data := build()
+	b := sparse.NewCSR(n, m, indptr, ind, data)
+	for _, weighted := range []bool{false, true} {
+		one, err := Cooccurrence{Workers: 1, Weighted: weighted}.Dense(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		four, err := Cooccurrence{Workers: 4, Weighted: weighted}.Dense(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(one.data) != fmt.Sprint(four.data) || one.Sum() == 0 {
+			t.Fatalf("weighted=%v: 4 workers give other counts than 1", weighted)
+		}
+	}
+	cases := []struct {
+		name  string
+		spoil func(indptr, ind []int, data []float64)
+		want  string
+	}{
+		{"value errors in two parts", func(indptr, _ []int, data []float64) {
+			data[indptr[15000]] = math.NaN()
+			data[indptr[100]+1] = math.Inf(1)
+		}, "row 100, column"},
+		{"value error in the last part", func(indptr, _ []int, data []float64) {
+			data[indptr[19999]] = math.NaN()
+		}, "row 19999, column"},
+		{"column out of range in the last part", func(indptr, ind []int, _ []float64) {
+			ind[indptr[18001]] = m
+		}, "row 18001: column index 50 out of range"},
+		{"structure before values", func(indptr, ind []int, data []float64) {
+			data[0] = math.NaN()
+			ind[indptr[19000]] = -1
+		}, "row 19000: column index -1"},
+	}
+	for _, tc := range cases {
+		indptr, ind, data := build()
+		tc.spoil(indptr, ind, data)
+		b := sparse.NewCSR(n, m, indptr, ind, data)
+		for _, workers := range []int{1, 4} {
+			_, err := Cooccurrence{Workers: workers}.Dense(ctx, b)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s, %d workers: error %v, want one naming %q", tc.name, workers, err, tc.want)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/james-bowman/sparse"
+	"github.com/james-bowman/sparse/blas"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -59,22 +60,23 @@ func dims(b mat.Matrix) (n, m, nnz int, err error) {
 
 // newDocs validates b and converts it to the canonical form. Binary mode
 // treats every non-zero value as presence; weighted mode requires
-// non-negative integer values that fit an int32.
-func newDocs(b mat.Matrix, weighted bool) (*docs, error) {
+// non-negative integer values that fit an int32. A CSR is read by up to
+// parts goroutines.
+func newDocs(b mat.Matrix, weighted bool, parts int) (*docs, error) {
 	if _, _, _, err := dims(b); err != nil {
 		return nil, err
 	}
 	switch s := b.(type) {
 	case *sparse.CSR:
-		return docsFromCSR(s, weighted)
+		return docsFromCSR(s, weighted, parts)
 	case sparse.TypeConverter:
-		return docsFromCSR(s.ToCSR(), weighted)
+		return docsFromCSR(s.ToCSR(), weighted, parts)
 	default:
 		return docsFromDense(b, weighted)
 	}
 }
 
-func docsFromCSR(s *sparse.CSR, weighted bool) (*docs, error) {
+func docsFromCSR(s *sparse.CSR, weighted bool, parts int) (*docs, error) {
 	raw := s.RawMatrix()
 	n, m := raw.I, raw.J
 	if len(raw.Indptr) != n+1 {
@@ -88,26 +90,24 @@ func docsFromCSR(s *sparse.CSR, weighted bool) (*docs, error) {
 		return nil, fmt.Errorf("linalg: CSR row pointer ends at %d but there are %d column indices and %d values",
 			end, len(raw.Ind), len(raw.Data))
 	}
-	d := &docs{n: n, m: m, indptr: make([]int, n+1)}
-	nnz := 0
-	for i := 0; i < n; i++ {
-		lo, hi := raw.Indptr[i], raw.Indptr[i+1]
-		if hi < lo {
-			return nil, fmt.Errorf("linalg: CSR row pointer decreases at row %d (%d, then %d)", i, lo, hi)
+	// The first pass checks the structure and counts the non-zeros, in
+	// parallel over ranges of rows; the error reported is the first in row
+	// order, as one pass would find it.
+	parts = max(1, min(parts, n/minRowsPerPart))
+	scans := make([]rowScan, parts)
+	inParallel(parts, func(p int) { scans[p] = scanCSRRows(raw, n*p/parts, n*(p+1)/parts) })
+	nnz, canonical := 0, true
+	for _, sc := range scans {
+		if sc.err != nil {
+			return nil, sc.err
 		}
-		if hi > end {
-			return nil, fmt.Errorf("linalg: CSR row pointer of row %d is %d, past the last entry %d", i, hi, end)
-		}
-		for k := lo; k < hi; k++ {
-			j := raw.Ind[k]
-			if j < 0 || j >= m {
-				return nil, fmt.Errorf("linalg: row %d: column index %d out of range [0, %d)", i, j, m)
-			}
-			if raw.Data[k] != 0 {
-				nnz++
-			}
-		}
+		nnz += sc.nnz
+		canonical = canonical && sc.canonical
 	}
+	if canonical && nnz <= math.MaxUint32 {
+		return copyCanonicalCSR(raw, weighted, parts)
+	}
+	d := &docs{n: n, m: m, indptr: make([]int, n+1)}
 	if nnz > math.MaxUint32 {
 		return nil, fmt.Errorf("linalg: %d non-zero entries exceed the 2^32-1 limit", nnz)
 	}
@@ -142,6 +142,88 @@ func docsFromCSR(s *sparse.CSR, weighted bool) (*docs, error) {
 			}
 		}
 		d.indptr[i+1] = len(d.terms)
+	}
+	return d, nil
+}
+
+// minRowsPerPart keeps small inputs on one goroutine.
+const minRowsPerPart = 4096
+
+// rowScan is what the first pass over a range of CSR rows found: its
+// non-zeros, whether every row is canonical (strictly increasing columns, no
+// stored zero), and the first structural error.
+type rowScan struct {
+	nnz       int
+	canonical bool
+	err       error
+}
+
+// scanCSRRows checks rows lo..hi-1 of a CSR whose row pointer starts at 0
+// and ends within its arrays.
+func scanCSRRows(raw *blas.SparseMatrix, lo, hi int) rowScan {
+	end := raw.Indptr[raw.I]
+	sc := rowScan{canonical: true}
+	for i := lo; i < hi; i++ {
+		start, stop := raw.Indptr[i], raw.Indptr[i+1]
+		if stop < start {
+			sc.err = fmt.Errorf("linalg: CSR row pointer decreases at row %d (%d, then %d)", i, start, stop)
+			return sc
+		}
+		if stop > end {
+			sc.err = fmt.Errorf("linalg: CSR row pointer of row %d is %d, past the last entry %d", i, stop, end)
+			return sc
+		}
+		prev := -1
+		for k := start; k < stop; k++ {
+			j := raw.Ind[k]
+			if j < 0 || j >= raw.J {
+				sc.err = fmt.Errorf("linalg: row %d: column index %d out of range [0, %d)", i, j, raw.J)
+				return sc
+			}
+			if raw.Data[k] != 0 {
+				sc.nnz++
+			} else {
+				sc.canonical = false
+			}
+			if j <= prev {
+				sc.canonical = false
+			}
+			prev = j
+		}
+	}
+	return sc
+}
+
+// copyCanonicalCSR is the second pass for a CSR whose rows are all
+// canonical, as a vectorizer gives them: the entries keep their places, so
+// ranges of rows are copied in parallel. The first value error in row order
+// is reported.
+func copyCanonicalCSR(raw *blas.SparseMatrix, weighted bool, parts int) (*docs, error) {
+	n, nnz := raw.I, raw.Indptr[raw.I]
+	d := &docs{n: n, m: raw.J, indptr: slices.Clone(raw.Indptr), terms: make([]int32, nnz)}
+	if weighted {
+		d.weights = make([]int32, nnz)
+	}
+	errs := make([]error, parts)
+	inParallel(parts, func(p int) {
+		lo, hi := raw.Indptr[n*p/parts], raw.Indptr[n*(p+1)/parts]
+		for k := lo; k < hi; k++ {
+			w, err := weight(raw.Data[k], weighted)
+			if err != nil {
+				i, _ := slices.BinarySearch(raw.Indptr, k+1) // the row holding entry k
+				errs[p] = fmt.Errorf("linalg: row %d, column %d: %w", i-1, raw.Ind[k], err)
+				return
+			}
+			d.terms[k] = int32(raw.Ind[k])
+			if weighted {
+				d.weights[k] = w
+			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }

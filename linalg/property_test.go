@@ -294,7 +294,7 @@ func TestSparseLightAndHeavyRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3000))
 	const n, m = 400, 3000
 	b := randomCSRLen(rng, n, m, 12)
-	d, err := newDocs(b, false)
+	d, err := newDocs(b, false, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestWideTermKernels(t *testing.T) {
 	const n, m = 300, 400
 	b := randomCSRLen(rng, n, m, 40)
 	for _, weighted := range []bool{false, true} {
-		d, err := newDocs(b, weighted)
+		d, err := newDocs(b, weighted, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
