@@ -181,6 +181,6 @@ func BenchmarkCooccurrenceStacked13(b *testing.B) {
 	b.StopTimer()
 	report()
 	if got := c.Sum(); got != repeat*imdbSum {
-		b.Fatalf("checksum %d, want %d", got, repeat*imdbSum)
+		b.Fatalf("checksum %d, want %d", got, int64(repeat*imdbSum))
 	}
 }

@@ -104,11 +104,11 @@ func docsFromCSR(s *sparse.CSR, weighted bool, parts int) (*docs, error) {
 		nnz += sc.nnz
 		canonical = canonical && sc.canonical
 	}
-	if canonical && nnz <= math.MaxUint32 {
+	if canonical && uint64(nnz) <= math.MaxUint32 {
 		return copyCanonicalCSR(raw, weighted, parts)
 	}
 	d := &docs{n: n, m: m, indptr: make([]int, n+1)}
-	if nnz > math.MaxUint32 {
+	if uint64(nnz) > math.MaxUint32 {
 		return nil, fmt.Errorf("linalg: %d non-zero entries exceed the 2^32-1 limit", nnz)
 	}
 	d.terms = make([]int32, 0, nnz)
@@ -248,7 +248,7 @@ func docsFromDense(b mat.Matrix, weighted bool) (*docs, error) {
 		}
 		d.indptr[i+1] = len(d.terms)
 	}
-	if len(d.terms) > math.MaxUint32 {
+	if uint64(len(d.terms)) > math.MaxUint32 {
 		return nil, fmt.Errorf("linalg: %d non-zero entries exceed the 2^32-1 limit", len(d.terms))
 	}
 	return d, nil

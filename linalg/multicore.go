@@ -176,6 +176,10 @@ func multicoreDense(ctx context.Context, d *docs, workers int, out []int32, pack
 	m := d.m
 	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
 		switch {
+		case packed && narrow != nil && d.weights == nil:
+			packedRows16(narrow, idx, m, out, r.lo, r.hi, reused)
+		case narrow != nil && d.weights == nil:
+			denseRows16(narrow, idx, m, out, r.lo, r.hi, reused)
 		case packed && narrow != nil:
 			spanPackedRows(narrow, d.weights, idx, m, out, r.lo, r.hi, reused)
 		case packed:

@@ -328,7 +328,8 @@ func TestSparseLightAndHeavyRows(t *testing.T) {
 // TestWideTermKernels checks the int32 term lists that vocabularies over
 // 2^16 terms take (a dense output that wide needs 17 GB, so the kernels are
 // run directly): on the same documents they give what the uint16 lists give,
-// dense and packed, binary and weighted, fresh and reused.
+// dense and packed, binary and weighted, fresh and reused; and the binary
+// uint16 rows of addSpans give what the Go loop gives.
 func TestWideTermKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 16))
 	const n, m = 300, 400
@@ -360,6 +361,20 @@ func TestWideTermKernels(t *testing.T) {
 			} else {
 				spanDenseRows(narrow, d.weights, idx, m, want, 0, m, false)
 				spanDenseRows(d.terms, d.weights, idx, m, got, 0, m, true)
+			}
+			if !weighted { // the binary 16-bit rows go through addSpans (assembly on amd64)
+				fast := make([]int32, size)
+				for i := range fast {
+					fast[i] = -1
+				}
+				if packed {
+					packedRows16(narrow, idx, m, fast, 0, m, true)
+				} else {
+					denseRows16(narrow, idx, m, fast, 0, m, true)
+				}
+				if fmt.Sprint(fast) != fmt.Sprint(want) {
+					t.Fatalf("packed=%v: addSpans rows differ from the Go loop's", packed)
+				}
 			}
 			var sum int64
 			for i := range want {

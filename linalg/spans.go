@@ -222,3 +222,31 @@ func spanPackedRows[T termIndex](terms []T, weights []int32, idx *spanIndex, m i
 		}
 	}
 }
+
+// denseRows16 is spanDenseRows for binary counts over 16-bit terms, the
+// common case, through addSpans (assembly on amd64).
+func denseRows16(terms []uint16, idx *spanIndex, m int, out []int32, lo, hi int, reused bool) {
+	for x := lo; x < hi; x++ {
+		row := out[x*m : (x+1)*m : (x+1)*m]
+		if reused {
+			clear(row)
+		}
+		spans, _ := idx.spansOf(x)
+		addSpans(row, terms, spans)
+	}
+}
+
+// packedRows16 is spanPackedRows for binary counts over 16-bit terms. Row x
+// is passed to addSpans as the m entries ending with its last, so that it is
+// indexed by y like a dense row: its spans start at x, and the x entries
+// before (x, x), which belong to row x-1, are never touched.
+func packedRows16(terms []uint16, idx *spanIndex, m int, out []int32, lo, hi int, reused bool) {
+	for x := lo; x < hi; x++ {
+		off := packedOffset(x, m)
+		if reused {
+			clear(out[off : off+m-x])
+		}
+		spans, _ := idx.spansOf(x)
+		addSpans(out[off-x:off-x+m:off-x+m], terms, spans)
+	}
+}
