@@ -121,17 +121,16 @@ func (c Cooccurrence) Sparse(ctx context.Context, b mat.Matrix) (*sparse.CSR, er
 // Memory returns the bytes a call would allocate for B in form f: the output,
 // and the temporary buffers freed on return. The buffers of every method
 // include a validated copy of B (8(n+1) bytes plus 4 per non-zero, 8 when
-// weighted); the multicore kernel adds B's inverted index: for the dense and
-// packed forms 8 bytes per non-zero (12 when weighted), 2 more when
-// m <= 65,536 (a 16-bit copy of the term list), and 16m plus 8m per worker
-// that builds it (up to 8, one per max(m, 65,536) non-zeros); for the sparse form 4 per non-zero (8 when weighted), 24m,
-// and 12m per worker; the
-// plain loop in sparse form fills a dense matrix first (4m²); the algebra
-// method adds the library's copies of B and Bᵀ (40 per non-zero plus
-// 8(n+m)) and the sparse product (16 per non-zero of C) when it is not the
-// output. The sparse form and the algebra method need the number of
-// non-zeros of C, which Memory finds with the multicore counting pass (about
-// a third of the cost of computing C).
+// weighted). The multicore kernel adds B's inverted index: 8 bytes per
+// non-zero (12 when weighted), 2 more when m <= 65,536 (a 16-bit copy of
+// the term list), and 16m plus 8m per goroutine that builds it (up to 8, one
+// per max(m, 65,536) non-zeros); the sparse form adds 12m per worker. The
+// plain loop in sparse form fills a dense matrix first (4m²). The algebra
+// method counts with the multicore index, then adds the library's copies of
+// B and Bᵀ (40 per non-zero plus 8(n+m)) and the sparse product (16 per
+// non-zero of C) when it is not the output. The sparse form and the algebra
+// method need the number of non-zeros of C, which Memory finds with the
+// multicore counting pass (about a third of the cost of computing C).
 func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output, working int64, err error) {
 	meth, workers, err := c.settings()
 	if err != nil {
@@ -148,10 +147,8 @@ func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output,
 			return 0, 0, err
 		}
 		s.nnz = int64(d.nnz())
-		p := d.transpose()
-		work := rowWork(d, false)
-		chunks := rowChunks(work, workers*chunksPerWorker)
-		indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, nil)
+		passes, chunks := newSparsePasses(d, workers)
+		indptr, err := passes.count(ctx, workers, chunks, nil)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -271,11 +268,9 @@ func (c Cooccurrence) multicore(ctx context.Context, d *docs, s shape, f Form, w
 	if f != SparseForm {
 		return multicoreDense(ctx, d, workers, r.counts, f == PackedForm, reused, newProgress(c.Progress, d.m))
 	}
-	p := d.transpose()
 	prog := newProgress(c.Progress, 2*d.m)
-	work := rowWork(d, false)
-	chunks := rowChunks(work, workers*chunksPerWorker)
-	indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, prog)
+	passes, chunks := newSparsePasses(d, workers)
+	indptr, err := passes.count(ctx, workers, chunks, prog)
 	if err != nil {
 		return err
 	}
@@ -284,7 +279,7 @@ func (c Cooccurrence) multicore(ctx context.Context, d *docs, s shape, f Form, w
 		return err
 	}
 	ind, data := make([]int, indptr[d.m]), make([]float64, indptr[d.m])
-	if err := multicoreSparse(ctx, d, p, workers, work, chunks, indptr, ind, data, prog); err != nil {
+	if err := passes.fill(ctx, workers, chunks, indptr, ind, data, prog); err != nil {
 		return err
 	}
 	r.csr = sparse.NewCSR(d.m, d.m, indptr, ind, data)
@@ -295,14 +290,11 @@ func (c Cooccurrence) algebra(ctx context.Context, d *docs, s shape, f Form, wor
 	prog := newProgress(c.Progress, d.m+2)
 	// The count pass sizes the product so that the budget is checked, and
 	// C allocated, before the library multiplies.
-	p := d.transpose()
-	work := rowWork(d, false)
-	chunks := rowChunks(work, workers*chunksPerWorker)
-	indptr, err := multicoreCount(ctx, d, p, workers, work, chunks, prog)
+	passes, chunks := newSparsePasses(d, workers)
+	indptr, err := passes.count(ctx, workers, chunks, prog)
 	if err != nil {
 		return err
 	}
-	p = nil
 	s.nnzC = int64(indptr[d.m])
 	budget := c.MaxBytes
 	if reused && budget > 0 {

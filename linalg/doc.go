@@ -49,7 +49,7 @@
 //     counting pass and allocated once.
 //
 // Besides the output, a call holds a validated copy of B (4 bytes per
-// non-zero) and, for the multicore kernel, its inverted index (4 to 10
+// non-zero) and, for the multicore kernel, its inverted index (8 to 14
 // more), a few tens of MB for IMDB. DenseTo and PackedTo reuse a previous result's
 // storage.
 //

@@ -87,23 +87,14 @@ func (s shape) outputBytes(f Form) int64 {
 }
 
 // docsBytes is the size of the validated copy of B (docs), which every
-// method builds; postingsBytes and spanBytes are the sizes of the inverted
-// indexes of the sparse form (and of the algebra method's counting pass) and
-// of the dense and packed forms.
+// method builds; spanBytes is the size of the multicore kernel's inverted
+// index (which the algebra method's counting pass uses too).
 func (s shape) docsBytes() int64 {
 	per := int64(4)
 	if s.weighted {
 		per = 8
 	}
 	return 8*(s.n+1) + per*s.nnz
-}
-
-func (s shape) postingsBytes() int64 {
-	per := int64(4)
-	if s.weighted {
-		per = 8
-	}
-	return 16*(s.m+1) + per*s.nnz + 8*s.m // index, counting-sort cursors, per-row work
 }
 
 func (s shape) spanBytes() int64 {
@@ -132,7 +123,7 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 		// operands: B as a CSR of ints and float64s, B^T through a COO (row,
 		// column, value) compressed into a CSR, its sparse accumulator, and
 		// the product C itself unless C is the output.
-		w := s.docsBytes() + s.postingsBytes() + 12*s.m*s.workers
+		w := s.docsBytes() + s.spanBytes() + 12*s.m*s.workers
 		w += 8*(s.n+1) + 16*s.nnz
 		w += 24*s.nnz + 8*(s.m+1)
 		w += 16 * s.m
@@ -145,7 +136,7 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 			return s.docsBytes() + s.spanBytes()
 		}
 		// marker, accumulator and touched list per worker
-		return s.docsBytes() + s.postingsBytes() + 12*s.m*s.workers
+		return s.docsBytes() + s.spanBytes() + 12*s.m*s.workers
 	}
 }
 

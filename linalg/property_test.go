@@ -299,7 +299,7 @@ func TestSparseLightAndHeavyRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	heavy := 0
-	for _, w := range rowWork(d, false) {
+	for _, w := range d.spanIndex(false, 1).work(1) {
 		if heavyRow(w, m) {
 			heavy++
 		}
@@ -385,6 +385,56 @@ func TestWideTermKernels(t *testing.T) {
 			}
 			if sum == 0 {
 				t.Fatalf("weighted=%v packed=%v: all counts are zero", weighted, packed)
+			}
+		}
+	}
+}
+
+// TestSparseWideVocabulary checks the sparse form on a vocabulary over 2^16
+// terms (int32 term lists), where a dense output would take 19.6 GB, against
+// counts made pair by pair from the documents.
+func TestSparseWideVocabulary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 70000))
+	const n, m = 300, 70000
+	b := randomCSRLen(rng, n, m, 30)
+	for _, weighted := range []bool{false, true} {
+		want := map[[2]int]float64{}
+		raw := b.RawMatrix()
+		for i := 0; i < n; i++ {
+			row := map[int]float64{} // canonical row: repeated columns merged, zeros dropped
+			for k := raw.Indptr[i]; k < raw.Indptr[i+1]; k++ {
+				if v := raw.Data[k]; v != 0 {
+					if weighted {
+						row[raw.Ind[k]] += v
+					} else {
+						row[raw.Ind[k]] = 1
+					}
+				}
+			}
+			for x, vx := range row {
+				for y, vy := range row {
+					want[[2]int{x, y}] += vx * vy
+				}
+			}
+		}
+		for _, workers := range []int{1, 3} {
+			got, err := Cooccurrence{Workers: workers, Weighted: weighted}.Sparse(context.Background(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := got.RawMatrix()
+			if g.Indptr[m] != len(want) {
+				t.Fatalf("weighted=%v workers=%d: %d non-zeros, want %d", weighted, workers, g.Indptr[m], len(want))
+			}
+			for x := 0; x < m; x++ {
+				for k := g.Indptr[x]; k < g.Indptr[x+1]; k++ {
+					if k > g.Indptr[x] && g.Ind[k] <= g.Ind[k-1] {
+						t.Fatalf("row %d: columns not increasing", x)
+					}
+					if w := want[[2]int{x, g.Ind[k]}]; g.Data[k] != w {
+						t.Fatalf("weighted=%v workers=%d: C(%d, %d) = %v, want %v", weighted, workers, x, g.Ind[k], g.Data[k], w)
+					}
+				}
 			}
 		}
 	}
