@@ -90,7 +90,7 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // decompress detects gzip by its magic bytes, whatever the file name. size is
 // reported as unknown (-1) for compressed input.
 func decompress(r io.Reader, size int64) (io.Reader, int64, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, bufferFor(r, 64<<10))
 	magic, _ := br.Peek(2)
 	if bytes.Equal(magic, gzipMagic) {
 		zr, err := gzip.NewReader(br)
@@ -100,6 +100,17 @@ func decompress(r io.Reader, size int64) (io.Reader, int64, error) {
 		return zr, -1, nil
 	}
 	return br, size, nil
+}
+
+// bufferFor returns the size of a read buffer for r: at most max, and no
+// more than r holds when r tells its length (a bytes.Reader, strings.Reader
+// or bytes.Buffer), so that reading one short record, as a service scoring
+// one request does, does not allocate buffers for megabytes.
+func bufferFor(r io.Reader, max int) int {
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() < max {
+		return l.Len() + 16 // bufio's minimum, and room to see the end
+	}
+	return max
 }
 
 // gzipError phrases the errors a truncated or damaged gzip stream gives.

@@ -97,7 +97,14 @@ func readJSONL(file string, r io.Reader, opts JSONLOptions) (*Frame, error) {
 	if err != nil {
 		return nil, &ParseError{File: file, Msg: err.Error()}
 	}
-	br := bufio.NewReaderSize(dr, 256<<10)
+	size := 256 << 10
+	if _, plain := dr.(*bufio.Reader); plain {
+		// A plain short input is wholly buffered by decompress's reader,
+		// which NewReaderSize then returns as it is. (A compressed one may
+		// expand past its length, so it keeps the full buffer.)
+		size = bufferFor(r, size)
+	}
+	br := bufio.NewReaderSize(dr, size)
 	var cols []*jsonColumn
 	index := make(map[string]int)
 	seen := make(map[string]bool) // keys of the current line, for duplicates
