@@ -10,9 +10,8 @@ import "context"
 // book's private copies of the whole output (and their final sum) are not
 // needed. A row (4m bytes: 103 KB for IMDB) stays in the core's cache while
 // it is filled, and the document lists are read in order, where the book's
-// loop scatters its increments over the whole m x m matrix. The dense and
-// packed forms walk a span index (spans.go); the sparse form, which needs
-// document numbers to merge rows, walks the postings.
+// loop scatters its increments over the whole m x m matrix. Every form walks
+// a span index (spans.go); the sparse form's two passes are in sparserows.go.
 
 // multicoreDense runs the kernel into out (m*m entries), or into the packed
 // upper triangle (m(m+1)/2 entries) when packed.

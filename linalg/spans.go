@@ -5,7 +5,8 @@ import (
 	"sync"
 )
 
-// spanIndex is the inverted index that the dense and packed kernels walk:
+// spanIndex is the inverted index that the multicore kernels walk (all three
+// forms, and the algebra method's counting pass):
 // for each term x, one span of the term list per document containing x, the
 // terms to add into row x. A span holds offsets into the term list itself
 // rather than a document number, so that the kernel reads the document's
