@@ -142,7 +142,7 @@ func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output,
 	}
 	s := shape{n: int64(n), m: int64(m), nnz: int64(nnz), workers: int64(workers), weighted: c.Weighted}
 	if f == SparseForm || meth == Algebra {
-		d, err := newDocs(b, c.Weighted, min(workers, 8))
+		d, err := newDocs(b, c.Weighted, min(workers, maxSetupParts))
 		if err != nil {
 			return 0, 0, err
 		}
@@ -209,7 +209,7 @@ func (c Cooccurrence) compute(ctx context.Context, b mat.Matrix, f Form, reuse [
 	if err := s.check(meth, f, budget); err != nil {
 		return result{}, err
 	}
-	d, err := newDocs(b, c.Weighted, min(workers, 8))
+	d, err := newDocs(b, c.Weighted, min(workers, maxSetupParts))
 	if err != nil {
 		return result{}, err
 	}

@@ -16,15 +16,9 @@ import "context"
 // multicoreDense runs the kernel into out (m*m entries), or into the packed
 // upper triangle (m(m+1)/2 entries) when packed.
 func multicoreDense(ctx context.Context, d *docs, workers int, out []int32, packed, reused bool, prog *progress) error {
-	parts := setupParts(workers, d.m, d.nnz())
-	idx := d.spanIndex(packed, parts)
-	chunks := rowChunks(idx.work(parts), workers*chunksPerWorker)
-	var narrow []uint16
-	if d.m <= maxNarrowTerms {
-		narrow = d.narrowTerms(parts)
-	}
-	m := d.m
-	return forChunks(ctx, workers, chunks, prog, func(_ int, r rowRange) {
+	k := newKernelIndex(d, workers, packed)
+	idx, narrow, m := k.idx, k.narrow, d.m
+	return forChunks(ctx, workers, k.chunks, prog, func(_ int, r rowRange) {
 		switch {
 		case packed && narrow != nil && d.weights == nil:
 			packedRows16(narrow, idx, m, out, r.lo, r.hi, reused)

@@ -123,12 +123,38 @@ func (d *docs) docRanges(parts int) []rowRange {
 	return out
 }
 
+// maxSetupParts caps the goroutines that validate B and build its index.
+const maxSetupParts = 8
+
 // setupParts is the number of goroutines that build the span index: the
-// workers, up to 8, and only as many as have each at least max(m, 2^16)
-// entries to place, since each holds 8m bytes of cursors and small inputs
-// are not worth the goroutines.
+// workers, up to maxSetupParts, and only as many as have each at least
+// max(m, 2^16) entries to place, since each holds 8m bytes of cursors and
+// small inputs are not worth the goroutines.
 func setupParts(workers, m, nnz int) int {
-	return max(1, min(workers, 8, nnz/max(m, 1<<16)))
+	return max(1, min(workers, maxSetupParts, nnz/max(m, 1<<16)))
+}
+
+// kernelIndex is what a multicore kernel reads besides B: the span index,
+// each row's work, the rows cut into ranges of equal work, and the 16-bit
+// term list when m allows (nil otherwise).
+type kernelIndex struct {
+	idx    *spanIndex
+	work   []int64
+	chunks []rowRange
+	narrow []uint16
+}
+
+// newKernelIndex builds the kernelIndex of d for the given workers; fromTerm
+// is spanIndex's (the packed upper triangle).
+func newKernelIndex(d *docs, workers int, fromTerm bool) kernelIndex {
+	parts := setupParts(workers, d.m, d.nnz())
+	k := kernelIndex{idx: d.spanIndex(fromTerm, parts)}
+	k.work = k.idx.work(parts)
+	k.chunks = rowChunks(k.work, workers*chunksPerWorker)
+	if d.m <= maxNarrowTerms {
+		k.narrow = d.narrowTerms(parts)
+	}
+	return k
 }
 
 // inParallel runs fn(0) .. fn(parts-1) on their own goroutines and waits.

@@ -175,12 +175,9 @@ type sparsePasses interface {
 // newSparsePasses builds the span index of d (whole documents) and returns
 // the passes over it, with the rows cut into ranges of equal work.
 func newSparsePasses(d *docs, workers int) (sparsePasses, []rowRange) {
-	parts := setupParts(workers, d.m, d.nnz())
-	idx := d.spanIndex(false, parts)
-	work := idx.work(parts)
-	chunks := rowChunks(work, workers*chunksPerWorker)
-	if d.m <= maxNarrowTerms {
-		return &sparseInput[uint16]{terms: d.narrowTerms(parts), weights: d.weights, idx: idx, work: work, m: d.m}, chunks
+	k := newKernelIndex(d, workers, false)
+	if k.narrow != nil {
+		return &sparseInput[uint16]{terms: k.narrow, weights: d.weights, idx: k.idx, work: k.work, m: d.m}, k.chunks
 	}
-	return &sparseInput[int32]{terms: d.terms, weights: d.weights, idx: idx, work: work, m: d.m}, chunks
+	return &sparseInput[int32]{terms: d.terms, weights: d.weights, idx: k.idx, work: k.work, m: d.m}, k.chunks
 }
