@@ -139,21 +139,19 @@ func stringsToArrow(strs []string, valid []bool, mem memory.Allocator) arrow.Arr
 	for _, s := range strs {
 		total += len(s)
 	}
-	if total > 1<<31-1 {
-		b := array.NewLargeStringBuilder(mem)
-		defer b.Release()
-		b.Reserve(len(strs))
-		b.ReserveData(total)
-		for i, s := range strs {
-			if valid != nil && !valid[i] {
-				b.AppendNull()
-			} else {
-				b.Append(s)
-			}
-		}
-		return b.NewArray()
+	var b interface {
+		Reserve(int)
+		ReserveData(int)
+		AppendNull()
+		Append(string)
+		NewArray() arrow.Array
+		Release()
 	}
-	b := array.NewStringBuilder(mem)
+	if total > 1<<31-1 {
+		b = array.NewLargeStringBuilder(mem)
+	} else {
+		b = array.NewStringBuilder(mem)
+	}
 	defer b.Release()
 	b.Reserve(len(strs))
 	b.ReserveData(total)
