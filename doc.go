@@ -18,11 +18,16 @@
 //	cluster            KMeans, MiniBatchKMeans, parallel sweeps over K, top terms per cluster
 //	persist            the portable, versioned .kiln model bundle; Save, Load and a registry
 //
-// Every learner has one shape: configuration is exported struct fields with
-// useful zero values, Fit returns an error, learned state is read through
-// methods, and Predict and Transform take a gonum mat.Matrix, so dense
-// matrices and *sparse.CSR flow through the same call. Bad input returns an
-// error naming the file, line, column or feature; kiln does not panic on data.
-// All randomness goes through an explicit seed, and results do not depend on
-// the number of workers.
+// Every learner has one shape, stated by this package's interfaces:
+// configuration is exported struct fields with useful zero values; Fit takes a
+// context first and returns an error (Fitter for encoders, vectorizers and
+// k-means, TargetFitter for the models); learned state is read through
+// methods; Transformer turns a Frame, documents or a matrix into features,
+// and Predictor and Classifier take a gonum mat.Matrix, so dense matrices and
+// *sparse.CSR flow through the same call. Long calls report a Progress to an
+// optional ProgressFunc. Bad input returns an error naming the file, line,
+// column or feature and wrapping one of the shared sentinels (ErrNotFitted,
+// ErrEmpty, ErrShape, ErrNonFinite, ErrConfig, ErrNotConverged) where the
+// concept is shared; kiln does not panic on data. All randomness goes through
+// an explicit seed, and results do not depend on the number of workers.
 package kiln

@@ -1,6 +1,7 @@
 package kiln_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -28,12 +29,12 @@ func Example() {
 	}
 
 	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	x, err := words.FitTransform(docs) // *sparse.CSR, one row per review
+	x, err := words.FitTransform(context.Background(), docs) // *sparse.CSR, one row per review
 	if err != nil {
 		panic(err)
 	}
 	model := &models.LogisticRegression{C: 1}
-	if err := model.Fit(x, y); err != nil {
+	if err := model.Fit(context.Background(), x, y); err != nil {
 		panic(err)
 	}
 

@@ -1,12 +1,12 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -39,7 +39,7 @@ type points struct {
 }
 
 // errEmpty is returned for input with no rows or no columns.
-var errEmpty = errors.New("cluster: empty input (no rows or no columns)")
+var errEmpty = fmt.Errorf("cluster: no rows or no columns: %w", kiln.ErrEmpty)
 
 // newPoints wraps X without copying when it is *mat.Dense or *sparse.CSR
 // (other mat.Matrix types are copied: sparse ones to CSR, the rest to dense),
@@ -127,7 +127,7 @@ func (p *points) checkFinite() error {
 		for i := 0; i < p.n; i++ {
 			for k := p.indptr[i]; k < p.indptr[i+1]; k++ {
 				if v := p.data[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("cluster: row %d, column %d: value %v is not finite", i, p.indices[k], v)
+					return fmt.Errorf("cluster: row %d, column %d: value %v: %w", i, p.indices[k], v, kiln.ErrNonFinite)
 				}
 			}
 		}
@@ -136,7 +136,7 @@ func (p *points) checkFinite() error {
 	for i := 0; i < p.n; i++ {
 		for j, v := range p.row(i) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("cluster: row %d, column %d: value %v is not finite", i, j, v)
+				return fmt.Errorf("cluster: row %d, column %d: value %v: %w", i, j, v, kiln.ErrNonFinite)
 			}
 		}
 	}
@@ -240,7 +240,7 @@ func checkWeights(w []float64, n int) ([]float64, error) {
 		return w, nil
 	}
 	if len(w) != n {
-		return nil, fmt.Errorf("cluster: %d sample weights for %d rows", len(w), n)
+		return nil, fmt.Errorf("cluster: %d sample weights for %d rows: %w", len(w), n, kiln.ErrShape)
 	}
 	for i, v := range w {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {

@@ -8,10 +8,10 @@
 // state is read through methods:
 //
 //	km := &cluster.KMeans{K: 10, Seed: 1}
-//	err := km.Fit(X) // X: *mat.Dense, *sparse.CSR or any mat.Matrix
-//	km.Labels(); km.Centroids(); km.Inertia(); km.Iterations()
-//	labels, err := km.Predict(Y)     // nearest centroid
-//	dist, err := km.Transform(Y)     // Euclidean distance to every centroid
+//	err := km.Fit(ctx, X) // X: *mat.Dense, *sparse.CSR or any mat.Matrix
+//	km.Labels(); km.Sizes(); km.Centroids(); km.Inertia(); km.Iterations()
+//	ids, err := km.Predict(Y)      // nearest centroid, as float64 cluster ids
+//	dist, err := km.Transform(Y)   // Euclidean distance to every centroid
 //
 // Seeding is scikit-learn's greedy k-means++ (2+floor(ln K) candidates per
 // centre, the one that lowers the potential most is kept), K random rows,
@@ -21,8 +21,8 @@
 // the squared centre shift falls to Tol × the mean per-feature variance of X
 // (scikit-learn's tol), or MaxIter. A start that stops on the tolerance ends
 // with one more assignment so that labels match the final centroids.
-// Optional sample weights weigh the means and the inertia, as in
-// scikit-learn 1.2.1 (whose seeding ignores them, as here).
+// Optional sample weights (FitWeighted) weigh the means and the inertia, as
+// in scikit-learn 1.2.1 (whose seeding ignores them, as here).
 //
 // Sparse input (*sparse.CSR) has its own path: squared row norms are
 // computed once, distances are ||x||² - 2x·c + ||c||² over the nonzeros of
@@ -74,5 +74,7 @@
 //
 // Errors: K <= 0, K above the row count, NaN or infinite values (reported by
 // row and column), empty input, mismatched widths or weights are returned
-// as errors, never panics.
+// as errors, never panics. They wrap the root package's sentinels
+// (kiln.ErrConfig, kiln.ErrNonFinite, kiln.ErrEmpty, kiln.ErrShape,
+// kiln.ErrNotFitted) for errors.Is.
 package cluster

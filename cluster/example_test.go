@@ -20,7 +20,7 @@ var points = mat.NewDense(6, 2, []float64{
 
 func ExampleKMeans() {
 	km := &cluster.KMeans{K: 2, NInit: 5, Seed: 1}
-	if err := km.Fit(points); err != nil {
+	if err := km.Fit(context.Background(), points); err != nil {
 		fmt.Println(err)
 		return
 	}

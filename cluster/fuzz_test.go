@@ -53,7 +53,7 @@ func FuzzKMeans(f *testing.F) {
 		if opts&8 == 8 {
 			km.Init = RandomRows
 		}
-		if err := km.FitContext(t.Context(), in, w); err == nil {
+		if err := km.FitWeighted(t.Context(), in, w); err == nil {
 			r, _ := in.Dims()
 			if len(km.Labels()) != r {
 				t.Fatalf("%d labels for %d rows", len(km.Labels()), r)
@@ -71,7 +71,7 @@ func FuzzKMeans(f *testing.F) {
 			}
 		}
 		mb := &MiniBatchKMeans{K: k, Seed: uint64(opts), BatchSize: 1 + int(opts%5), MaxIter: 5}
-		if err := mb.FitContext(t.Context(), in, w); err == nil {
+		if err := mb.FitWeighted(t.Context(), in, w); err == nil {
 			if _, err := mb.Predict(in); err != nil {
 				t.Fatal(err)
 			}

@@ -78,3 +78,17 @@ func abs(x float64) float64 {
 
 func mathNaN() float64 { return math.NaN() }
 func mathInf() float64 { return math.Inf(1) }
+
+// clusterIDs converts Predict's float64 cluster ids to ints, failing the test
+// if one is not a whole number.
+func clusterIDs(t testing.TB, pred []float64) []int {
+	t.Helper()
+	out := make([]int, len(pred))
+	for i, v := range pred {
+		if v != float64(int(v)) {
+			t.Fatalf("cluster id %d is %v, not a whole number", i, v)
+		}
+		out[i] = int(v)
+	}
+	return out
+}

@@ -23,7 +23,7 @@ func imdbCounts(tb testing.TB, n int) (*sparse.CSR, []string) {
 		reviews = reviews[:n]
 	}
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}}
-	m, err := cv.FitTransform(reviews)
+	m, err := cv.FitTransform(context.Background(), reviews)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestKMeansIMDBSubsetMatchesSklearn(t *testing.T) {
 	}
 	for _, algo := range []Algorithm{Lloyd, Elkan} {
 		km := &KMeans{K: 10, InitialCentroids: init, Algorithm: algo}
-		if err := km.Fit(X); err != nil {
+		if err := km.Fit(context.Background(), X); err != nil {
 			t.Fatal(err)
 		}
 		if km.Iterations() != 7 || !closeTo(km.Inertia(), 162139.0731, 1e-9) ||
@@ -105,7 +105,7 @@ func TestKMeansIMDBSubsetWorkers(t *testing.T) {
 	var ref *KMeans
 	for _, workers := range []int{1, 2, 8} {
 		km := &KMeans{K: 10, Seed: 3, Workers: workers}
-		if err := km.Fit(X); err != nil {
+		if err := km.Fit(context.Background(), X); err != nil {
 			t.Fatal(err)
 		}
 		if ref == nil {
@@ -135,7 +135,7 @@ func BenchmarkKMeansIMDB(b *testing.B) {
 				for b.Loop() {
 					km := &KMeans{K: k, Seed: seed}
 					start := time.Now()
-					if err := km.Fit(X); err != nil {
+					if err := km.Fit(context.Background(), X); err != nil {
 						b.Fatal(err)
 					}
 					elapsed += time.Since(start)
@@ -170,7 +170,7 @@ func BenchmarkSweepIMDB(b *testing.B) {
 		for b.Loop() {
 			for _, k := range sweepKs {
 				km := &KMeans{K: k}
-				if err := km.Fit(X); err != nil {
+				if err := km.Fit(context.Background(), X); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -194,7 +194,7 @@ func TestKMeansIMDBFullSeed1(t *testing.T) {
 		t.Fatalf("matrix %d×%d with %d non-zeros", r, c, X.NNZ())
 	}
 	km := &KMeans{K: 10, Seed: 1}
-	if err := km.Fit(X); err != nil {
+	if err := km.Fit(context.Background(), X); err != nil {
 		t.Fatal(err)
 	}
 	if km.Iterations() != 3 || !closeTo(km.Inertia(), 6359756.436, 1e-9) {

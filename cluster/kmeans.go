@@ -2,10 +2,10 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -37,13 +37,6 @@ func (a Algorithm) String() string {
 	return "lloyd"
 }
 
-// Progress reports one finished k-means iteration to an optional callback.
-type Progress struct {
-	Start     int     // which start (0 ... NInit-1)
-	Iteration int     // iterations done in this start
-	Shift     float64 // Σ of squared centroid moves in this iteration
-}
-
 // KMeans clusters rows into K groups by minimising the within-cluster sum of
 // squared distances (inertia), following scikit-learn 1.2.1's KMeans.
 //
@@ -73,8 +66,13 @@ type KMeans struct {
 	// Workers bounds the goroutines of one fit (0 = GOMAXPROCS). The result
 	// does not depend on it.
 	Workers int
-	// Progress, if set, is called after each iteration.
-	Progress func(Progress)
+	// Progress, if set, is called from the goroutine running Fit after each
+	// iteration, with Stage "iteration", Done the iterations of the current
+	// start, Total MaxIter and Value the Σ of squared centroid moves in that
+	// iteration (the quantity Tol bounds); and after each start, with Stage
+	// "start", Done the starts finished, Total the number of starts and Value
+	// the inertia of the start just finished.
+	Progress kiln.ProgressFunc
 
 	centroids  *mat.Dense
 	labels     []int
@@ -124,19 +122,20 @@ func relTol(tol float64) float64 {
 	return tol
 }
 
-// Fit clusters the rows of X (*mat.Dense, *sparse.CSR or any mat.Matrix).
-func (km *KMeans) Fit(X mat.Matrix) error {
-	return km.FitContext(context.Background(), X, nil)
+// Fit clusters the rows of X (*mat.Dense, *sparse.CSR or any mat.Matrix). It
+// stops with ctx's error when ctx is cancelled (checked every iteration).
+// Memory: the data is not copied when it is *mat.Dense or *sparse.CSR; Fit
+// adds a few floats per row, 4 bytes per nonzero of sparse data, three
+// K×features tables, one features-long partial sum per 2,048 rows, and for
+// Elkan n×K floats of bounds.
+func (km *KMeans) Fit(ctx context.Context, X mat.Matrix) error {
+	return km.FitWeighted(ctx, X, nil)
 }
 
-// FitContext clusters the rows of X with optional non-negative sample weights
-// (nil = all ones), which weigh the means and the inertia as in scikit-learn
-// 1.2.1 (seeding ignores them, as 1.2.1 does). It stops with ctx's error when
-// ctx is cancelled. Memory: the data is not copied when it is *mat.Dense or
-// *sparse.CSR; Fit adds a few floats per row, 4 bytes per nonzero of sparse
-// data, three K×features tables, one features-long partial sum per 2,048
-// rows, and for Elkan n×K floats of bounds.
-func (km *KMeans) FitContext(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
+// FitWeighted is Fit with non-negative sample weights (nil = all ones), which
+// weigh the means and the inertia as in scikit-learn 1.2.1 (seeding ignores
+// them, as 1.2.1 does).
+func (km *KMeans) FitWeighted(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
 	p, err := newPoints(X)
 	if err != nil {
 		return err
@@ -154,7 +153,7 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 		return err
 	}
 	if km.MaxIter < 0 || km.NInit < 0 {
-		return fmt.Errorf("cluster: MaxIter (%d) and NInit (%d) must not be negative", km.MaxIter, km.NInit)
+		return fmt.Errorf("cluster: MaxIter (%d) and NInit (%d) must not be negative: %w", km.MaxIter, km.NInit, kiln.ErrConfig)
 	}
 	var err error
 	var given *centers
@@ -169,7 +168,8 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 	}
 	workers := effectiveWorkers(km.Workers)
 	var best *run
-	for s := 0; s < km.nInit(); s++ {
+	starts := km.nInit()
+	for s := 0; s < starts; s++ {
 		rng := rand.New(rand.NewPCG(km.Seed, uint64(s)))
 		cs := newCenters(km.K, p)
 		switch {
@@ -188,6 +188,9 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 		if best == nil || r.inertia < best.inertia {
 			best = r
 		}
+		if km.Progress != nil {
+			km.Progress(kiln.Progress{Stage: "start", Done: int64(s + 1), Total: int64(starts), Value: r.inertia})
+		}
 	}
 	km.centroids = mat.NewDense(km.K, p.d, best.centers.c)
 	km.labels, km.inertia, km.iterations = best.labels, best.inertia, best.iterations
@@ -197,9 +200,9 @@ func (km *KMeans) fitPoints(ctx context.Context, p *points, w []float64) error {
 func checkK(k, n int) error {
 	switch {
 	case k <= 0:
-		return fmt.Errorf("cluster: K = %d; it must be at least 1", k)
+		return fmt.Errorf("cluster: K = %d; it must be at least 1: %w", k, kiln.ErrConfig)
 	case k > n:
-		return fmt.Errorf("cluster: K = %d is more than the %d rows", k, n)
+		return fmt.Errorf("cluster: K = %d is more than the %d rows: %w", k, n, kiln.ErrConfig)
 	}
 	return nil
 }
@@ -209,11 +212,11 @@ func centersFrom(m mat.Matrix, k int, data *points) (*centers, error) {
 	d := data.d
 	r, c := m.Dims()
 	if r != k || c != d {
-		return nil, fmt.Errorf("cluster: InitialCentroids are %d×%d; want K×features = %d×%d", r, c, k, d)
+		return nil, fmt.Errorf("cluster: InitialCentroids are %d×%d; want K×features = %d×%d: %w", r, c, k, d, kiln.ErrShape)
 	}
 	p, err := newPoints(m)
 	if err != nil {
-		return nil, fmt.Errorf("InitialCentroids: %w", err)
+		return nil, fmt.Errorf("cluster: InitialCentroids: %w", err)
 	}
 	cs := newCenters(k, data)
 	for i := 0; i < k; i++ {
@@ -223,8 +226,8 @@ func centersFrom(m mat.Matrix, k int, data *points) (*centers, error) {
 	return cs, nil
 }
 
-// errNotFitted is returned by Predict and Transform before Fit.
-var errNotFitted = errors.New("cluster: model is not fitted")
+// errNotFitted is returned by Predict, Transform and State before Fit.
+var errNotFitted = fmt.Errorf("cluster: %w", kiln.ErrNotFitted)
 
 // predictPoints checks new data against the fitted centres.
 func predictPoints(X mat.Matrix, cs *mat.Dense) (*points, *centers, error) {
@@ -237,7 +240,7 @@ func predictPoints(X mat.Matrix, cs *mat.Dense) (*points, *centers, error) {
 	}
 	k, d := cs.Dims()
 	if p.d != d {
-		return nil, nil, fmt.Errorf("cluster: X has %d features; the model was fitted on %d", p.d, d)
+		return nil, nil, fmt.Errorf("cluster: X has %d features; the model was fitted on %d: %w", p.d, d, kiln.ErrShape)
 	}
 	c := newCenters(k, p)
 	copy(c.c, cs.RawMatrix().Data)
@@ -245,9 +248,29 @@ func predictPoints(X mat.Matrix, cs *mat.Dense) (*points, *centers, error) {
 	return p, c, nil
 }
 
-// Predict returns the nearest centroid of each row of X.
-func (km *KMeans) Predict(X mat.Matrix) ([]int, error) {
+// Predict returns the nearest centroid of each row of X: cluster ids 0 ...
+// K-1, stored exactly as float64 so that KMeans is a kiln.Predictor.
+func (km *KMeans) Predict(X mat.Matrix) ([]float64, error) {
 	return predictNearest(X, km.centroids, km.Workers)
+}
+
+// Sizes returns the number of training rows in each cluster (nil before
+// Fit), counted from Labels: rows, not sample weights.
+func (km *KMeans) Sizes() []int { return labelCounts(km.labels, km.centroids) }
+
+// labelCounts counts the labels of each of the centroids' rows.
+func labelCounts(labels []int, centroids *mat.Dense) []int {
+	if centroids == nil {
+		return nil
+	}
+	k, _ := centroids.Dims()
+	out := make([]int, k)
+	for _, l := range labels {
+		if l >= 0 && l < k {
+			out[l]++
+		}
+	}
+	return out
 }
 
 // Transform returns the Euclidean distance of each row of X to each centroid
@@ -256,7 +279,7 @@ func (km *KMeans) Transform(X mat.Matrix) (*mat.Dense, error) {
 	return transformDistances(X, km.centroids, km.Workers)
 }
 
-func predictNearest(X mat.Matrix, cm *mat.Dense, workers int) ([]int, error) {
+func predictNearest(X mat.Matrix, cm *mat.Dense, workers int) ([]float64, error) {
 	p, cs, err := predictPoints(X, cm)
 	if err != nil {
 		return nil, err
@@ -266,7 +289,11 @@ func predictNearest(X mat.Matrix, cm *mat.Dense, workers int) ([]int, error) {
 	forBlocks(p.n, assignBlock, effectiveWorkers(workers), func(_, lo, hi int) {
 		p.nearest(cs, lo, hi, labels, dist, make([]float64, cs.k))
 	})
-	return labels, nil
+	out := make([]float64, p.n)
+	for i, l := range labels {
+		out[i] = float64(l)
+	}
+	return out, nil
 }
 
 func transformDistances(X mat.Matrix, cm *mat.Dense, workers int) (*mat.Dense, error) {

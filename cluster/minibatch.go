@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -52,9 +53,13 @@ type MiniBatchKMeans struct {
 	// are moved to random batch rows; 0 means 0.01, negative disables it.
 	ReassignmentRatio float64
 
-	Seed     uint64 // drives seeding, batches and reassignment
-	Workers  int    // goroutines per step (0 = GOMAXPROCS); results do not depend on it
-	Progress func(Progress)
+	Seed    uint64 // drives seeding, batches and reassignment
+	Workers int    // goroutines per step (0 = GOMAXPROCS); results do not depend on it
+	// Progress, if set, is called from the goroutine running Fit after each
+	// step, with Stage "step", Done the steps so far, Total the most steps
+	// MaxIter allows and Value the step's mean batch inertia (weighted sum of
+	// squared distances over the batch size, before the centres move).
+	Progress kiln.ProgressFunc
 
 	centroids  *mat.Dense
 	counts     []float64
@@ -128,15 +133,15 @@ func (mb *MiniBatchKMeans) reassignRatio() float64 {
 	return mb.ReassignmentRatio
 }
 
-// Fit clusters the rows of X.
-func (mb *MiniBatchKMeans) Fit(X mat.Matrix) error {
-	return mb.FitContext(context.Background(), X, nil)
+// Fit clusters the rows of X. It stops with ctx's error when ctx is
+// cancelled (checked every step). Memory: O(K×features + BatchSize) beyond
+// the data, plus the labels of all rows.
+func (mb *MiniBatchKMeans) Fit(ctx context.Context, X mat.Matrix) error {
+	return mb.FitWeighted(ctx, X, nil)
 }
 
-// FitContext clusters the rows of X with optional non-negative sample
-// weights (nil = all ones). Memory: O(K×features + BatchSize) beyond the
-// data, plus the labels of all rows.
-func (mb *MiniBatchKMeans) FitContext(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
+// FitWeighted is Fit with non-negative sample weights (nil = all ones).
+func (mb *MiniBatchKMeans) FitWeighted(ctx context.Context, X mat.Matrix, sampleWeight []float64) error {
 	p, w, err := mb.check(X, sampleWeight)
 	if err != nil {
 		return err
@@ -179,7 +184,7 @@ func (mb *MiniBatchKMeans) FitContext(ctx context.Context, X mat.Matrix, sampleW
 		batchInertia, moved := st.step(idx, mb.reassignNow(st.counts, batch), mb.reassignRatio(), rng, tol > 0)
 		step++
 		if mb.Progress != nil {
-			mb.Progress(Progress{Iteration: step, Shift: moved})
+			mb.Progress(kiln.Progress{Stage: "step", Done: int64(step), Total: int64(nSteps), Value: batchInertia / float64(batch)})
 		}
 		if step == 1 { // the first batch measures the seeding, not a step
 			continue
@@ -237,7 +242,7 @@ func (mb *MiniBatchKMeans) PartialFit(X mat.Matrix, sampleWeight []float64) erro
 	} else {
 		k, d := mb.centroids.Dims()
 		if p.d != d {
-			return fmt.Errorf("cluster: X has %d features; the model was fitted on %d", p.d, d)
+			return fmt.Errorf("cluster: X has %d features; the model was fitted on %d: %w", p.d, d, kiln.ErrShape)
 		}
 		if mb.rng == nil { // restored from a State
 			mb.rng = rand.New(rand.NewPCG(mb.Seed, uint64(mb.steps)))
@@ -267,7 +272,7 @@ func (mb *MiniBatchKMeans) check(X mat.Matrix, sampleWeight []float64) (*points,
 		return nil, nil, err
 	}
 	if mb.MaxIter < 0 || mb.NInit < 0 || mb.BatchSize < 0 || mb.InitSize < 0 {
-		return nil, nil, fmt.Errorf("cluster: MaxIter, NInit, BatchSize and InitSize must not be negative")
+		return nil, nil, fmt.Errorf("cluster: MaxIter, NInit, BatchSize and InitSize must not be negative: %w", kiln.ErrConfig)
 	}
 	w, err := checkWeights(sampleWeight, p.n)
 	return p, w, err
@@ -347,10 +352,17 @@ func (mb *MiniBatchKMeans) finish(p *points, w []float64, cs *centers, counts []
 	mb.inertia = inertia(p, w, cs, mb.labels, workers)
 }
 
-// Predict returns the nearest centroid of each row of X.
-func (mb *MiniBatchKMeans) Predict(X mat.Matrix) ([]int, error) {
+// Predict returns the nearest centroid of each row of X: cluster ids 0 ...
+// K-1, stored exactly as float64 so that MiniBatchKMeans is a kiln.Predictor.
+func (mb *MiniBatchKMeans) Predict(X mat.Matrix) ([]float64, error) {
 	return predictNearest(X, mb.centroids, mb.Workers)
 }
+
+// Sizes returns the number of rows in each cluster among the rows Labels
+// covers (the data given to Fit, or the last PartialFit batch); nil before
+// fitting. Counts, not Sizes, is what the centres have absorbed over all
+// steps.
+func (mb *MiniBatchKMeans) Sizes() []int { return labelCounts(mb.labels, mb.centroids) }
 
 // Transform returns the Euclidean distance of each row of X to each centroid.
 func (mb *MiniBatchKMeans) Transform(X mat.Matrix) (*mat.Dense, error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"slices"
+
+	"github.com/kiln-ml/kiln"
 )
 
 // assignBlock is the row block of the assignment step.
@@ -21,7 +23,7 @@ type run struct {
 	tol      float64 // absolute: already multiplied by the mean variance
 	workers  int
 	start    int
-	progress func(Progress)
+	progress kiln.ProgressFunc
 
 	centers    *centers
 	labels     []int
@@ -69,7 +71,7 @@ func (r *run) fit(ctx context.Context, cs *centers, algo Algorithm) error {
 		}
 		iter++
 		if r.progress != nil {
-			r.progress(Progress{Start: r.start, Iteration: iter, Shift: total})
+			r.progress(kiln.Progress{Stage: "iteration", Done: int64(iter), Total: int64(r.maxIter), Value: total})
 		}
 		if slices.Equal(labels, old) {
 			strict = true

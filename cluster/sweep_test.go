@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ func TestSilhouetteIris(t *testing.T) {
 		want float64
 	}{{3, 0.552819012356}, {2, 0.681046169212}} {
 		km := &KMeans{K: tc.k, NInit: 10, Seed: 1}
-		if err := km.Fit(X); err != nil {
+		if err := km.Fit(context.Background(), X); err != nil {
 			t.Fatal(err)
 		}
 		for _, in := range []mat.Matrix{X, toCSR(X)} {
@@ -41,7 +42,7 @@ func TestSilhouetteIris(t *testing.T) {
 func TestSilhouetteSample(t *testing.T) {
 	X := irisX(t)
 	km := &KMeans{K: 3, Seed: 1, NInit: 3}
-	if err := km.Fit(X); err != nil {
+	if err := km.Fit(context.Background(), X); err != nil {
 		t.Fatal(err)
 	}
 	a, err := Silhouette(X, km.Labels(), 40, 5, 1)
@@ -84,7 +85,7 @@ func TestSweepMatchesSingleFits(t *testing.T) {
 				t.Fatalf("result %d is K=%d seed=%d", n, r.K, r.Seed)
 			}
 			alone := &KMeans{K: r.K, Seed: r.Seed}
-			if err := alone.Fit(X); err != nil {
+			if err := alone.Fit(context.Background(), X); err != nil {
 				t.Fatal(err)
 			}
 			if alone.Inertia() != r.Inertia || !slices.Equal(alone.Labels(), r.Model.Labels()) {

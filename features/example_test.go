@@ -1,6 +1,7 @@
 package features_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/kiln-ml/kiln/dataset"
@@ -19,7 +20,7 @@ func ExampleTable() {
 		Impute:      features.ImputeMedian, // the missing rooms cell becomes 4
 		DropFirst:   true,                  // drop "INLAND", the first level in sorted order
 	}
-	if err := enc.Fit(train); err != nil {
+	if err := enc.Fit(context.Background(), train); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/dataset"
 	"gonum.org/v1/gonum/mat"
 )
@@ -74,22 +76,26 @@ type CategoricalColumn struct {
 	Unknown bool     // whether a trailing "is unknown" column follows the levels
 }
 
-// Fit learns levels and statistics from f.
-func (t *Table) Fit(f *dataset.Frame) error {
-	if f.NumRows() == 0 {
-		return errors.New("features: Table.Fit: no rows")
+// Fit learns levels and statistics from f. It stops with ctx's error when
+// ctx is cancelled (checked between columns).
+func (t *Table) Fit(ctx context.Context, f *dataset.Frame) error {
+	if f == nil || f.NumRows() == 0 {
+		return fmt.Errorf("features: Table.Fit: no rows: %w", kiln.ErrEmpty)
 	}
 	if len(t.Numeric)+len(t.Categorical)+len(t.Hashed) == 0 {
-		return errors.New("features: Table.Fit: no columns chosen (set Numeric, Categorical or Hashed)")
+		return fmt.Errorf("features: Table.Fit: no columns chosen (set Numeric, Categorical or Hashed): %w", kiln.ErrConfig)
 	}
 	if len(t.Hashed) > 0 && t.HashBuckets <= 0 {
-		return fmt.Errorf("features: Table.Fit: HashBuckets must be positive to hash %d columns", len(t.Hashed))
+		return fmt.Errorf("features: Table.Fit: HashBuckets must be positive to hash %d columns: %w", len(t.Hashed), kiln.ErrConfig)
 	}
 	if t.TopN < 0 {
-		return fmt.Errorf("features: Table.Fit: TopN %d is negative", t.TopN)
+		return fmt.Errorf("features: Table.Fit: TopN %d is negative: %w", t.TopN, kiln.ErrConfig)
 	}
 	st := &TableState{Hashed: slices.Clone(t.Hashed), HashBuckets: t.HashBuckets}
 	for _, name := range t.Numeric {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("features: Table.Fit: %w", err)
+		}
 		col, err := numericColumn(f, name)
 		if err != nil {
 			return err
@@ -102,6 +108,9 @@ func (t *Table) Fit(f *dataset.Frame) error {
 		st.Names = append(st.Names, name)
 	}
 	for _, name := range t.Categorical {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("features: Table.Fit: %w", err)
+		}
 		col, err := f.Column(name)
 		if err != nil {
 			return fmt.Errorf("features: %w", err)
@@ -151,12 +160,12 @@ func (t *Table) fitNumeric(col *dataset.Column) (NumericColumn, error) {
 			continue
 		}
 		if math.IsInf(v, 0) {
-			return nc, fmt.Errorf("features: column %q row %d is infinite", col.Name(), i)
+			return nc, fmt.Errorf("features: column %q row %d is infinite: %w", col.Name(), i, kiln.ErrNonFinite)
 		}
 		vals = append(vals, v)
 	}
 	if len(vals) == 0 {
-		return nc, fmt.Errorf("features: column %q has no values to learn from", col.Name())
+		return nc, fmt.Errorf("features: column %q has no values to learn from: %w", col.Name(), kiln.ErrEmpty)
 	}
 	missing := col.Len() - len(vals)
 	switch t.Impute {
@@ -258,6 +267,23 @@ func (t *Table) FeatureNames() []string {
 	return slices.Clone(t.state.Names)
 }
 
+// Columns returns the input columns the Table reads, each once, in the order
+// Numeric, Categorical, Hashed: the columns a Frame given to Transform must
+// hold.
+func (t *Table) Columns() []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, names := range [][]string{t.Numeric, t.Categorical, t.Hashed} {
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // State returns what Fit learned, or nil before Fit.
 func (t *Table) State() *TableState { return t.state }
 
@@ -304,12 +330,12 @@ func NewTableFromState(st *TableState) (*Table, error) {
 func (t *Table) Transform(f *dataset.Frame) (*mat.Dense, error) {
 	st := t.state
 	if st == nil {
-		return nil, errors.New("features: Table.Transform before Fit")
+		return nil, fmt.Errorf("features: Table.Transform before Fit: %w", kiln.ErrNotFitted)
+	}
+	if f == nil || f.NumRows() == 0 {
+		return nil, fmt.Errorf("features: Table.Transform: no rows: %w", kiln.ErrEmpty)
 	}
 	rows, width := f.NumRows(), len(st.Names)
-	if rows == 0 {
-		return nil, errors.New("features: Table.Transform: no rows")
-	}
 	out := mat.NewDense(rows, width, nil)
 	raw := out.RawMatrix()
 	at := 0
@@ -326,7 +352,7 @@ func (t *Table) Transform(f *dataset.Frame) (*mat.Dense, error) {
 				}
 				v = nc.Fill
 			} else if math.IsInf(v, 0) {
-				return nil, fmt.Errorf("features: column %q row %d is infinite", nc.Name, i)
+				return nil, fmt.Errorf("features: column %q row %d is infinite: %w", nc.Name, i, kiln.ErrNonFinite)
 			}
 			raw.Data[i*raw.Stride+at] = (v - nc.Center) / nc.Divisor
 		}

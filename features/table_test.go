@@ -1,6 +1,7 @@
 package features
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -30,7 +31,7 @@ func TestImputeAndScaleMatchScikitLearn(t *testing.T) {
 	}
 	for _, c := range cases {
 		tab := &Table{Numeric: []string{"x"}, Impute: c.impute, Scale: true}
-		if err := tab.Fit(smallFrame()); err != nil {
+		if err := tab.Fit(context.Background(), smallFrame()); err != nil {
 			t.Fatal(err)
 		}
 		got, err := tab.Transform(smallFrame())
@@ -54,7 +55,7 @@ func TestImputeAndScaleMatchScikitLearn(t *testing.T) {
 // [[1,0],[0,0],[1,0],[0,0],[0,1]] (the null row is all zeros).
 func TestOneHotDropFirstMatchesPandas(t *testing.T) {
 	tab := &Table{Categorical: []string{"cat"}, DropFirst: true}
-	if err := tab.Fit(smallFrame()); err != nil {
+	if err := tab.Fit(context.Background(), smallFrame()); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := tab.Transform(smallFrame())
@@ -70,7 +71,7 @@ func TestOneHotDropFirstMatchesPandas(t *testing.T) {
 func TestOneHotTopNWithUnknown(t *testing.T) {
 	f := dataset.MustNew(dataset.NewString("carrier", []string{"UA", "AA", "UA", "B6", "AA", "UA", "9E"}, nil))
 	tab := &Table{Categorical: []string{"carrier"}, TopN: 2}
-	if err := tab.Fit(f); err != nil {
+	if err := tab.Fit(context.Background(), f); err != nil {
 		t.Fatal(err)
 	}
 	if names := tab.FeatureNames(); !slices.Equal(names, []string{"carrier = UA", "carrier = AA", "carrier is unknown"}) {
@@ -93,7 +94,7 @@ func TestHashedColumnsAndState(t *testing.T) {
 		dataset.NewString("tail", []string{"N1", "N2", "N1"}, nil),
 	)
 	tab := &Table{Numeric: []string{"n"}, Hashed: []string{"tail"}, HashBuckets: 4}
-	if err := tab.Fit(f); err != nil {
+	if err := tab.Fit(context.Background(), f); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := tab.Transform(f)
@@ -127,7 +128,7 @@ func TestTableErrors(t *testing.T) {
 		{"negative TopN", &Table{Categorical: []string{"cat"}, TopN: -1}, "negative"},
 	}
 	for _, c := range cases {
-		err := c.tab.Fit(f)
+		err := c.tab.Fit(context.Background(), f)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
@@ -136,7 +137,7 @@ func TestTableErrors(t *testing.T) {
 	if _, err := tab.Transform(f); err == nil {
 		t.Error("Transform before Fit: no error")
 	}
-	tab.Fit(f)
+	tab.Fit(context.Background(), f)
 	inf := dataset.MustNew(dataset.NewFloat64("x", []float64{math.Inf(1)}, nil))
 	if _, err := tab.Transform(inf); err == nil || !strings.Contains(err.Error(), "infinite") {
 		t.Errorf("Inf: %v", err)

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -56,12 +57,13 @@ type Cooccurrence struct {
 	// allocating the output.
 	MaxBytes int64
 
-	// Progress, if set, is called as work finishes with the units done so
-	// far and the total: output rows for Multicore (twice m for the sparse
-	// form, which takes two passes), documents for Plain, the counting pass's
-	// rows plus two steps for Algebra. It is called from worker goroutines
-	// but never concurrently, and done only grows.
-	Progress func(done, total int)
+	// Progress, if set, is called as work finishes, with Stage
+	// "cooccurrence", Done the units finished so far and Total the units in
+	// all: output rows for Multicore (twice m for the sparse form, which takes
+	// two passes), documents for Plain, the counting pass's rows plus two
+	// steps for Algebra. It is called from worker goroutines but never
+	// concurrently, and Done only grows.
+	Progress kiln.ProgressFunc
 }
 
 // Dense returns C as a full m x m int32 matrix: 4m² bytes (2.67 GB for

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -170,7 +171,7 @@ func TestCancel(t *testing.T) {
 		for _, f := range forms {
 			ctx, cancel := context.WithCancel(context.Background())
 			calls := 0
-			c := Cooccurrence{Method: meth, Workers: 2, Progress: func(done, total int) {
+			c := Cooccurrence{Method: meth, Workers: 2, Progress: func(kiln.Progress) {
 				calls++
 				cancel()
 			}}
@@ -198,8 +199,13 @@ func TestProgress(t *testing.T) {
 	b := randomCSRLen(newRand(), 5000, 300, 12)
 	for _, meth := range Methods() {
 		for _, f := range forms {
-			last, total, calls := -1, -1, 0
-			c := Cooccurrence{Method: meth, Workers: 3, Progress: func(done, tot int) {
+			var last, total int64 = -1, -1
+			calls := 0
+			c := Cooccurrence{Method: meth, Workers: 3, Progress: func(p kiln.Progress) {
+				done, tot := p.Done, p.Total
+				if p.Stage != "cooccurrence" {
+					t.Errorf("%s %s: progress stage %q", meth, f, p.Stage)
+				}
 				if done <= last || (total >= 0 && tot != total) {
 					t.Errorf("%s %s: progress %d/%d after %d/%d", meth, f, done, tot, last, total)
 				}

@@ -1,6 +1,7 @@
 package linalg
 
 import (
+	"context"
 	"testing"
 
 	"github.com/james-bowman/sparse"
@@ -15,7 +16,7 @@ func imdbBinary(tb testing.TB) (*sparse.CSR, *text.Vocabulary) {
 	tb.Helper()
 	texts, _ := realdata.IMDB(tb)
 	cv := text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	b, err := cv.FitTransform(texts)
+	b, err := cv.FitTransform(context.Background(), texts)
 	if err != nil {
 		tb.Fatal(err)
 	}

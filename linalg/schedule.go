@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kiln-ml/kiln"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -67,12 +68,12 @@ func workerCount(workers int) int {
 // called from any worker, but never concurrently, and done only grows.
 type progress struct {
 	mu    sync.Mutex
-	fn    func(done, total int)
+	fn    kiln.ProgressFunc
 	done  int
 	total int
 }
 
-func newProgress(fn func(done, total int), total int) *progress {
+func newProgress(fn kiln.ProgressFunc, total int) *progress {
 	return &progress{fn: fn, total: total}
 }
 
@@ -82,7 +83,7 @@ func (p *progress) add(n int) {
 	}
 	p.mu.Lock()
 	p.done += n
-	p.fn(p.done, p.total)
+	p.fn(kiln.Progress{Stage: "cooccurrence", Done: int64(p.done), Total: int64(p.total)})
 	p.mu.Unlock()
 }
 

@@ -1,6 +1,9 @@
 package models
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // BenchmarkLinearCalifornia times OLS on the 20,433 complete rows of
 // California housing (12 columns with the dummies), the first task of
@@ -9,7 +12,7 @@ func BenchmarkLinearCalifornia(b *testing.B) {
 	X, y := californiaDesign(b)
 	for b.Loop() {
 		var m LinearRegression
-		if err := m.Fit(X, y); err != nil {
+		if err := m.Fit(context.Background(), X, y); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -22,7 +25,7 @@ func BenchmarkLogisticBreastCancer(b *testing.B) {
 	X, y := breastCancer(b)
 	for b.Loop() {
 		m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10}
-		if err := m.Fit(X, y); err != nil {
+		if err := m.Fit(context.Background(), X, y); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,7 +5,7 @@
 //
 // Every learner has the same shape: configuration is exported fields whose
 // zero values are scikit-learn's defaults (LogisticRegression{} is C=1, L2,
-// lbfgs, 100 iterations, tol 1e-4); Fit(X, y) learns and returns an error for
+// lbfgs, 100 iterations, tol 1e-4); Fit(ctx, X, y) learns and returns an error for
 // bad input instead of panicking; learned state is read through methods
 // (Coef, Intercept, Classes, Rank, Iterations, Converged); Predict and
 // friends take a mat.Matrix, so *mat.Dense and *sparse.CSR (and the sparse
@@ -34,5 +34,7 @@
 //
 // Errors wrap ErrEmpty, ErrShape, ErrNonFinite, ErrSingleClass, ErrConfig,
 // ErrNotFitted or ErrState (test with errors.Is) and name the row, column or
-// label at fault.
+// label at fault. ErrEmpty, ErrShape, ErrNonFinite, ErrConfig and ErrNotFitted
+// are the root package's kiln.ErrEmpty and so on under the names they had
+// here.
 package models

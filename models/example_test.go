@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 
@@ -19,7 +20,7 @@ func ExampleLinearRegression() {
 	})
 	mpg := []float64{21.0, 21.0, 22.8, 21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2}
 	var m models.LinearRegression
-	if err := m.Fit(X, mpg); err != nil {
+	if err := m.Fit(context.Background(), X, mpg); err != nil {
 		log.Fatal(err)
 	}
 	r2, _ := m.Score(X, mpg)
@@ -33,7 +34,7 @@ func ExampleLinearRegression_ridge() {
 	y := []float64{2, 3, 5, 7, 10}
 	for _, alpha := range []float64{0, 1, 10} {
 		m := models.LinearRegression{Alpha: alpha}
-		if err := m.Fit(X, y); err != nil {
+		if err := m.Fit(context.Background(), X, y); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("alpha %4.1f: coef %.3f\n", alpha, m.Coef())
@@ -52,7 +53,7 @@ func ExampleLogisticRegression() {
 	passed := []float64{-1, -1, -1, 10, -1, 10, -1, 10, 10, 10}
 	X := mat.NewDense(len(hours), 1, hours)
 	m := models.LogisticRegression{Penalty: models.NoPenalty}
-	if err := m.Fit(X, passed); err != nil {
+	if err := m.Fit(context.Background(), X, passed); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("classes %v, converged %v\n", m.Classes(), m.Converged())
@@ -75,7 +76,7 @@ func ExampleNewLogisticRegressionFromState() {
 	X := mat.NewDense(6, 1, []float64{1, 2, 3, 4, 5, 6})
 	y := []float64{0, 0, 1, 0, 1, 1}
 	var m models.LogisticRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		log.Fatal(err)
 	}
 	state, _ := m.State()
@@ -106,7 +107,7 @@ func ExampleLinearRegression_longley() {
 		log.Fatal(err)
 	}
 	var m models.LinearRegression
-	if err := m.Fit(X, mat.Col(nil, 0, employed)); err != nil {
+	if err := m.Fit(context.Background(), X, mat.Col(nil, 0, employed)); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("intercept %.9f, Year %.9f, rank %d\n", m.Intercept(), m.Coef()[5], m.Rank())

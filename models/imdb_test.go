@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -45,7 +46,7 @@ func imdbMatrices(tb testing.TB) (xTrain, xTest *sparse.CSR, yTrain, yTest []flo
 			}
 		}
 		cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-		if imdbData.xTrain, imdbData.err = cv.FitTransform(trainDocs); imdbData.err != nil {
+		if imdbData.xTrain, imdbData.err = cv.FitTransform(context.Background(), trainDocs); imdbData.err != nil {
 			return
 		}
 		imdbData.xTest, imdbData.err = cv.Transform(testDocs)
@@ -86,7 +87,7 @@ func TestLogisticIMDB(t *testing.T) {
 		t.Errorf("vocabulary of %d words; scikit-learn's CountVectorizer gives 18308", c)
 	}
 	m := LogisticRegression{C: 1, MaxIter: 1000}
-	if err := m.Fit(xTrain, yTrain); err != nil {
+	if err := m.Fit(context.Background(), xTrain, yTrain); err != nil {
 		t.Fatal(err)
 	}
 	auc := imdbTestAUC(t, &m, xTest, yTest)
@@ -107,7 +108,7 @@ func BenchmarkLogisticIMDB(b *testing.B) {
 			var m LogisticRegression
 			for b.Loop() {
 				m = LogisticRegression{C: 1, MaxIter: 1000, Workers: workers}
-				if err := m.Fit(xTrain, yTrain); err != nil {
+				if err := m.Fit(context.Background(), xTrain, yTrain); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -6,18 +6,22 @@ import (
 	"math"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
 // Errors that Fit and Predict wrap, so that callers can test for them with
 // errors.Is. The wrapping message names the row, column or label at fault.
+// ErrNotFitted, ErrEmpty, ErrShape, ErrNonFinite and ErrConfig are the root
+// package's shared sentinels under their old names here, so errors.Is(err,
+// kiln.ErrShape) and errors.Is(err, models.ErrShape) agree.
 var (
-	ErrNotFitted   = errors.New("model is not fitted")
-	ErrEmpty       = errors.New("empty input")
-	ErrShape       = errors.New("shape mismatch")
-	ErrNonFinite   = errors.New("non-finite value")
+	ErrNotFitted   = kiln.ErrNotFitted
+	ErrEmpty       = kiln.ErrEmpty
+	ErrShape       = kiln.ErrShape
+	ErrNonFinite   = kiln.ErrNonFinite
 	ErrSingleClass = errors.New("a single class in y")
-	ErrConfig      = errors.New("invalid configuration")
+	ErrConfig      = kiln.ErrConfig
 	ErrState       = errors.New("invalid model state")
 )
 

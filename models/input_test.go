@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
 type learner interface {
-	Fit(X mat.Matrix, y []float64) error
-	Predict(X mat.Matrix) ([]float64, error)
+	kiln.TargetFitter[mat.Matrix]
+	kiln.Predictor
 }
 
 func learners() map[string]func() learner {
@@ -55,7 +56,7 @@ func TestBadInputIsAnError(t *testing.T) {
 			{"CSR row pointer decreasing", badPtr, y[:2], ErrShape},
 		}
 		for _, c := range fitCases {
-			err := newLearner().Fit(c.X, c.y)
+			err := newLearner().Fit(context.Background(), c.X, c.y)
 			if !errors.Is(err, c.want) {
 				t.Errorf("%s.Fit, %s: got %v, want %v", name, c.what, err, c.want)
 			}
@@ -64,7 +65,7 @@ func TestBadInputIsAnError(t *testing.T) {
 		if _, err := m.Predict(X); !errors.Is(err, ErrNotFitted) {
 			t.Errorf("%s.Predict before Fit: %v", name, err)
 		}
-		if err := m.Fit(X, y); err != nil {
+		if err := m.Fit(context.Background(), X, y); err != nil {
 			t.Fatalf("%s.Fit: %v", name, err)
 		}
 		if _, err := m.Predict(mat.NewDense(2, 3, nil)); !errors.Is(err, ErrShape) {
@@ -75,7 +76,7 @@ func TestBadInputIsAnError(t *testing.T) {
 		}
 	}
 	var lr LogisticRegression
-	err := lr.Fit(X, []float64{3, 3, 3, 3})
+	err := lr.Fit(context.Background(), X, []float64{3, 3, 3, 3})
 	if !errors.Is(err, ErrSingleClass) {
 		t.Errorf("single class: %v", err)
 	}
@@ -87,11 +88,11 @@ func TestBadInputIsAnError(t *testing.T) {
 		"unknown class":    {ClassWeight: map[float64]float64{5: 2}},
 		"negative MaxIter": {MaxIter: -1},
 	} {
-		if err := m.Fit(X, y); !errors.Is(err, ErrConfig) {
+		if err := m.Fit(context.Background(), X, y); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", what, err)
 		}
 	}
-	if err := (&LinearRegression{Alpha: -1}).Fit(X, y); !errors.Is(err, ErrConfig) {
+	if err := (&LinearRegression{Alpha: -1}).Fit(context.Background(), X, y); !errors.Is(err, ErrConfig) {
 		t.Errorf("negative Alpha: %v", err)
 	}
 }
@@ -140,7 +141,7 @@ func FuzzFitPredict(f *testing.F) {
 		P := build(3, pc, 7)
 		for name, newLearner := range learners() {
 			m := newLearner()
-			if err := m.Fit(X, y); err != nil {
+			if err := m.Fit(context.Background(), X, y); err != nil {
 				continue
 			}
 			pred, err := m.Predict(P)
@@ -162,12 +163,12 @@ func FuzzFitPredict(f *testing.F) {
 	})
 }
 
-func TestFitContextCancelled(t *testing.T) {
+func TestFitCancelled(t *testing.T) {
 	X, y := breastCancer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var m LogisticRegression
-	if err := m.FitContext(ctx, X, y); !errors.Is(err, context.Canceled) {
+	if err := m.Fit(ctx, X, y); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled fit: %v", err)
 	}
 	if m.Coef() != nil {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -85,8 +86,13 @@ func (m *LinearRegression) State() (LinearRegressionState, error) {
 }
 
 // Fit learns the coefficients from X (rows are samples) and the target y.
-func (m *LinearRegression) Fit(X mat.Matrix, y []float64) error {
+// It returns ctx's error if ctx is cancelled before or during the solve (the
+// sparse solver checks it every iteration; the dense SVD runs to the end).
+func (m *LinearRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) error {
 	const who = "LinearRegression.Fit"
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", who, err)
+	}
 	if m.Alpha < 0 || math.IsNaN(m.Alpha) || math.IsInf(m.Alpha, 0) {
 		return fmt.Errorf("%s: Alpha is %v, want a finite value >= 0: %w", who, m.Alpha, ErrConfig)
 	}
@@ -118,7 +124,10 @@ func (m *LinearRegression) Fit(X mat.Matrix, y []float64) error {
 	}
 	var st *LinearRegressionState
 	if d.csr != nil {
-		st = m.fitLSQR(d, xMean, yc)
+		st, err = m.fitLSQR(ctx, d, xMean, yc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", who, err)
+		}
 	} else {
 		st, err = m.fitSVD(who, d, xMean, yc)
 		if err != nil {

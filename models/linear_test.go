@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -50,7 +51,7 @@ func TestLinearRegressionLongleyNIST(t *testing.T) {
 		y[i] = math.Round(y[i] * 1000)
 	}
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	got := append([]float64{m.Intercept()}, m.Coef()...)
@@ -86,7 +87,7 @@ func TestLinearRegressionLongleyRUnits(t *testing.T) {
 	X := tb.floats(t, longleyColumns, nil)
 	y := column(tb.floats(t, []string{"Employed"}, nil), 0)
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	got := append([]float64{m.Intercept()}, m.Coef()...)
@@ -110,7 +111,7 @@ func TestLinearRegressionMtcars(t *testing.T) {
 	X := tb.floats(t, []string{"wt", "hp"}, nil)
 	y := column(tb.floats(t, []string{"mpg"}, nil), 0)
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	// R 4.2.2: coef(lm(mpg ~ wt + hp, mtcars)) = 37.22727012, -3.877830742, -0.03177294698;
@@ -170,7 +171,7 @@ func TestLinearRegressionCaliforniaMatchesSklearn(t *testing.T) {
 		t.Fatalf("%d complete rows, want 20433", n)
 	}
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	// scikit-learn 1.2.1 LinearRegression(), /work/shared/anchors/models_anchor.py (anchor_ols_california.txt):
@@ -247,7 +248,7 @@ func TestLinearRegressionVariantsMatchSklearn(t *testing.T) {
 				if input == "sparse" {
 					X = toCSR(tc.X)
 				}
-				if err := m.Fit(X, tc.y); err != nil {
+				if err := m.Fit(context.Background(), X, tc.y); err != nil {
 					t.Fatal(err)
 				}
 				got := append([]float64{m.Intercept()}, m.Coef()...)
@@ -283,7 +284,7 @@ func TestLinearRegressionRankDeficient(t *testing.T) {
 		if input == "sparse" {
 			in = toCSR(dup)
 		}
-		if err := m.Fit(in, y); err != nil {
+		if err := m.Fit(context.Background(), in, y); err != nil {
 			t.Fatal(err)
 		}
 		got := append([]float64{m.Intercept()}, m.Coef()...)
@@ -321,7 +322,7 @@ func toCSR(m *mat.Dense) *sparse.CSR {
 func TestLinearRegressionStateRoundTrip(t *testing.T) {
 	X, y := mtcarsDesign(t, "wt", "hp")
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	st, err := m.State()

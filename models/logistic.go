@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -54,9 +55,10 @@ type LogisticRegression struct {
 	// Workers bounds the goroutines of the loss and gradient; 0 means GOMAXPROCS.
 	// The fitted model does not depend on it.
 	Workers int
-	// Progress, if set, is called after every L-BFGS iteration with its
-	// number and the objective value, from the goroutine running Fit.
-	Progress func(iteration int, objective float64)
+	// Progress, if set, is called after every L-BFGS iteration from the
+	// goroutine running Fit, with Stage "iteration", Done the iterations so
+	// far, Total the MaxIter limit and Value the objective.
+	Progress kiln.ProgressFunc
 
 	state *LogisticRegressionState
 }
@@ -128,13 +130,9 @@ func (m *LogisticRegression) State() (LogisticRegressionState, error) {
 }
 
 // Fit learns the model from X (rows are samples) and labels y (any values;
-// the distinct values, sorted, become Classes).
-func (m *LogisticRegression) Fit(X mat.Matrix, y []float64) error {
-	return m.FitContext(context.Background(), X, y)
-}
-
-// FitContext is Fit that stops with ctx's error when ctx is cancelled (checked every iteration).
-func (m *LogisticRegression) FitContext(ctx context.Context, X mat.Matrix, y []float64) error {
+// the distinct values, sorted, become Classes). It stops with ctx's error when
+// ctx is cancelled (checked every iteration).
+func (m *LogisticRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) error {
 	const who = "LogisticRegression.Fit"
 	c := m.C
 	if c == 0 {
@@ -206,10 +204,14 @@ func (m *LogisticRegression) FitContext(ctx context.Context, X mat.Matrix, y []f
 		workers = runtime.GOMAXPROCS(0)
 	}
 	loss := newLogisticLoss(d, k, target, weight, lambda, !m.NoIntercept, workers)
-	opt := lbfgs{maxIter: m.MaxIter, gradTol: m.Tol, relTol: 2.220446049250313e-09, maxEval: 15000, memory: 10,
-		progress: m.Progress}
+	opt := lbfgs{maxIter: m.MaxIter, gradTol: m.Tol, relTol: 2.220446049250313e-09, maxEval: 15000, memory: 10}
 	if opt.maxIter == 0 {
 		opt.maxIter = 100
+	}
+	if m.Progress != nil {
+		opt.progress = func(iteration int, f float64) {
+			m.Progress(kiln.Progress{Stage: "iteration", Done: int64(iteration), Total: int64(opt.maxIter), Value: f})
+		}
 	}
 	if opt.gradTol == 0 {
 		opt.gradTol = 1e-4

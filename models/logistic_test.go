@@ -1,11 +1,13 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
 	"testing"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -90,8 +92,13 @@ func meanLogLoss(t *testing.T, m *LogisticRegression, X mat.Matrix, y []float64)
 func TestLogisticBreastCancer(t *testing.T) {
 	X, y := breastCancer(t)
 	calls := 0
-	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(int, float64) { calls++ }}
-	if err := m.Fit(X, y); err != nil {
+	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(p kiln.Progress) {
+		calls++
+		if p.Stage != "iteration" || p.Done != int64(calls) || p.Total != 1000 || !(p.Value > 0) {
+			t.Errorf("progress report %+v after %d calls", p, calls-1)
+		}
+	}}
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	compare(t, "breast cancer", params(&m), bcSklearn, 1e-4)
@@ -127,7 +134,7 @@ func TestLogisticIrisUnpenalizedMatchesGLM(t *testing.T) {
 	sub := mat.NewDense(100, 2, nil)
 	sub.Copy(X.Slice(50, 150, 2, 4))
 	m := LogisticRegression{Penalty: NoPenalty, MaxIter: 1000, Tol: 1e-8}
-	if err := m.Fit(sub, y[50:]); err != nil {
+	if err := m.Fit(context.Background(), sub, y[50:]); err != nil {
 		t.Fatal(err)
 	}
 	// R 4.2.2: coef(glm(Species ~ Petal.Length + Petal.Width, binomial, droplevels(iris[51:150,])))
@@ -214,7 +221,7 @@ func TestLogisticIrisMultinomial(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := tc.m
-			if err := m.Fit(tc.X, y); err != nil {
+			if err := m.Fit(context.Background(), tc.X, y); err != nil {
 				t.Fatal(err)
 			}
 			compare(t, "iris multinomial", params(&m), tc.want, tc.maxDiff)
@@ -230,7 +237,7 @@ func TestLogisticClassWeights(t *testing.T) {
 	X, y := breastCancer(t)
 	// scikit-learn 1.2.1, LogisticRegression(C=1.0, max_iter=1000, tol=1e-10, class_weight='balanced'): n_iter_ 37.
 	m := LogisticRegression{MaxIter: 1000, Tol: 1e-10, BalancedClassWeight: true}
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	compare(t, "balanced", params(&m), []float64{-0.227593936499, -0.301548319431, -0.335339308461, -0.294675262035,
@@ -244,7 +251,7 @@ func TestLogisticClassWeights(t *testing.T) {
 	// on the first five standardized columns: n_iter_ 16.
 	sub := mat.DenseCopyOf(X.Slice(0, 569, 0, 5))
 	w := LogisticRegression{C: 0.5, MaxIter: 1000, Tol: 1e-10, ClassWeight: map[float64]float64{0: 3}}
-	if err := w.Fit(sub, y); err != nil {
+	if err := w.Fit(context.Background(), sub, y); err != nil {
 		t.Fatal(err)
 	}
 	compare(t, "class weight dict", params(&w), []float64{-0.25519375869, -1.19547528022, -1.38484077926,
@@ -259,13 +266,13 @@ func TestLogisticSparseMatchesDenseAndIgnoresWorkers(t *testing.T) {
 		y []float64
 	}{"binary": {Xb, yb}, "multinomial": {standardize(Xi), yi}} {
 		dense := LogisticRegression{MaxIter: 1000, Tol: 1e-8}
-		if err := dense.Fit(data.X, data.y); err != nil {
+		if err := dense.Fit(context.Background(), data.X, data.y); err != nil {
 			t.Fatal(err)
 		}
 		var first []float64
 		for _, workers := range []int{1, 2, 8} {
 			m := LogisticRegression{MaxIter: 1000, Tol: 1e-8, Workers: workers}
-			if err := m.Fit(toCSR(data.X), data.y); err != nil {
+			if err := m.Fit(context.Background(), toCSR(data.X), data.y); err != nil {
 				t.Fatal(err)
 			}
 			got := params(&m)
@@ -282,7 +289,7 @@ func TestLogisticSparseMatchesDenseAndIgnoresWorkers(t *testing.T) {
 func TestLogisticStateRoundTrip(t *testing.T) {
 	X, y := iris(t)
 	var m LogisticRegression
-	if err := m.Fit(standardize(X), y); err != nil {
+	if err := m.Fit(context.Background(), standardize(X), y); err != nil {
 		t.Fatal(err)
 	}
 	st, err := m.State()

@@ -1,12 +1,16 @@
 package models
 
-import "math"
+import (
+	"context"
+	"math"
+)
 
 // fitLSQR solves the centred sparse problem min ||A w - yc||^2 + Alpha ||w||^2
 // with A = X - 1 xMean^T applied implicitly (X stays sparse), by LSQR
 // (Paige and Saunders 1982, as in scipy.sparse.linalg.lsqr, with damp =
 // sqrt(Alpha)). Started at zero, LSQR converges to the minimum-norm solution.
-func (m *LinearRegression) fitLSQR(d *design, xMean, yc []float64) *LinearRegressionState {
+// It stops with ctx's error when ctx is cancelled (checked every iteration).
+func (m *LinearRegression) fitLSQR(ctx context.Context, d *design, xMean, yc []float64) (*LinearRegressionState, error) {
 	n, p := d.rows, d.cols
 	tol := m.Tol
 	if tol == 0 {
@@ -50,13 +54,13 @@ func (m *LinearRegression) fitLSQR(d *design, xMean, yc []float64) *LinearRegres
 	bnorm := beta
 	st := &LinearRegressionState{Coef: x, Rank: -1}
 	if beta == 0 {
-		return st
+		return st, nil
 	}
 	scale(u, 1/beta)
 	mulAT(v, u)
 	alpha := norm2(v)
 	if alpha == 0 {
-		return st
+		return st, nil
 	}
 	scale(v, 1/alpha)
 	copy(w, v)
@@ -65,6 +69,9 @@ func (m *LinearRegression) fitLSQR(d *design, xMean, yc []float64) *LinearRegres
 	var anorm, ddnorm, res2, xxnorm, z, cs2, sn2 float64
 	cs2 = -1
 	for itn := 1; itn <= maxIter; itn++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		st.Iterations = itn
 		// Continue the bidiagonalization.
 		mulA(tmpN, v)
@@ -130,7 +137,7 @@ func (m *LinearRegression) fitLSQR(d *design, xMean, yc []float64) *LinearRegres
 			break
 		}
 	}
-	return st
+	return st, nil
 }
 
 func norm2(x []float64) float64 {

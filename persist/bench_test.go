@@ -1,10 +1,12 @@
 package persist
 
 import (
-	"github.com/james-bowman/sparse"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/james-bowman/sparse"
 
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/internal/realdata"
@@ -20,7 +22,7 @@ import (
 func BenchmarkLoadIMDBPipeline(b *testing.B) {
 	texts, labels := realdata.IMDB(b)
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	all, err := cv.FitTransform(texts)
+	all, err := cv.FitTransform(context.Background(), texts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func BenchmarkLoadIMDBPipeline(b *testing.B) {
 	}
 	x := takeRows(all, rows)
 	lr := &models.LogisticRegression{C: 1, MaxIter: 1000}
-	if err := lr.Fit(x, y); err != nil {
+	if err := lr.Fit(context.Background(), x, y); err != nil {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "imdb.kiln")

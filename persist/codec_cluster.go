@@ -47,7 +47,7 @@ func init() {
 			decode: decodeKMeans,
 			in:     []dataKind{matrix},
 			predict: func(s any, x mat.Matrix) ([]float64, error) {
-				return intsAsFloats(s.(*cluster.KMeans).Predict(x))
+				return s.(*cluster.KMeans).Predict(x)
 			},
 		},
 		codec{
@@ -57,21 +57,10 @@ func init() {
 			decode: decodeMiniBatch,
 			in:     []dataKind{matrix},
 			predict: func(s any, x mat.Matrix) ([]float64, error) {
-				return intsAsFloats(s.(*cluster.MiniBatchKMeans).Predict(x))
+				return s.(*cluster.MiniBatchKMeans).Predict(x)
 			},
 		},
 	)
-}
-
-func intsAsFloats(v []int, err error) ([]float64, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out, nil
 }
 
 func putCentroids(b *Bundle, name string, c [][]float64, features int) {

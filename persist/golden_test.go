@@ -2,6 +2,7 @@ package persist
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"math"
 	"os"
@@ -45,7 +46,7 @@ func goldenPipelines(t *testing.T) map[string]*Pipeline {
 	}
 	// The seed book's Figure 5.4 corpus.
 	cv := &text.CountVectorizer{Binary: true}
-	if err := cv.Fit([]string{"cats are fun", "dogs are fun", "cats eat fish"}); err != nil {
+	if err := cv.Fit(context.Background(), []string{"cats are fun", "dogs are fun", "cats eat fish"}); err != nil {
 		t.Fatal(err)
 	}
 	table, err := features.NewTableFromState(&features.TableState{

@@ -98,7 +98,7 @@ func housingPipeline(t testing.TB) (*Pipeline, *dataset.Frame) {
 		Impute:      features.ImputeMedian,
 		DropFirst:   true,
 	}
-	if err := enc.Fit(houses); err != nil {
+	if err := enc.Fit(context.Background(), houses); err != nil {
 		t.Fatal(err)
 	}
 	x, err := enc.Transform(houses)
@@ -107,7 +107,7 @@ func housingPipeline(t testing.TB) (*Pipeline, *dataset.Frame) {
 	}
 	yc, _ := houses.Column("median_house_value")
 	lr := &models.LinearRegression{}
-	if err := lr.Fit(x, yc.Float64s()); err != nil {
+	if err := lr.Fit(context.Background(), x, yc.Float64s()); err != nil {
 		t.Fatal(err)
 	}
 	inputs, err := FieldsOf(houses.Schema())
@@ -144,7 +144,7 @@ func textPipeline(t testing.TB) (*Pipeline, []string) {
 		clean[i] = strings.ReplaceAll(d, "<br />", " ")
 	}
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	x, err := cv.FitTransform(clean)
+	x, err := cv.FitTransform(context.Background(), clean)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func textPipeline(t testing.TB) (*Pipeline, []string) {
 		y[i] = float64(v)
 	}
 	lr := &models.LogisticRegression{C: 1}
-	if err := lr.Fit(x, y); err != nil {
+	if err := lr.Fit(context.Background(), x, y); err != nil {
 		t.Fatal(err)
 	}
 	return &Pipeline{Steps: []any{cv, lr}, TextPreprocess: "br_to_space",
@@ -197,11 +197,11 @@ type distancer interface {
 func TestRoundTripKMeans(t *testing.T) {
 	x := irisMatrix(t)
 	km := &cluster.KMeans{K: 3, NInit: 10, Seed: 1}
-	if err := km.Fit(x); err != nil {
+	if err := km.Fit(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	mb := &cluster.MiniBatchKMeans{K: 3, Seed: 1}
-	if err := mb.Fit(x); err != nil {
+	if err := mb.Fit(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []any{km, mb} {
@@ -225,7 +225,7 @@ func TestRoundTripMultinomialLogistic(t *testing.T) {
 		y[i] = float64(map[string]int{"setosa": 0, "versicolor": 1, "virginica": 2}[sp.StringAt(i)])
 	}
 	lr := &models.LogisticRegression{C: 1, ClassWeight: map[float64]float64{2: 1.5}}
-	if err := lr.Fit(x, y); err != nil {
+	if err := lr.Fit(context.Background(), x, y); err != nil {
 		t.Fatal(err)
 	}
 	q, _ := probabilitiesSurvive(t, "iris multinomial", &Pipeline{Steps: []any{lr}}, x)
@@ -313,9 +313,9 @@ func TestRegistryPipeline(t *testing.T) {
 func TestPipelineErrors(t *testing.T) {
 	p, houses := housingPipeline(t)
 	cv := &text.CountVectorizer{Preprocess: strings.ToUpper}
-	cv.Fit([]string{"aa bb", "bb cc"})
+	cv.Fit(context.Background(), []string{"aa bb", "bb cc"})
 	km := &cluster.KMeans{K: 1}
-	km.Fit(mat.NewDense(2, 1, []float64{1, 2}))
+	km.Fit(context.Background(), mat.NewDense(2, 1, []float64{1, 2}))
 	cases := []struct {
 		name string
 		p    *Pipeline
@@ -372,7 +372,7 @@ func TestPipelineCorruptionEveryByte(t *testing.T) {
 	x, _ := longley.ToDense("GNP.deflator", "GNP", "Unemployed", "Armed.Forces", "Population", "Year")
 	yc, _ := longley.Column("Employed")
 	lr := &models.LinearRegression{}
-	if err := lr.Fit(x, yc.Float64s()); err != nil {
+	if err := lr.Fit(context.Background(), x, yc.Float64s()); err != nil {
 		t.Fatal(err)
 	}
 	buf, err := Marshal(&Pipeline{Steps: []any{lr}})
@@ -403,17 +403,17 @@ func TestRoundTripTfidfAndHashingPipelines(t *testing.T) {
 		y[i] = float64(v)
 	}
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 5}, StopWords: text.EnglishStopWords()}
-	counts, err := cv.FitTransform(docs)
+	counts, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tfidf := &text.TfidfTransformer{SublinearTF: true}
-	xt, err := tfidf.FitTransform(counts)
+	xt, err := tfidf.FitTransform(context.Background(), counts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lr1 := &models.LogisticRegression{C: 4}
-	if err := lr1.Fit(xt, y); err != nil {
+	if err := lr1.Fit(context.Background(), xt, y); err != nil {
 		t.Fatal(err)
 	}
 	hv := &text.HashingVectorizer{NFeatures: 1 << 12, NGramRange: [2]int{1, 2}}
@@ -422,7 +422,7 @@ func TestRoundTripTfidfAndHashingPipelines(t *testing.T) {
 		t.Fatal(err)
 	}
 	lr2 := &models.LogisticRegression{C: 1}
-	if err := lr2.Fit(xh, y); err != nil {
+	if err := lr2.Fit(context.Background(), xh, y); err != nil {
 		t.Fatal(err)
 	}
 	for name, p := range map[string]*Pipeline{

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os"
 	"os/exec"
@@ -70,7 +71,7 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 		ybc[i] = float64(v)
 	}
 	logit := &models.LogisticRegression{C: 1}
-	if err := logit.Fit(xbc, ybc); err != nil {
+	if err := logit.Fit(context.Background(), xbc, ybc); err != nil {
 		t.Fatal(err)
 	}
 
@@ -78,7 +79,7 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 	xl, _ := longley.ToDense("GNP.deflator", "GNP", "Unemployed", "Armed.Forces", "Population", "Year")
 	yl, _ := longley.Column("Employed")
 	linear := &models.LinearRegression{}
-	if err := linear.Fit(xl, yl.Float64s()); err != nil {
+	if err := linear.Fit(context.Background(), xl, yl.Float64s()); err != nil {
 		t.Fatal(err)
 	}
 

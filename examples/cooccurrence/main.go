@@ -85,7 +85,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		return nil, err
 	}
 	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	b, err := words.FitTransform(set.Clean())
+	b, err := words.FitTransform(ctx, set.Clean())
 	if err != nil {
 		return nil, err
 	}

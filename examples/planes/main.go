@@ -158,7 +158,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 			enc.Numeric = append(enc.Numeric, f.Name)
 		}
 	}
-	if err := enc.Fit(train); err != nil {
+	if err := enc.Fit(ctx, train); err != nil {
 		return nil, err
 	}
 	xTrain, err := enc.Transform(train)
@@ -171,7 +171,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	}
 	yTrain, yTest := seatsOf(train), seatsOf(test)
 	model := &models.LinearRegression{Alpha: 1} // a little ridge: the one-hot blocks are nearly collinear
-	if err := model.Fit(xTrain, yTrain); err != nil {
+	if err := model.Fit(ctx, xTrain, yTrain); err != nil {
 		return nil, err
 	}
 	if rep.TestPred, err = model.Predict(xTest); err != nil {

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -58,7 +59,7 @@ func run(w io.Writer) error {
 		Impute:      features.ImputeMedian,
 		DropFirst:   true,
 	}
-	if err := enc.Fit(train); err != nil {
+	if err := enc.Fit(context.Background(), train); err != nil {
 		return err
 	}
 	xTrain, err := enc.Transform(train)
@@ -73,7 +74,7 @@ func run(w io.Writer) error {
 
 	// 5. Fit ordinary least squares.
 	model := &models.LinearRegression{}
-	if err := model.Fit(xTrain, yTrain); err != nil {
+	if err := model.Fit(context.Background(), xTrain, yTrain); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "linear regression: intercept %.2f, median_income coefficient %.2f\n",

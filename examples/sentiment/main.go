@@ -20,6 +20,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -99,7 +100,7 @@ func run(w io.Writer, cfg config) (*result, error) {
 	// Bag of words: a term counts once per review; terms in fewer than 10
 	// reviews or in more than 10% of them are left out.
 	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-	xTrain, err := words.FitTransform(trainDocs)
+	xTrain, err := words.FitTransform(context.Background(), trainDocs)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func run(w io.Writer, cfg config) (*result, error) {
 	fmt.Fprintf(w, "bag of words: %d terms (min_df=10, max_df=0.1, binary)\n", res.Vocabulary)
 
 	model := &models.LogisticRegression{C: cfg.C, MaxIter: 1000}
-	if err := model.Fit(xTrain, yTrain); err != nil {
+	if err := model.Fit(context.Background(), xTrain, yTrain); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(w, "logistic regression: C=%g, %d L-BFGS iterations, converged %v\n",

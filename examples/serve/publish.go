@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/features"
@@ -27,7 +29,7 @@ func publishHousing(reg *persist.Registry, name, alias string, seed uint64) (per
 	}
 	enc := &features.Table{Numeric: housingInputs[:8], Categorical: housingInputs[8:],
 		Impute: features.ImputeMedian, DropFirst: true}
-	if err := enc.Fit(train); err != nil {
+	if err := enc.Fit(context.Background(), train); err != nil {
 		return persist.Ref{}, 0, err
 	}
 	x, err := enc.Transform(train)
@@ -35,7 +37,7 @@ func publishHousing(reg *persist.Registry, name, alias string, seed uint64) (per
 		return persist.Ref{}, 0, err
 	}
 	model := &models.LinearRegression{}
-	if err := model.Fit(x, target(train)); err != nil {
+	if err := model.Fit(context.Background(), x, target(train)); err != nil {
 		return persist.Ref{}, 0, err
 	}
 	pipeline := &persist.Pipeline{

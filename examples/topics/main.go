@@ -98,7 +98,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	}
 	// KMeansFlow's first step: the documents as a count bag of words.
 	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}}
-	x, err := words.FitTransform(set.Clean())
+	x, err := words.FitTransform(ctx, set.Clean())
 	if err != nil {
 		return nil, err
 	}

@@ -96,7 +96,7 @@ func TestTopics(t *testing.T) {
 
 	// A sweep's fit is the fit one would make alone with the same K and seed.
 	alone := &cluster.KMeans{K: 10, Seed: 0}
-	if err := alone.Fit(rep.X); err != nil {
+	if err := alone.Fit(context.Background(), rep.X); err != nil {
 		t.Fatal(err)
 	}
 	if alone.Inertia() != km.Inertia() {

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/dataset"
 	"golang.org/x/sync/errgroup"
 )
@@ -29,9 +30,10 @@ type Options struct {
 	// Workers is the number of goroutines (0 = GOMAXPROCS). The result does
 	// not depend on it.
 	Workers int
-	// Progress, if not nil, is called with the number of instances done and
-	// the total, from one goroutine at a time.
-	Progress func(done, total int)
+	// Progress, if not nil, is called from one goroutine at a time as
+	// instances finish, with Stage "instances", Done the instances (target
+	// rows) computed so far and Total their number.
+	Progress kiln.ProgressFunc
 }
 
 // Compute compiles the definitions against es and computes the feature
@@ -98,7 +100,7 @@ func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, erro
 	for k := range done {
 		finished += k
 		if opt.Progress != nil {
-			opt.Progress(finished, n)
+			opt.Progress(kiln.Progress{Stage: "instances", Done: int64(finished), Total: int64(n)})
 		}
 	}
 	if err := g.Wait(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/dataset"
 )
 
@@ -143,7 +144,7 @@ func TestWorkersDeterministic(t *testing.T) {
 		for _, workers := range []int{1, 4} {
 			last, total := 0, 0
 			opt.Workers = workers
-			opt.Progress = func(done, n int) { last, total = done, n }
+			opt.Progress = func(p kiln.Progress) { last, total = int(p.Done), int(p.Total) }
 			fm, err := defs.Compute(context.Background(), es, opt)
 			if err != nil {
 				t.Fatal(err)

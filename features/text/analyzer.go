@@ -1,6 +1,10 @@
 package text
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kiln-ml/kiln"
+)
 
 // analyzer turns one document into terms, as scikit-learn's
 // build_analyzer() for analyzer="word": preprocess, lowercase and tokenize,
@@ -25,10 +29,10 @@ func newAnalyzer(preprocess func(string) string, tok Tokenizer, stopWords []stri
 		a.nmin, a.nmax = 1, 1
 	}
 	if a.nmin < 1 || a.nmax < a.nmin {
-		return nil, fmt.Errorf("text: NGramRange %v: want 1 <= low <= high", ngram)
+		return nil, fmt.Errorf("text: NGramRange %v: want 1 <= low <= high: %w", ngram, kiln.ErrConfig)
 	}
 	if tok.DecodeErrors < Strict || tok.DecodeErrors > Ignore {
-		return nil, fmt.Errorf("text: unknown DecodeErrors %v", tok.DecodeErrors)
+		return nil, fmt.Errorf("text: unknown DecodeErrors %v: %w", tok.DecodeErrors, kiln.ErrConfig)
 	}
 	if len(stopWords) > 0 {
 		a.stop = make(map[string]struct{}, len(stopWords))

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"context"
 	"testing"
 
 	"github.com/kiln-ml/kiln/internal/realdata"
@@ -19,7 +20,7 @@ func BenchmarkCountVectorizerIMDB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		cv := &CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}, Binary: true}
-		if _, err := cv.FitTransform(docs); err != nil {
+		if _, err := cv.FitTransform(context.Background(), docs); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -118,7 +118,7 @@ func TestStreamingGivesSameMatrix(t *testing.T) {
 	os.WriteFile(linesPath, []byte(lb.String()), 0o644)
 
 	cv := &CountVectorizer{MinDF: DF{Docs: 5}, MaxDF: DF{Fraction: 0.5}}
-	want, err := cv.FitTransform(docs)
+	want, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,12 @@ package text
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 )
 
 // CountVectorizer turns documents into a sparse document-term matrix of
@@ -53,9 +53,10 @@ type CountVectorizer struct {
 	FixedVocabulary *Vocabulary
 	// Workers is the number of goroutines (0: GOMAXPROCS).
 	Workers int
-	// Progress, if set, is called with the number of documents processed so
-	// far, from one goroutine at a time.
-	Progress func(docs int)
+	// Progress, if set, is called from one goroutine at a time as documents
+	// are counted, with Stage "count", Done the documents processed so far and
+	// Total the number of documents (0 for a Corpus, whose length is unknown).
+	Progress kiln.ProgressFunc
 
 	vocab *Vocabulary
 }
@@ -73,15 +74,16 @@ func (cv *CountVectorizer) Vocabulary() *Vocabulary {
 // was saved), so that Transform can run without Fit.
 func (cv *CountVectorizer) SetVocabulary(v *Vocabulary) { cv.vocab = v }
 
-// Fit learns the vocabulary of docs.
-func (cv *CountVectorizer) Fit(docs []string) error {
-	return cv.FitCorpus(context.Background(), Documents(docs))
+// Fit learns the vocabulary of docs. It stops with ctx's error when ctx is
+// cancelled.
+func (cv *CountVectorizer) Fit(ctx context.Context, docs []string) error {
+	return cv.FitCorpus(ctx, Documents(docs))
 }
 
 // FitTransform learns the vocabulary of docs and returns their
 // document-term matrix (len(docs) x vocabulary size).
-func (cv *CountVectorizer) FitTransform(docs []string) (*sparse.CSR, error) {
-	return cv.FitTransformCorpus(context.Background(), Documents(docs))
+func (cv *CountVectorizer) FitTransform(ctx context.Context, docs []string) (*sparse.CSR, error) {
+	return cv.FitTransformCorpus(ctx, Documents(docs))
 }
 
 // Transform returns the document-term matrix of docs over the learned (or
@@ -107,18 +109,31 @@ func (cv *CountVectorizer) FitTransformCorpus(ctx context.Context, c Corpus) (*s
 func (cv *CountVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*sparse.CSR, error) {
 	v := cv.Vocabulary()
 	if v == nil {
-		return nil, errors.New("text: CountVectorizer: Transform before Fit (and no FixedVocabulary)")
+		return nil, fmt.Errorf("text: CountVectorizer: Transform before Fit (and no FixedVocabulary): %w", kiln.ErrNotFitted)
 	}
 	an, err := cv.analyzer()
 	if err != nil {
 		return nil, err
 	}
-	job := &countJob{an: an, fixed: v, keepRows: true, workers: cv.Workers, progress: cv.Progress}
+	job := &countJob{an: an, fixed: v, keepRows: true, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
 	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	return buildCSR(res, nil, v.Len(), cv.Binary, cv.Workers), nil
+}
+
+// countProgress adapts a ProgressFunc to the counting engine's callback; the
+// total is known only for a slice of documents.
+func countProgress(p kiln.ProgressFunc, c Corpus) func(docs int) {
+	if p == nil {
+		return nil
+	}
+	var total int64
+	if s, ok := c.(*sliceCorpus); ok {
+		total = int64(len(s.docs))
+	}
+	return func(docs int) { p(kiln.Progress{Stage: "count", Done: int64(docs), Total: total}) }
 }
 
 func (cv *CountVectorizer) analyzer() (*analyzer, error) {
@@ -141,13 +156,13 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 		return nil, err
 	}
 	if cv.MaxFeatures < 0 {
-		return nil, fmt.Errorf("text: MaxFeatures = %d is negative", cv.MaxFeatures)
+		return nil, fmt.Errorf("text: MaxFeatures = %d is negative: %w", cv.MaxFeatures, kiln.ErrConfig)
 	}
 	an, err := cv.analyzer()
 	if err != nil {
 		return nil, err
 	}
-	job := &countJob{an: an, keepRows: keepRows, workers: cv.Workers, progress: cv.Progress}
+	job := &countJob{an: an, keepRows: keepRows, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
 	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
@@ -194,7 +209,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 	}
 	terms = global.terms
 	if len(terms) == 0 {
-		return nil, nil, errors.New("text: empty vocabulary; perhaps the documents only contain stop words")
+		return nil, nil, fmt.Errorf("text: empty vocabulary; perhaps the documents only contain stop words: %w", kiln.ErrEmpty)
 	}
 	if cv.Binary {
 		tf = df // scikit-learn binarizes the counts before limiting features
@@ -203,8 +218,8 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 	maxCount := cv.MaxDF.count(n, float64(n))
 	minCount := cv.MinDF.count(n, 1)
 	if maxCount < minCount {
-		return nil, nil, fmt.Errorf("text: MaxDF (%v) corresponds to fewer documents (%g) than MinDF (%v: %g) in a corpus of %d documents",
-			cv.MaxDF, maxCount, cv.MinDF, minCount, n)
+		return nil, nil, fmt.Errorf("text: MaxDF (%v) corresponds to fewer documents (%g) than MinDF (%v: %g) in a corpus of %d documents: %w",
+			cv.MaxDF, maxCount, cv.MinDF, minCount, n, kiln.ErrConfig)
 	}
 	kept := make([]int32, 0, len(terms)) // global ids passing the document-frequency limits
 	for g := range terms {
@@ -227,7 +242,7 @@ func (cv *CountVectorizer) selectTerms(res *countResult) ([]string, [][]int32, e
 		kept = top
 	}
 	if len(kept) == 0 {
-		return nil, nil, errors.New("text: after pruning, no terms remain; try a lower MinDF or a higher MaxDF")
+		return nil, nil, fmt.Errorf("text: after pruning, no terms remain; try a lower MinDF or a higher MaxDF: %w", kiln.ErrEmpty)
 	}
 	col := make([]int32, len(terms))
 	for g := range col {

@@ -1,12 +1,14 @@
 package text
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
@@ -32,7 +34,7 @@ func TestWorkersGiveSameResult(t *testing.T) {
 	var terms []string
 	for _, w := range []int{1, 2, 3, 8} {
 		cv := &CountVectorizer{MinDF: DF{Docs: 2}, NGramRange: [2]int{1, 2}, StopWords: EnglishStopWords(), Workers: w}
-		m, err := cv.FitTransform(docs)
+		m, err := cv.FitTransform(context.Background(), docs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +51,7 @@ func TestWorkersGiveSameResult(t *testing.T) {
 
 func TestTransformAfterFit(t *testing.T) {
 	cv := &CountVectorizer{}
-	if _, err := cv.FitTransform([]string{"cats are fun", "dogs are fun", "cats eat fish"}); err != nil {
+	if _, err := cv.FitTransform(context.Background(), []string{"cats are fun", "dogs are fun", "cats eat fish"}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := cv.Transform([]string{"Fun fun FUN cats and birds", ""})
@@ -74,7 +76,7 @@ func TestFixedVocabulary(t *testing.T) {
 		t.Fatal(err)
 	}
 	cv := &CountVectorizer{FixedVocabulary: v, Binary: true}
-	m, err := cv.FitTransform([]string{"cats cats are fun", "dogs"})
+	m, err := cv.FitTransform(context.Background(), []string{"cats cats are fun", "dogs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		cv := c.cv
-		_, err := cv.FitTransform(c.docs)
+		_, err := cv.FitTransform(context.Background(), c.docs)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
 		}
@@ -124,7 +126,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// Empty documents among others are empty rows, as in scikit-learn.
 	cv := &CountVectorizer{}
-	m, err := cv.FitTransform([]string{"", "cats are fun", ""})
+	m, err := cv.FitTransform(context.Background(), []string{"", "cats are fun", ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// Replace mode accepts the invalid document.
 	cv = &CountVectorizer{DecodeErrors: Replace}
-	if _, err := cv.FitTransform([]string{"bad \xc3\x28 byte"}); err != nil {
+	if _, err := cv.FitTransform(context.Background(), []string{"bad \xc3\x28 byte"}); err != nil {
 		t.Error(err)
 	}
 }
@@ -143,7 +145,7 @@ func TestBadInput(t *testing.T) {
 func TestVocabularyRoundTrip(t *testing.T) {
 	docs := []string{"cats are fun", "dogs are fun", "cats eat fish"}
 	cv := &CountVectorizer{}
-	want, err := cv.FitTransform(docs)
+	want, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,18 +180,22 @@ func TestProgress(t *testing.T) {
 	for i := range docs {
 		docs[i] = "a few words of text"
 	}
-	last, calls := 0, 0
-	cv := &CountVectorizer{Workers: 3, Progress: func(n int) {
-		if n <= last {
-			t.Errorf("progress went from %d to %d", last, n)
+	var last int64
+	calls := 0
+	cv := &CountVectorizer{Workers: 3, Progress: func(p kiln.Progress) {
+		if p.Stage != "count" || p.Total != int64(len(docs)) {
+			t.Errorf("progress %+v, want stage count of %d documents", p, len(docs))
 		}
-		last = n
+		if p.Done <= last {
+			t.Errorf("progress went from %d to %d", last, p.Done)
+		}
+		last = p.Done
 		calls++
 	}}
-	if _, err := cv.FitTransform(docs); err != nil {
+	if _, err := cv.FitTransform(context.Background(), docs); err != nil {
 		t.Fatal(err)
 	}
-	if last != len(docs) || calls == 0 {
+	if last != int64(len(docs)) || calls == 0 {
 		t.Errorf("progress ended at %d after %d calls", last, calls)
 	}
 }

@@ -34,8 +34,8 @@
 // Infrastructure ch. 5, is
 //
 //	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
-//	m, err := cv.FitTransform(reviews) // *sparse.CSR, len(reviews) x cv.Vocabulary().Len()
-//	name := cv.Vocabulary().Term(j)    // the word of column j
+//	m, err := cv.FitTransform(ctx, reviews) // *sparse.CSR, len(reviews) x cv.Vocabulary().Len()
+//	name := cv.Vocabulary().Term(j)         // the word of column j
 //
 // On the 50,000 IMDB reviews it gives scikit-learn's 25,858 terms and
 // 3,769,555 non-zeros exactly, and the same counts without Binary.

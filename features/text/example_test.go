@@ -1,6 +1,7 @@
 package text_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/kiln-ml/kiln/features/text"
@@ -13,7 +14,7 @@ import (
 func ExampleCountVectorizer() {
 	docs := []string{"cats are fun", "dogs are fun", "cats eat fish"}
 	cv := &text.CountVectorizer{}
-	m, err := cv.FitTransform(docs)
+	m, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,9 +34,10 @@ func ExampleCountVectorizer() {
 // reviews and at most 10% of them, presence only.
 func ExampleCountVectorizer_limits() {
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 2}, MaxDF: text.DF{Fraction: 0.9}, Binary: true}
-	m, err := cv.FitTransform([]string{
+	m, err := cv.FitTransform(context.Background(), []string{
 		"The cat sat.", "The cat ran away!", "A dog ran to the cat.", "The dog, the dog!",
 	})
+
 	if err != nil {
 		fmt.Println(err)
 		return

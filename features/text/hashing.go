@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 )
 
 // HashingVectorizer maps documents to a fixed number of columns without a
@@ -40,6 +41,16 @@ type HashingVectorizer struct {
 	Workers int
 }
 
+// Fit checks the settings and learns nothing: the hashing vectorizer is
+// stateless, and Fit exists so that it can stand where any Fitter can.
+func (h *HashingVectorizer) Fit(ctx context.Context, docs []string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("text: HashingVectorizer: %w", err)
+	}
+	_, _, err := h.setup()
+	return err
+}
+
 // Transform returns the len(docs) x NFeatures matrix of docs.
 func (h *HashingVectorizer) Transform(docs []string) (*sparse.CSR, error) {
 	return h.TransformCorpus(context.Background(), Documents(docs))
@@ -47,17 +58,7 @@ func (h *HashingVectorizer) Transform(docs []string) (*sparse.CSR, error) {
 
 // TransformCorpus returns the matrix of a corpus, reading it once.
 func (h *HashingVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*sparse.CSR, error) {
-	n := h.NFeatures
-	if n == 0 {
-		n = 1 << 20
-	}
-	if n < 1 || n > 1<<31-1 {
-		return nil, fmt.Errorf("text: HashingVectorizer: NFeatures = %d is outside [1, 2^31-1]", h.NFeatures)
-	}
-	if err := h.Norm.validate(); err != nil {
-		return nil, err
-	}
-	an, err := newAnalyzer(h.Preprocess, Tokenizer{KeepCase: h.KeepCase, DecodeErrors: h.DecodeErrors}, h.StopWords, h.NGramRange)
+	n, an, err := h.setup()
 	if err != nil {
 		return nil, err
 	}
@@ -69,4 +70,23 @@ func (h *HashingVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*spa
 	m := buildCSR(res, nil, n, h.Binary, h.Workers)
 	normalizeRows(m, h.Norm)
 	return m, nil
+}
+
+// setup checks the settings and returns the number of columns and the analyzer.
+func (h *HashingVectorizer) setup() (int, *analyzer, error) {
+	n := h.NFeatures
+	if n == 0 {
+		n = 1 << 20
+	}
+	if n < 1 || n > 1<<31-1 {
+		return 0, nil, fmt.Errorf("text: HashingVectorizer: NFeatures = %d is outside [1, 2^31-1]: %w", h.NFeatures, kiln.ErrConfig)
+	}
+	if err := h.Norm.validate(); err != nil {
+		return 0, nil, err
+	}
+	an, err := newAnalyzer(h.Preprocess, Tokenizer{KeepCase: h.KeepCase, DecodeErrors: h.DecodeErrors}, h.StopWords, h.NGramRange)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n, an, nil
 }

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -52,7 +53,7 @@ func TestIMDBTfidfParity(t *testing.T) {
 		t.Skip("whole-corpus parity runs without -race")
 	}
 	docs, _ := realdata.IMDB(t)
-	counts, err := (&CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}}).FitTransform(docs)
+	counts, err := (&CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}}).FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestIMDBTfidfParity(t *testing.T) {
 		{"tfidf_none_noidf", &TfidfTransformer{NoIDF: true, Norm: NoNorm}, 4373522, 6510082, []entry{{1435, 8690, 1}, {1826, 9978, 1}, {4482, 25188, 1}, {6497, 15165, 1}, {6534, 24616, 1}, {6977, 15370, 1}, {7499, 505, 1}, {10502, 2241, 1}, {12740, 11070, 2}, {13142, 3057, 1}, {13441, 7648, 1}, {14019, 4278, 1}, {15513, 10512, 1}, {15969, 23427, 1}, {16902, 937, 1}, {19593, 20035, 3}, {20581, 13327, 1}, {20857, 14641, 1}, {21595, 926, 1}, {22989, 9215, 1}, {23029, 10553, 1}, {24037, 10552, 1}, {25520, 11095, 1}, {25994, 25157, 1}, {27381, 5860, 1}, {27950, 2474, 1}, {32518, 2910, 1}, {38075, 1722, 1}, {38149, 5466, 2}, {39787, 22574, 1}, {41119, 13522, 2}, {41396, 10063, 3}, {41660, 2464, 1}, {42137, 6147, 4}, {43486, 9538, 1}, {43667, 19564, 1}, {45362, 24904, 1}, {47524, 15064, 1}, {47613, 1059, 1}, {48862, 18210, 2}}},
 	}
 	for _, c := range cases {
-		m, err := c.tf.FitTransform(counts)
+		m, err := c.tf.FitTransform(context.Background(), counts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +189,7 @@ func TestIMDBNGramParity(t *testing.T) {
 		if i == 1 {
 			corpus = docs[:10000] // millions of distinct trigrams: the whole corpus is for benchmarks
 		}
-		m, err := c.cv.FitTransform(corpus)
+		m, err := c.cv.FitTransform(context.Background(), corpus)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -3,6 +3,7 @@ package text
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -92,7 +93,7 @@ func sumData(m *sparse.CSR) float64 {
 func TestIMDBParityBinary(t *testing.T) {
 	docs, _ := realdata.IMDB(t)
 	cv := &CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}, Binary: true}
-	m, err := cv.FitTransform(docs)
+	m, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestIMDBParityCounts(t *testing.T) {
 	}
 	docs, _ := realdata.IMDB(t)
 	cv := &CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}}
-	m, err := cv.FitTransform(docs)
+	m, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestIMDBParityMore(t *testing.T) {
 			"0dbc1b39577f9013b8e2dd4e34ae37b395203a36d74126013f57e4ca88391f93"},
 	}
 	for _, c := range cases {
-		m, err := c.cv.FitTransform(docs)
+		m, err := c.cv.FitTransform(context.Background(), docs)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -3,6 +3,8 @@ package text
 import (
 	"fmt"
 	"math"
+
+	"github.com/kiln-ml/kiln"
 )
 
 // DF is a document-frequency limit, as scikit-learn's min_df and max_df: a
@@ -31,11 +33,11 @@ func (d DF) String() string {
 func (d DF) validate(name string) error {
 	switch {
 	case d.Docs != 0 && d.Fraction != 0:
-		return fmt.Errorf("text: %s: set Docs or Fraction, not both (%d, %g)", name, d.Docs, d.Fraction)
+		return fmt.Errorf("text: %s: set Docs or Fraction, not both (%d, %g): %w", name, d.Docs, d.Fraction, kiln.ErrConfig)
 	case d.Docs < 0:
-		return fmt.Errorf("text: %s: Docs = %d is negative", name, d.Docs)
+		return fmt.Errorf("text: %s: Docs = %d is negative: %w", name, d.Docs, kiln.ErrConfig)
 	case math.IsNaN(d.Fraction) || d.Fraction < 0 || d.Fraction > 1:
-		return fmt.Errorf("text: %s: Fraction = %g is outside [0, 1]", name, d.Fraction)
+		return fmt.Errorf("text: %s: Fraction = %g is outside [0, 1]: %w", name, d.Fraction, kiln.ErrConfig)
 	}
 	return nil
 }

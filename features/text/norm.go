@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 )
 
 // Norm is the normalization of each row (document) of a matrix, as
@@ -31,7 +32,7 @@ func (n Norm) String() string {
 
 func (n Norm) validate() error {
 	if n < L2 || n > NoNorm {
-		return fmt.Errorf("text: unknown Norm %d", int(n))
+		return fmt.Errorf("text: unknown Norm %d: %w", int(n), kiln.ErrConfig)
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package text
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestStripTagsMatchesScikitLearn(t *testing.T) {
 	// sklearn.feature_extraction.text.strip_tags, scikit-learn 1.2.1.
@@ -18,7 +21,7 @@ func TestStripTagsMatchesScikitLearn(t *testing.T) {
 
 func TestPreprocessHook(t *testing.T) {
 	cv := &CountVectorizer{Preprocess: StripTags}
-	if _, err := cv.FitTransform([]string{"Great<br /><br />film", "<i>bad</i> film"}); err != nil {
+	if _, err := cv.FitTransform(context.Background(), []string{"Great<br /><br />film", "<i>bad</i> film"}); err != nil {
 		t.Fatal(err)
 	}
 	// scikit-learn: CountVectorizer(preprocessor=lambda s: strip_tags(s).lower())

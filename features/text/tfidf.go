@@ -1,12 +1,13 @@
 package text
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -38,7 +39,7 @@ func (t *TfidfTransformer) IDF() []float64 { return slices.Clone(t.idf) }
 func (t *TfidfTransformer) SetIDF(idf []float64) error {
 	for j, x := range idf {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("text: TfidfTransformer: idf of column %d is %g", j, x)
+			return fmt.Errorf("text: TfidfTransformer: idf of column %d is %g: %w", j, x, kiln.ErrNonFinite)
 		}
 	}
 	t.idf = slices.Clone(idf)
@@ -46,8 +47,12 @@ func (t *TfidfTransformer) SetIDF(idf []float64) error {
 }
 
 // Fit learns the document frequency of each column of x (documents x terms):
-// the number of rows where it is non-zero.
-func (t *TfidfTransformer) Fit(x mat.Matrix) error {
+// the number of rows where it is non-zero. It is a single pass over the
+// stored entries; ctx is checked before it starts.
+func (t *TfidfTransformer) Fit(ctx context.Context, x mat.Matrix) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("text: TfidfTransformer: %w", err)
+	}
 	if err := t.Norm.validate(); err != nil {
 		return err
 	}
@@ -77,8 +82,8 @@ func (t *TfidfTransformer) Fit(x mat.Matrix) error {
 }
 
 // FitTransform fits on x and returns its TF-IDF matrix.
-func (t *TfidfTransformer) FitTransform(x mat.Matrix) (*sparse.CSR, error) {
-	if err := t.Fit(x); err != nil {
+func (t *TfidfTransformer) FitTransform(ctx context.Context, x mat.Matrix) (*sparse.CSR, error) {
+	if err := t.Fit(ctx, x); err != nil {
 		return nil, err
 	}
 	return t.Transform(x)
@@ -97,10 +102,10 @@ func (t *TfidfTransformer) Transform(x mat.Matrix) (*sparse.CSR, error) {
 	rows, cols := m.Dims()
 	if !t.NoIDF {
 		if t.idf == nil {
-			return nil, errors.New("text: TfidfTransformer: Transform before Fit")
+			return nil, fmt.Errorf("text: TfidfTransformer: Transform before Fit: %w", kiln.ErrNotFitted)
 		}
 		if len(t.idf) != cols {
-			return nil, fmt.Errorf("text: TfidfTransformer: matrix has %d columns, fitted on %d", cols, len(t.idf))
+			return nil, fmt.Errorf("text: TfidfTransformer: matrix has %d columns, fitted on %d: %w", cols, len(t.idf), kiln.ErrShape)
 		}
 	}
 	raw := m.RawMatrix()
@@ -111,7 +116,7 @@ func (t *TfidfTransformer) Transform(x mat.Matrix) (*sparse.CSR, error) {
 		for k := indptr[r]; k < indptr[r+1]; k++ {
 			v := data[k]
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("text: TfidfTransformer: row %d, column %d: value %g", r, ind[k], v)
+				return nil, fmt.Errorf("text: TfidfTransformer: row %d, column %d: value %g: %w", r, ind[k], v, kiln.ErrNonFinite)
 			}
 			if t.SublinearTF && v != 0 {
 				if v < 0 {
@@ -135,7 +140,7 @@ func (t *TfidfTransformer) Transform(x mat.Matrix) (*sparse.CSR, error) {
 func asCSR(x mat.Matrix) (*sparse.CSR, error) {
 	switch m := x.(type) {
 	case nil:
-		return nil, errors.New("text: nil matrix")
+		return nil, fmt.Errorf("text: nil matrix: %w", kiln.ErrEmpty)
 	case *sparse.CSR:
 		return m, nil
 	case interface{ ToCSR() *sparse.CSR }:

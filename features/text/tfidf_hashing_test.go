@@ -1,6 +1,7 @@
 package text
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -39,12 +40,12 @@ func TestTfidfSmall(t *testing.T) {
 		{"TfidfTransformer{Norm: L1, NoSmoothIDF: true}", &TfidfTransformer{Norm: L1, NoSmoothIDF: true}, [][]float64{{0.3333333333333333, 0.0, 0.3333333333333333, 0.0, 0.0, 0.0, 0.3333333333333333, 0.0}, {0.2267890536986445, 0.0, 0.0, 0.3196328389040665, 0.0, 0.0, 0.453578107397289, 0.0}, {0.0, 0.0, 0.26186457442946226, 0.0, 0.3690677127852689, 0.3690677127852689, 0.0, 0.0}, {0.0, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75}}},
 		{"TfidfTransformer{NoIDF: true, Norm: NoNorm}", &TfidfTransformer{NoIDF: true, Norm: NoNorm}, [][]float64{{1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0}, {1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0}, {0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0}, {0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0}}},
 	}
-	counts, err := (&CountVectorizer{}).FitTransform(smallDocs)
+	counts, err := (&CountVectorizer{}).FitTransform(context.Background(), smallDocs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		m, err := c.tf.FitTransform(counts)
+		m, err := c.tf.FitTransform(context.Background(), counts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package text
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/kiln-ml/kiln"
 )
 
 // Vocabulary maps terms to column indices and back. A fitted CountVectorizer
@@ -21,12 +23,12 @@ type Vocabulary struct {
 // terms and rejects an empty list and duplicate terms.
 func NewVocabulary(terms []string) (*Vocabulary, error) {
 	if len(terms) == 0 {
-		return nil, fmt.Errorf("text: empty vocabulary")
+		return nil, fmt.Errorf("text: empty vocabulary: %w", kiln.ErrEmpty)
 	}
 	v := &Vocabulary{terms: append([]string(nil), terms...), index: make(map[string]int, len(terms))}
 	for i, t := range v.terms {
 		if j, dup := v.index[t]; dup {
-			return nil, fmt.Errorf("text: vocabulary: term %q at both %d and %d", t, j, i)
+			return nil, fmt.Errorf("text: vocabulary: term %q at both %d and %d: %w", t, j, i, kiln.ErrConfig)
 		}
 		v.index[t] = i
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/kiln-ml/kiln"
 	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 )
@@ -28,9 +29,11 @@ type GridSearch[P any] struct {
 	Workers int
 	// Refit fits the best candidate on all rows into GridResult.BestModel.
 	Refit bool
-	// Progress, if set, is called after each fit with the number done and the total
-	// (from one goroutine at a time).
-	Progress func(done, total int)
+	// Progress, if set, is called after each fit is scored, from one
+	// goroutine at a time, with Stage "fold", Done the fits scored so far,
+	// Total candidates × splits and Value the score just computed (fits
+	// finish in any order, so that score may be of any candidate and split).
+	Progress kiln.ProgressFunc
 }
 
 // GridResult holds the scores of a GridSearch, indexed like its Candidates.
@@ -84,16 +87,16 @@ func (g *GridSearch[P]) Run(ctx context.Context, X mat.Matrix, y []float64) (*Gr
 	total := len(g.Candidates) * len(folds)
 	var mu sync.Mutex
 	done := 0
-	eg, ctx := errgroup.WithContext(ctx)
+	eg, fitCtx := errgroup.WithContext(ctx) // cancelled when Wait returns
 	eg.SetLimit(workers)
 	for c := range g.Candidates {
 		for s := range folds {
 			eg.Go(func() error {
-				if err := ctx.Err(); err != nil {
+				if err := fitCtx.Err(); err != nil {
 					return err
 				}
 				m := g.New(g.Candidates[c])
-				if err := m.Fit(folds[s].xTrain, folds[s].yTrain); err != nil {
+				if err := m.Fit(fitCtx, folds[s].xTrain, folds[s].yTrain); err != nil {
 					return fmt.Errorf("selection.GridSearch: candidate %d, split %d: %w", c, s, err)
 				}
 				v, err := score(m, folds[s].xTest, folds[s].yTest)
@@ -104,7 +107,7 @@ func (g *GridSearch[P]) Run(ctx context.Context, X mat.Matrix, y []float64) (*Gr
 				if g.Progress != nil {
 					mu.Lock()
 					done++
-					g.Progress(done, total)
+					g.Progress(kiln.Progress{Stage: "fold", Done: int64(done), Total: int64(total), Value: v})
 					mu.Unlock()
 				}
 				return nil
@@ -131,7 +134,7 @@ func (g *GridSearch[P]) Run(ctx context.Context, X mat.Matrix, y []float64) (*Gr
 	}
 	if g.Refit {
 		m := g.New(g.Candidates[res.Best])
-		if err := m.Fit(X, y); err != nil {
+		if err := m.Fit(ctx, X, y); err != nil {
 			return nil, fmt.Errorf("selection.GridSearch: refitting candidate %d: %w", res.Best, err)
 		}
 		res.BestModel = m

@@ -3,14 +3,17 @@ package selection
 import (
 	"fmt"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/models/metrics"
 	"gonum.org/v1/gonum/mat"
 )
 
-// Model is a learner that cross-validation and grid search can fit and score.
+// Model is a learner that cross-validation and grid search can fit and score:
+// a kiln.TargetFitter on a matrix that is also a kiln.Predictor, as
+// models.LinearRegression and models.LogisticRegression are.
 type Model interface {
-	Fit(X mat.Matrix, y []float64) error
-	Predict(X mat.Matrix) ([]float64, error)
+	kiln.TargetFitter[mat.Matrix]
+	kiln.Predictor
 }
 
 // ProbabilisticModel also returns class probabilities, columns in sorted label order.

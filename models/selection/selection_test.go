@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/models"
 	"gonum.org/v1/gonum/mat"
 )
@@ -264,5 +265,43 @@ func TestSelectionRejectsBadInput(t *testing.T) {
 		mat.NewDense(4, 1, []float64{1, 2, 3, 4}), []float64{1, 1, 1, 1}, splits, Accuracy, 2)
 	if !errors.Is(err, models.ErrSingleClass) {
 		t.Errorf("single-class fold: %v", err)
+	}
+}
+
+// TestGridSearchProgress: one "fold" report per fit, Done counting up to
+// candidates × splits, each carrying a score that the result holds.
+func TestGridSearchProgress(t *testing.T) {
+	X, y := loadCSV(t, "breast_cancer.csv", "target", "target_name")
+	standardize(X)
+	splits, err := StratifiedKFold{K: 3}.Splits(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []kiln.Progress
+	g := GridSearch[float64]{
+		Candidates: []float64{0.1, 1},
+		New:        func(c float64) Model { return &models.LogisticRegression{C: c, MaxIter: 1000, Workers: 1} },
+		Splits:     splits, Score: Accuracy, Workers: 3,
+		Progress: func(p kiln.Progress) { reports = append(reports, p) },
+	}
+	res, err := g.Run(context.Background(), X, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scores []float64
+	for _, fs := range res.FoldScores {
+		scores = append(scores, fs...)
+	}
+	var reported []float64
+	for i, p := range reports {
+		if p.Stage != "fold" || p.Done != int64(i+1) || p.Total != 6 {
+			t.Errorf("report %d: %+v", i, p)
+		}
+		reported = append(reported, p.Value)
+	}
+	slices.Sort(scores)
+	slices.Sort(reported)
+	if !slices.Equal(scores, reported) {
+		t.Errorf("reported scores %v, fold scores %v", reported, scores)
 	}
 }
