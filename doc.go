@@ -5,8 +5,11 @@
 //
 // kiln is a set of small packages; this one only documents the whole.
 //
-//	dataset            Frame: typed columns with null masks; CSV, Parquet, Arrow IPC, JSON Lines;
-//	                   select, filter, sort, join, group-by; seeded splits; conversion to gonum and Arrow
+//	dataset            Frame: typed columns with null masks; CSV, JSON Lines; select, filter, sort,
+//	                   join, group-by; seeded splits; conversion to gonum matrices
+//	dataset/parquet    Parquet reader (projection, parallel row groups) and writer
+//	dataset/arrowipc   Arrow IPC files and streams
+//	dataset/arrowconv  conversion between frames and Arrow records
 //	dataset/builtin    small real data sets embedded in the binary (iris, breast cancer, IMDB sample, ...)
 //	features           table encoders: one-hot, scaling, imputing, hashing
 //	features/text      tokenizer, CountVectorizer, TF-IDF, hashing vectorizer -> *sparse.CSR

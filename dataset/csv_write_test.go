@@ -9,50 +9,14 @@ import (
 	"time"
 
 	"github.com/kiln-ml/kiln/dataset"
-	"github.com/kiln-ml/kiln/dataset/builtin"
+	"github.com/kiln-ml/kiln/dataset/internal/frametest"
 )
 
-// sameFrame compares two frames cell by cell, types, nulls and dictionary
-// encoding included (floats bit for bit).
-func sameFrame(t *testing.T, name string, a, b *dataset.Frame) {
-	t.Helper()
-	if a.Schema().String() != b.Schema().String() || a.NumRows() != b.NumRows() {
-		t.Fatalf("%s: %d rows (%s) became %d rows (%s)", name, a.NumRows(), a.Schema(), b.NumRows(), b.Schema())
-	}
-	for k, ca := range a.Columns() {
-		cb := b.Col(k)
-		if ca.IsDict() != cb.IsDict() || ca.NullCount() != cb.NullCount() {
-			t.Errorf("%s: column %q: dict %v nulls %d became dict %v nulls %d", name, ca.Name(), ca.IsDict(), ca.NullCount(), cb.IsDict(), cb.NullCount())
-		}
-		for i := range ca.Len() {
-			same := ca.IsNull(i) == cb.IsNull(i)
-			switch ca.Type() {
-			case dataset.Float64:
-				same = same && math.Float64bits(ca.Float64s()[i]) == math.Float64bits(cb.Float64s()[i])
-			case dataset.Int64, dataset.Timestamp:
-				same = same && ca.Int64s()[i] == cb.Int64s()[i]
-			case dataset.Bool:
-				same = same && ca.Bools()[i] == cb.Bools()[i]
-			case dataset.String:
-				same = same && ca.StringAt(i) == cb.StringAt(i)
-			}
-			if !same {
-				t.Fatalf("%s: column %q row %d: %q (null %v) became %q (null %v)", name, ca.Name(), i, ca.Format(i), ca.IsNull(i), cb.Format(i), cb.IsNull(i))
-			}
-		}
-	}
-}
-
 func TestCSVRoundTripBuiltins(t *testing.T) {
-	sets := map[string]func() (*dataset.Frame, error){
-		"Iris": builtin.Iris, "BreastCancer": builtin.BreastCancer, "Diabetes": builtin.Diabetes,
-		"CaliforniaHousing": builtin.CaliforniaHousing, "IMDBSample": builtin.IMDBSample,
-		"Longley": builtin.Longley, "MTCars": builtin.MTCars, "Flights": builtin.Flights,
-		"Planes": builtin.Planes, "Airports": builtin.Airports, "Airlines": builtin.Airlines,
-	}
 	dir := t.TempDir()
-	for name, load := range sets {
-		f, err := load()
+	for _, set := range frametest.Builtins {
+		name := set.Name
+		f, err := set.Load()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +33,7 @@ func TestCSVRoundTripBuiltins(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		sameFrame(t, name, f, back)
+		frametest.Equal(t, name, f, back)
 		if name == "Planes" { // through a gzip file too
 			path := filepath.Join(dir, "planes.csv.gz")
 			if err := dataset.WriteCSVFile(path, f, dataset.CSVOptions{}); err != nil {
@@ -79,7 +43,7 @@ func TestCSVRoundTripBuiltins(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameFrame(t, name+" gzip", f, back)
+			frametest.Equal(t, name+" gzip", f, back)
 		}
 	}
 }
@@ -105,7 +69,7 @@ func TestCSVRoundTripEdgeValues(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v\n%s", delim, err, buf.String())
 		}
-		sameFrame(t, "edge values "+string(delim), f, back)
+		frametest.Equal(t, "edge values "+string(delim), f, back)
 	}
 	// A one-column frame with nulls and empty strings: blank lines are nulls.
 	one := dataset.MustNew(dataset.NewString("s", []string{"", "x", "", "y"}, []bool{true, true, false, false}))
@@ -118,7 +82,7 @@ func TestCSVRoundTripEdgeValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameFrame(t, "one column", one, back)
+	frametest.Equal(t, "one column", one, back)
 }
 
 func TestWriteCSVFormat(t *testing.T) {

@@ -5,19 +5,22 @@
 // encoding and group-by work on small integer codes. Frames are immutable;
 // operations return new frames that share unchanged columns.
 //
-// Readers turn CSV, Parquet, Arrow IPC and JSON Lines into frames and report
-// bad input as errors that name the file, line and column. Frames convert to
-// gonum matrices for the models and to Arrow records for other tools.
+// Readers turn CSV and JSON Lines into frames and report bad input as errors
+// that name the file, line and column. Frames convert to gonum matrices for
+// the models. The Arrow-based formats live in their own packages, so that a
+// program that reads CSV or scores frames links no Arrow, Parquet, Thrift or
+// gRPC code: dataset/parquet (Parquet), dataset/arrowipc (Arrow IPC files and
+// streams) and dataset/arrowconv (Arrow records).
 //
 // # Reading and writing
 //
 // ReadCSV and ReadCSVFile read RFC 4180 text (gzip detected by content) on all
 // cores, with exact type inference over every value, null masks and
 // dictionary strings; WriteCSV writes what ReadCSV reads back unchanged.
-// ReadJSONL reads JSON Lines. ReadParquetFile reads Parquet through arrow's
-// pqarrow (column projection, row groups in parallel) and WriteParquet writes
-// it; ReadArrowFile and ReadArrowStream read Arrow IPC. Parse errors are
-// *ParseError values naming file, line, column and column name.
+// ReadJSONL reads JSON Lines. Parse errors are *ParseError values naming
+// file, line, column and column name. parquet.ReadFile (column projection,
+// row groups in parallel) and arrowipc.ReadFile, in the packages named above,
+// give frames of the same types.
 //
 // # Operations
 //

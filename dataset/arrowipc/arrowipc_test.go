@@ -1,53 +1,56 @@
-package dataset
+package arrowipc_test
 
 import (
 	"bytes"
 	"path/filepath"
 	"testing"
 
+	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/arrowipc"
+	"github.com/kiln-ml/kiln/dataset/internal/frametest"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
-func arrowStreamBytes(t testing.TB, f *Frame) []byte {
+func streamBytes(t testing.TB, f *dataset.Frame) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteArrowStream(&buf, f); err != nil {
+	if err := arrowipc.WriteStream(&buf, f); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
-func TestArrowStreamRoundTrip(t *testing.T) {
-	want := everyTypeFrame(t)
-	got, err := ReadArrowStream(bytes.NewReader(arrowStreamBytes(t, want)))
+func TestStreamRoundTrip(t *testing.T) {
+	want := frametest.EveryType(t)
+	got, err := arrowipc.ReadStream(bytes.NewReader(streamBytes(t, want)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareFramesExact(t, want, got)
+	frametest.Equal(t, "Arrow IPC stream", want, got)
 }
 
-func TestArrowFileRoundTrip(t *testing.T) {
-	want := everyTypeFrame(t)
+func TestFileRoundTrip(t *testing.T) {
+	want := frametest.EveryType(t)
 	path := filepath.Join(t.TempDir(), "every.arrow")
-	if err := WriteArrowFile(path, want); err != nil {
+	if err := arrowipc.WriteFile(path, want); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadArrowFile(path)
+	got, err := arrowipc.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareFramesExact(t, want, got)
+	frametest.Equal(t, "Arrow IPC file", want, got)
 }
 
-// TestReadArrowFlights200K reads vega-datasets 3.2.1 data/flights-200k.arrow:
+// TestReadFlights200K reads vega-datasets 3.2.1 data/flights-200k.arrow:
 // one record batch of 200,000 rows, delay and distance int16, time float32.
 // The golden values were printed by arrow go v14.0.2's own ipc.FileReader
 // (the raw int16 / float32 arrays, before any conversion; pyarrow is not
 // installed here): rows 0, 1, 2 and 199,999, and the column sums taken in row
 // order in int64 / float64.
-func TestReadArrowFlights200K(t *testing.T) {
+func TestReadFlights200K(t *testing.T) {
 	path := realdata.Require(t, realdata.Flights200K)
-	f, err := ReadArrowFile(path)
+	f, err := arrowipc.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,5 +90,25 @@ func TestReadArrowFlights200K(t *testing.T) {
 		if f.Col(k).NullCount() != 0 {
 			t.Errorf("column %q: %d nulls, want 0", f.Col(k).Name(), f.Col(k).NullCount())
 		}
+	}
+}
+
+// TestStreamRoundTripBuiltins sends every builtin set through an Arrow IPC
+// stream: types, nulls, dictionary encoding and values must survive unchanged.
+func TestStreamRoundTripBuiltins(t *testing.T) {
+	for _, set := range frametest.Builtins {
+		want, err := set.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := arrowipc.WriteStream(&buf, want); err != nil {
+			t.Fatalf("%s: %v", set.Name, err)
+		}
+		got, err := arrowipc.ReadStream(&buf)
+		if err != nil {
+			t.Fatalf("%s: %v", set.Name, err)
+		}
+		frametest.Equal(t, set.Name+" via Arrow IPC", want, got)
 	}
 }

@@ -1,4 +1,4 @@
-package dataset
+package arrowcol
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/memory"
 )
 
-// checkedMessageReader reads Arrow IPC messages like ipc.NewMessageReader,
+// CheckedMessageReader reads Arrow IPC messages like ipc.NewMessageReader,
 // but checks each message before the Arrow library sees it.
 //
 // Why: arrow v14 trusts the lengths in a message. A corrupt metadata
@@ -24,7 +24,7 @@ import (
 // walks the flatbuffer to check that every vector arrow will allocate from
 // fits inside the message, that record batch buffers lie inside the body, and
 // that compressed buffers announce a plausible decompressed size.
-type checkedMessageReader struct {
+type CheckedMessageReader struct {
 	r        io.Reader
 	msg      *ipc.Message
 	messages int
@@ -35,9 +35,14 @@ type checkedMessageReader struct {
 	batchNodes, batchBuffers int
 }
 
-// expect sets the node and buffer counts batches must have for a schema of
-// flat fields (the only kind ReadArrowStream accepts).
-func (r *checkedMessageReader) expect(schema *arrow.Schema) {
+// NewCheckedMessageReader reads messages from r.
+func NewCheckedMessageReader(r io.Reader) *CheckedMessageReader {
+	return &CheckedMessageReader{r: r}
+}
+
+// Expect sets the node and buffer counts batches must have for a schema of
+// flat fields (the only kind the IPC readers accept).
+func (r *CheckedMessageReader) Expect(schema *arrow.Schema) {
 	r.batchNodes, r.batchBuffers = schema.NumFields(), 0
 	for _, f := range schema.Fields() {
 		switch f.Type.ID() {
@@ -49,10 +54,10 @@ func (r *checkedMessageReader) expect(schema *arrow.Schema) {
 	}
 }
 
-func (r *checkedMessageReader) Retain()  {}
-func (r *checkedMessageReader) Release() { r.release() }
+func (r *CheckedMessageReader) Retain()  {}
+func (r *CheckedMessageReader) Release() { r.release() }
 
-func (r *checkedMessageReader) release() {
+func (r *CheckedMessageReader) release() {
 	if r.msg != nil {
 		r.msg.Release()
 		r.msg = nil
@@ -61,7 +66,7 @@ func (r *checkedMessageReader) release() {
 
 // Message returns the next message, or io.EOF at the end-of-stream marker or
 // at a clean end of input between messages.
-func (r *checkedMessageReader) Message() (*ipc.Message, error) {
+func (r *CheckedMessageReader) Message() (*ipc.Message, error) {
 	r.release()
 	var word [4]byte
 	if _, err := io.ReadFull(r.r, word[:]); err != nil {

@@ -1,4 +1,4 @@
-package dataset
+package arrowcol
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func validity(name string, arr arrow.Array) ([]byte, int, error) {
 	data := arr.Data()
 	bufs := data.Buffers()
 	if arr.NullN() > arr.Len() || len(bufs) == 0 || bufs[0] == nil || bufs[0].Len()*8 < data.Offset()+data.Len() {
-		return nil, 0, fmt.Errorf("dataset: column %q: malformed validity bitmap", name)
+		return nil, 0, fmt.Errorf("column %q: malformed validity bitmap", name)
 	}
 	return bufs[0].Bytes(), data.Offset(), nil
 }
@@ -39,7 +39,7 @@ func values[T any](name string, arr arrow.Array) ([]T, error) {
 		return nil, nil
 	}
 	if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len() < hi*width {
-		return nil, fmt.Errorf("dataset: column %q: value buffer too short for %d rows", name, data.Len())
+		return nil, fmt.Errorf("column %q: value buffer too short for %d rows", name, data.Len())
 	}
 	b := bufs[1].Bytes()
 	all := unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/width)
@@ -56,13 +56,13 @@ func fillStrings[O int32 | int64](name string, dst []string, arr arrow.Array, is
 		return nil
 	}
 	if len(bufs) < 3 || bufs[1] == nil {
-		return fmt.Errorf("dataset: column %q: missing string offsets", name)
+		return fmt.Errorf("column %q: missing string offsets", name)
 	}
 	var zero O
 	width := int(unsafe.Sizeof(zero))
 	ob := bufs[1].Bytes()
 	if len(ob) < (data.Offset()+n+1)*width {
-		return fmt.Errorf("dataset: column %q: string offsets too short for %d rows", name, n)
+		return fmt.Errorf("column %q: string offsets too short for %d rows", name, n)
 	}
 	offs := unsafe.Slice((*O)(unsafe.Pointer(&ob[0])), len(ob)/width)[data.Offset() : data.Offset()+n+1]
 	var text []byte
@@ -70,11 +70,11 @@ func fillStrings[O int32 | int64](name string, dst []string, arr arrow.Array, is
 		text = bufs[2].Bytes()
 	}
 	if offs[0] < 0 || int64(offs[n]) > int64(len(text)) {
-		return fmt.Errorf("dataset: column %q: string offsets [%d,%d] outside %d bytes of text", name, offs[0], offs[n], len(text))
+		return fmt.Errorf("column %q: string offsets [%d,%d] outside %d bytes of text", name, offs[0], offs[n], len(text))
 	}
 	for i := 0; i < n; i++ {
 		if offs[i+1] < offs[i] {
-			return fmt.Errorf("dataset: column %q row %d: decreasing string offsets", name, off+i)
+			return fmt.Errorf("column %q row %d: decreasing string offsets", name, off+i)
 		}
 	}
 	base := offs[0]
@@ -87,13 +87,13 @@ func fillStrings[O int32 | int64](name string, dst []string, arr arrow.Array, is
 		}
 		dst[i] = all[offs[i]-base : offs[i+1]-base]
 		if !valid && !utf8.ValidString(dst[i]) {
-			return fmt.Errorf("dataset: column %q row %d: invalid UTF-8", name, off+i)
+			return fmt.Errorf("column %q row %d: invalid UTF-8", name, off+i)
 		}
 	}
 	if !valid {
 		// The invalid bytes sit under null rows or straddle rows: reject too,
 		// since each row is text a frame must hold as UTF-8.
-		return fmt.Errorf("dataset: column %q: invalid UTF-8 in the string data", name)
+		return fmt.Errorf("column %q: invalid UTF-8 in the string data", name)
 	}
 	return nil
 }
@@ -118,16 +118,16 @@ func arrowStrings(arr arrow.Array) ([]string, error) {
 	return out, err
 }
 
-// checkBuffers checks that a chunk's buffers hold as many rows as its length
+// CheckBuffers checks that a chunk's buffers hold as many rows as its length
 // says, so that the readers never size a column from a corrupt length.
-func checkBuffers(name string, arr arrow.Array) error {
+func CheckBuffers(name string, arr arrow.Array) error {
 	if _, _, err := validity(name, arr); err != nil {
 		return err
 	}
 	data := arr.Data()
 	n := data.Len() + data.Offset()
 	if data.Len() < 0 || data.Offset() < 0 {
-		return fmt.Errorf("dataset: column %q: negative length or offset", name)
+		return fmt.Errorf("column %q: negative length or offset", name)
 	}
 	need := func(buf, bytes int) error {
 		bufs := data.Buffers()
@@ -136,7 +136,7 @@ func checkBuffers(name string, arr arrow.Array) error {
 			have = bufs[buf].Len()
 		}
 		if have < bytes {
-			return fmt.Errorf("dataset: column %q: buffer %d holds %d bytes, %d rows need %d", name, buf, have, data.Len(), bytes)
+			return fmt.Errorf("column %q: buffer %d holds %d bytes, %d rows need %d", name, buf, have, data.Len(), bytes)
 		}
 		return nil
 	}
@@ -156,7 +156,7 @@ func checkBuffers(name string, arr arrow.Array) error {
 			return err
 		}
 		if d, ok := arr.(*array.Dictionary); ok {
-			return checkBuffers(name, d.Dictionary())
+			return CheckBuffers(name, d.Dictionary())
 		}
 		return nil
 	case arrow.FixedWidthDataType:

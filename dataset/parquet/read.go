@@ -1,4 +1,4 @@
-package dataset
+package parquet
 
 import (
 	"bytes"
@@ -15,16 +15,18 @@ import (
 	"github.com/apache/arrow/go/v14/arrow"
 	"github.com/apache/arrow/go/v14/arrow/ipc"
 	"github.com/apache/arrow/go/v14/arrow/memory"
-	"github.com/apache/arrow/go/v14/parquet"
+	pq "github.com/apache/arrow/go/v14/parquet"
 	"github.com/apache/arrow/go/v14/parquet/file"
 	"github.com/apache/arrow/go/v14/parquet/metadata"
 	"github.com/apache/arrow/go/v14/parquet/pqarrow"
+	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/internal/arrowcol"
 	"golang.org/x/sync/errgroup"
 )
 
-// ParquetOptions configures ReadParquet and ReadParquetFile. The zero value
-// reads every column on all cores.
-type ParquetOptions struct {
+// Options configures Read and ReadFile. The zero value reads every column on
+// all cores.
+type Options struct {
 	// Columns lists the columns to read, in the order wanted in the frame; nil
 	// reads all of them in file order. Only the named columns are decoded.
 	Columns []string
@@ -34,28 +36,27 @@ type ParquetOptions struct {
 	Workers int
 }
 
-// ReadParquetFile reads a Parquet file into a frame; see ReadParquet.
-// Errors name the file.
-func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
+// ReadFile reads a Parquet file into a frame; see Read. Errors name the file.
+func ReadFile(path string, opts Options) (*dataset.Frame, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+		return nil, fmt.Errorf("parquet: %w", err)
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	f, err := ReadParquet(fh, st.Size(), opts)
+	f, err := read(fh, st.Size(), opts)
 	if err != nil {
-		return nil, inFile(path, err)
+		return nil, fmt.Errorf("parquet: %s: %w", path, err)
 	}
 	return f, nil
 }
 
-// ReadParquet reads the Parquet data held in r (size bytes) into a frame,
-// through the Arrow library's pqarrow reader. Column types map as described
-// for FromArrow (Parquet int32/int64 -> Int64, float/double -> Float64,
+// Read reads the Parquet data held in r (size bytes) into a frame, through
+// the Arrow library's pqarrow reader. Column types map as described for
+// arrowconv.FromRecord (Parquet int32/int64 -> Int64, float/double -> Float64,
 // timestamps and dates -> Timestamp in nanoseconds UTC, UTF-8 strings ->
 // String, boolean -> Bool); nested columns and other types are an error
 // naming the column, reported before any data is decoded.
@@ -82,14 +83,22 @@ func ReadParquetFile(path string, opts ParquetOptions) (*Frame, error) {
 // in one page), and any
 // panic left inside the Arrow library is
 // recovered into an error.
-func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err error) {
-	defer recoverAsError(&err, "parquet reader")
-	if err := checkParquetMagic(r, size); err != nil {
+func Read(r io.ReaderAt, size int64, opts Options) (*dataset.Frame, error) {
+	f, err := read(r, size, opts)
+	if err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
+	return f, nil
+}
+
+func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error) {
+	defer arrowcol.RecoverAsError(&err, "parquet reader")
+	if err := checkMagic(r, size); err != nil {
 		return nil, err
 	}
 	rdr, err := file.NewParquetReader(io.NewSectionReader(r, 0, size))
 	if err != nil {
-		return nil, fmt.Errorf("dataset: reading the Parquet footer: %w", err)
+		return nil, fmt.Errorf("reading the Parquet footer: %w", err)
 	}
 	defer rdr.Close()
 	meta := rdr.MetaData()
@@ -97,7 +106,7 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	props := pqarrow.ArrowReadProperties{}
 	dict := make(map[int]bool)
 	for leaf := 0; leaf < meta.Schema.NumColumns(); leaf++ {
-		if meta.Schema.Column(leaf).PhysicalType() == parquet.Types.ByteArray && dictionaryEncoded(meta, leaf) {
+		if meta.Schema.Column(leaf).PhysicalType() == pq.Types.ByteArray && dictionaryEncoded(meta, leaf) {
 			props.SetReadDict(leaf, true)
 			dict[leaf] = true
 		}
@@ -107,7 +116,7 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	}
 	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: reading the Parquet schema: %w", err)
+		return nil, fmt.Errorf("reading the Parquet schema: %w", err)
 	}
 	// pqarrow lets an Arrow schema stored in the file (pyarrow and polars store
 	// one) override the dictionary read asked for above, for instance with
@@ -134,32 +143,32 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	for rg := 0; rg < nrg; rg++ {
 		rows := meta.RowGroup(rg).NumRows()
 		if limit := plausibleRows(meta.RowGroup(rg)); rows < 0 || rows > limit {
-			return nil, fmt.Errorf("dataset: row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
+			return nil, fmt.Errorf("row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
 		}
 		start[rg+1] = start[rg] + int(rows)
 	}
 	total := start[nrg]
 
 	// Tasks: a column of 8-byte values is read whole by one task, so that its
-	// single decoded chunk is adopted in place (see fillOwned); other columns
+	// single decoded chunk is adopted in place (see arrowcol.Builder.FillOwned); other columns
 	// are read one row group per task, each converted into its slot. Whole
 	// columns go first, being the largest tasks.
 	type task struct{ field, rgLo, rgHi int }
 	var whole, perGroup []task
-	builders := make([]*arrowColumnBuilder, len(fields))
+	builders := make([]*arrowcol.Builder, len(fields))
 	for i, fi := range fields {
 		sf := fr.Manifest.Fields[fi]
 		if !sf.IsLeaf() {
-			return nil, fmt.Errorf("dataset: column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
+			return nil, fmt.Errorf("column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
 		}
 		switch sf.Field.Type.ID() {
 		case arrow.INT64, arrow.FLOAT64, arrow.TIMESTAMP, arrow.DATE64:
-			builders[i], err = newLazyArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total)
+			builders[i], err = arrowcol.NewLazyBuilder(sf.Field.Name, sf.Field.Type, total)
 			if nrg > 0 {
 				whole = append(whole, task{i, 0, nrg})
 			}
 		default:
-			builders[i], err = newArrowColumnBuilder(sf.Field.Name, sf.Field.Type, total)
+			builders[i], err = arrowcol.NewBuilder(sf.Field.Name, sf.Field.Type, total)
 			for rg := 0; rg < nrg; rg++ {
 				perGroup = append(perGroup, task{i, rg, rg + 1})
 			}
@@ -179,7 +188,7 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	g, ctx := errgroup.WithContext(context.Background())
 	for w := 0; w < workers; w++ {
 		g.Go(func() (err error) {
-			defer recoverAsError(&err, "parquet reader")
+			defer arrowcol.RecoverAsError(&err, "parquet reader")
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(tasks) {
@@ -198,13 +207,13 @@ func ReadParquet(r io.ReaderAt, size int64, opts ParquetOptions) (f *Frame, err 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	cols := make([]*Column, len(builders))
+	cols := make([]*dataset.Column, len(builders))
 	for i, b := range builders {
-		if cols[i], err = b.column(); err != nil {
+		if cols[i], err = b.Column(); err != nil {
 			return nil, err
 		}
 	}
-	return New(cols...)
+	return dataset.New(cols...)
 }
 
 // plausibleRows bounds the rows a row group may claim: 2^20 plus 1,024 per
@@ -225,7 +234,7 @@ func plausibleRows(rg *metadata.RowGroupMetaData) int64 {
 // readParquetChunks decodes one column of row groups [rgLo, rgHi) into its
 // builder: the whole column when the task covers every row group (the builder
 // then adopts the decoded buffer), else into the rows' slot.
-func readParquetChunks(ctx context.Context, fr *pqarrow.FileReader, field, rgLo, rgHi int, start []int, b *arrowColumnBuilder) error {
+func readParquetChunks(ctx context.Context, fr *pqarrow.FileReader, field, rgLo, rgHi int, start []int, b *arrowcol.Builder) error {
 	sf := fr.Manifest.Fields[field]
 	groups := make([]int, 0, rgHi-rgLo)
 	for rg := rgLo; rg < rgHi; rg++ {
@@ -233,9 +242,9 @@ func readParquetChunks(ctx context.Context, fr *pqarrow.FileReader, field, rgLo,
 	}
 	where := func(err error) error {
 		if rgHi-rgLo == 1 {
-			return fmt.Errorf("dataset: column %q row group %d: %w", b.name, rgLo, err)
+			return fmt.Errorf("column %q row group %d: %w", b.Name(), rgLo, err)
 		}
-		return fmt.Errorf("dataset: column %q: %w", b.name, err)
+		return fmt.Errorf("column %q: %w", b.Name(), err)
 	}
 	cr, err := fr.GetFieldReader(ctx, field, map[int]bool{sf.ColIndex: true}, groups)
 	if err != nil {
@@ -251,11 +260,11 @@ func readParquetChunks(ctx context.Context, fr *pqarrow.FileReader, field, rgLo,
 	if chunked.Len() != rows {
 		return where(fmt.Errorf("decoded %d rows, the footer says %d", chunked.Len(), rows))
 	}
-	if rgLo == 0 && rgHi == len(start)-1 && b.floats == nil && b.ints == nil && b.codes == nil && b.strs == nil && b.bools == nil {
-		return b.fillOwned(chunked.Chunks())
+	if rgLo == 0 && rgHi == len(start)-1 && !b.Allocated() {
+		return b.FillOwned(chunked.Chunks())
 	}
 	for _, ch := range chunked.Chunks() {
-		if err := b.fill(off, ch); err != nil {
+		if err := b.Fill(off, ch); err != nil {
 			if rgHi-rgLo == 1 {
 				return fmt.Errorf("%w (row group %d)", err, rgLo)
 			}
@@ -283,13 +292,13 @@ func selectParquetFields(fr *pqarrow.FileReader, names []string) ([]int, error) 
 		for _, name := range names {
 			i := slices.Index(have, name)
 			if i < 0 {
-				return nil, fmt.Errorf("dataset: column %q is not in the file (it has %s)", name, strings.Join(have, ", "))
+				return nil, fmt.Errorf("column %q is not in the file (it has %s)", name, strings.Join(have, ", "))
 			}
 			fields = append(fields, i)
 		}
 	}
 	for _, i := range fields {
-		if _, _, err := arrowType(all[i].Field.Name, all[i].Field.Type); err != nil {
+		if _, _, err := arrowcol.ArrowType(all[i].Field.Name, all[i].Field.Type); err != nil {
 			return nil, err
 		}
 	}
@@ -318,66 +327,41 @@ func dictionaryEncoded(meta *metadata.FileMetaData, leaf int) bool {
 	return true
 }
 
-func isDictionaryEncoding(e parquet.Encoding) bool {
-	return e == parquet.Encodings.RLEDict || e == parquet.Encodings.PlainDict
+func isDictionaryEncoding(e pq.Encoding) bool {
+	return e == pq.Encodings.RLEDict || e == pq.Encodings.PlainDict
 }
 
-var parquetMagic = []byte("PAR1")
+var magic = []byte("PAR1")
 
-// checkParquetMagic gives clear errors for the commonest bad inputs: an empty
+// checkMagic gives clear errors for the commonest bad inputs: an empty
 // or short file, and a file that is not Parquet at all.
-func checkParquetMagic(r io.ReaderAt, size int64) error {
+func checkMagic(r io.ReaderAt, size int64) error {
 	if size == 0 {
-		return fmt.Errorf("dataset: empty file, not Parquet")
+		return fmt.Errorf("empty file, not Parquet")
 	}
 	if size < 12 {
-		return fmt.Errorf("dataset: %d bytes is too short for a Parquet file (header, footer length and magic take 12)", size)
+		return fmt.Errorf("%d bytes is too short for a Parquet file (header, footer length and magic take 12)", size)
 	}
 	head, tail := make([]byte, 4), make([]byte, 4)
 	if _, err := r.ReadAt(head, 0); err != nil {
-		return fmt.Errorf("dataset: %w", err)
+		return err
 	}
 	if _, err := r.ReadAt(tail, size-4); err != nil {
-		return fmt.Errorf("dataset: %w", err)
+		return err
 	}
-	if !bytes.Equal(head, parquetMagic) {
-		return fmt.Errorf("dataset: not a Parquet file: starts with %q, want magic \"PAR1\"", head)
+	if !bytes.Equal(head, magic) {
+		return fmt.Errorf("not a Parquet file: starts with %q, want magic \"PAR1\"", head)
 	}
-	if !bytes.Equal(tail, parquetMagic) {
-		return fmt.Errorf("dataset: truncated or corrupt Parquet file: ends with %q, want magic \"PAR1\"", tail)
+	if !bytes.Equal(tail, magic) {
+		return fmt.Errorf("truncated or corrupt Parquet file: ends with %q, want magic \"PAR1\"", tail)
 	}
 	return nil
 }
 
-// inFile puts the file name into an error: "dataset: PATH: message".
-func inFile(path string, err error) error {
-	return &fileError{path: path, err: err}
-}
-
-type fileError struct {
-	path string
-	err  error
-}
-
-func (e *fileError) Error() string {
-	return "dataset: " + e.path + ": " + strings.TrimPrefix(e.err.Error(), "dataset: ")
-}
-
-func (e *fileError) Unwrap() error { return e.err }
-
-// recoverAsError turns a panic inside the Arrow library into an error. It is
-// the last resort: the readers validate what they can first, but the library
-// panics on some malformed buffers (a corrupt page, a bad flatbuffer).
-func recoverAsError(err *error, what string) {
-	if r := recover(); r != nil {
-		*err = fmt.Errorf("dataset: %s: malformed input: %v", what, r)
-	}
-}
-
 // checkStoredArrowSchema checks the Arrow schema that pyarrow, polars and
-// WriteParquet store in the footer (key "ARROW:schema", a base64 IPC schema
+// Write store in the footer (key "ARROW:schema", a base64 IPC schema
 // message) before pqarrow decodes it, for the reason given on
-// checkedMessageReader: a corrupt one would make arrow allocate without bound.
+// arrowcol.CheckedMessageReader: a corrupt one would make arrow allocate without bound.
 func checkStoredArrowSchema(meta *metadata.FileMetaData) error {
 	stored := meta.KeyValueMetadata().FindValue("ARROW:schema")
 	if stored == nil {
@@ -394,14 +378,14 @@ func checkStoredArrowSchema(meta *metadata.FileMetaData) error {
 	}
 	if err == nil {
 		var msg *ipc.Message
-		msgs := &checkedMessageReader{r: bytes.NewReader(decoded)}
+		msgs := arrowcol.NewCheckedMessageReader(bytes.NewReader(decoded))
 		if msg, err = msgs.Message(); err == nil && msg.Type() != ipc.MessageSchema {
 			err = fmt.Errorf("a %s message, not a schema", msg.Type())
 		}
 		msgs.Release()
 	}
 	if err != nil {
-		return fmt.Errorf("dataset: corrupt Arrow schema stored in the Parquet footer: %w", err)
+		return fmt.Errorf("corrupt Arrow schema stored in the Parquet footer: %w", err)
 	}
 	return nil
 }

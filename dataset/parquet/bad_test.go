@@ -1,4 +1,4 @@
-package dataset
+package parquet_test
 
 import (
 	"bytes"
@@ -12,8 +12,10 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/array"
 	"github.com/apache/arrow/go/v14/arrow/decimal128"
 	"github.com/apache/arrow/go/v14/arrow/memory"
-	"github.com/apache/arrow/go/v14/parquet"
+	pq "github.com/apache/arrow/go/v14/parquet"
 	"github.com/apache/arrow/go/v14/parquet/pqarrow"
+	"github.com/kiln-ml/kiln/dataset/internal/frametest"
+	"github.com/kiln-ml/kiln/dataset/parquet"
 )
 
 // foreignParquet writes one column of an Arrow type a frame cannot hold, the
@@ -24,7 +26,7 @@ func foreignParquet(t *testing.T, name string, arr arrow.Array) []byte {
 	rec := array.NewRecord(schema, []arrow.Array{arr}, int64(arr.Len()))
 	defer rec.Release()
 	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	fw, err := pqarrow.NewFileWriter(schema, &buf, pq.NewWriterProperties(), pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +39,11 @@ func foreignParquet(t *testing.T, name string, arr arrow.Array) []byte {
 	return buf.Bytes()
 }
 
-// TestReadParquetBadInput feeds malformed and unsupported files to
-// ReadParquetFile: each must give an error naming the file and, where there
+// TestReadBadInput feeds malformed and unsupported files to
+// ReadFile: each must give an error naming the file and, where there
 // is one, the column; none may panic.
-func TestReadParquetBadInput(t *testing.T) {
-	good := parquetBytes(t, everyTypeFrame(t), ParquetWriteOptions{})
+func TestReadBadInput(t *testing.T) {
+	good := parquetBytes(t, frametest.EveryType(t), parquet.WriteOptions{})
 	mem := memory.NewGoAllocator()
 	decimals := array.NewDecimal128Builder(mem, &arrow.Decimal128Type{Precision: 9, Scale: 2})
 	decimals.Append(decimal128.FromI64(12345))
@@ -67,21 +69,21 @@ func TestReadParquetBadInput(t *testing.T) {
 	cases := []struct {
 		name string
 		data []byte
-		opts ParquetOptions
+		opts parquet.Options
 		want string
 	}{
-		{"empty", nil, ParquetOptions{}, "empty file"},
-		{"short", []byte("PAR1\x00"), ParquetOptions{}, "too short for a Parquet file"},
-		{"wrong magic", []byte("year,delay\n2013,5\n2014,7\n"), ParquetOptions{}, `not a Parquet file: starts with "year"`},
-		{"truncated", good[:len(good)/2], ParquetOptions{}, "truncated or corrupt Parquet file"},
-		{"truncated by one byte", good[:len(good)-1], ParquetOptions{}, "truncated or corrupt Parquet file"},
-		{"corrupt footer", corruptFooter, ParquetOptions{}, "Parquet footer"},
-		{"footer length past the start", hugeFooter, ParquetOptions{}, "Parquet footer"},
-		{"corrupt pages", corruptPages, ParquetOptions{}, "column"},
-		{"missing projected column", good, ParquetOptions{Columns: []string{"dep_delay", "arr_time"}}, `column "arr_time" is not in the file (it has dep_delay, air_time`},
-		{"decimal column", foreignParquet(t, "fare", decimals.NewArray()), ParquetOptions{}, `column "fare": unsupported Arrow type decimal(9, 2)`},
-		{"list column", foreignParquet(t, "legs", lists.NewArray()), ParquetOptions{}, `column "legs": unsupported Arrow type list`},
-		{"uint64 beyond int64", foreignParquet(t, "bytes", big.NewArray()), ParquetOptions{}, `column "bytes" row 1: uint64 value 9223372036854775808 exceeds the int64 range`},
+		{"empty", nil, parquet.Options{}, "empty file"},
+		{"short", []byte("PAR1\x00"), parquet.Options{}, "too short for a Parquet file"},
+		{"wrong magic", []byte("year,delay\n2013,5\n2014,7\n"), parquet.Options{}, `not a Parquet file: starts with "year"`},
+		{"truncated", good[:len(good)/2], parquet.Options{}, "truncated or corrupt Parquet file"},
+		{"truncated by one byte", good[:len(good)-1], parquet.Options{}, "truncated or corrupt Parquet file"},
+		{"corrupt footer", corruptFooter, parquet.Options{}, "Parquet footer"},
+		{"footer length past the start", hugeFooter, parquet.Options{}, "Parquet footer"},
+		{"corrupt pages", corruptPages, parquet.Options{}, "column"},
+		{"missing projected column", good, parquet.Options{Columns: []string{"dep_delay", "arr_time"}}, `column "arr_time" is not in the file (it has dep_delay, air_time`},
+		{"decimal column", foreignParquet(t, "fare", decimals.NewArray()), parquet.Options{}, `column "fare": unsupported Arrow type decimal(9, 2)`},
+		{"list column", foreignParquet(t, "legs", lists.NewArray()), parquet.Options{}, `column "legs": unsupported Arrow type list`},
+		{"uint64 beyond int64", foreignParquet(t, "bytes", big.NewArray()), parquet.Options{}, `column "bytes" row 1: uint64 value 9223372036854775808 exceeds the int64 range`},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {
@@ -90,7 +92,7 @@ func TestReadParquetBadInput(t *testing.T) {
 			if err := os.WriteFile(path, c.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			f, err := ReadParquetFile(path, c.opts)
+			f, err := parquet.ReadFile(path, c.opts)
 			if err == nil {
 				t.Fatalf("read %d rows, want an error containing %q", f.NumRows(), c.want)
 			}
@@ -99,7 +101,7 @@ func TestReadParquetBadInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadParquetFile(filepath.Join(dir, "absent.parquet"), ParquetOptions{}); err == nil || !strings.Contains(err.Error(), "absent.parquet") {
+	if _, err := parquet.ReadFile(filepath.Join(dir, "absent.parquet"), parquet.Options{}); err == nil || !strings.Contains(err.Error(), "absent.parquet") {
 		t.Errorf("absent file: got %v", err)
 	}
 }

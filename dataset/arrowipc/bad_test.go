@@ -1,4 +1,4 @@
-package dataset
+package arrowipc_test
 
 import (
 	"bytes"
@@ -12,16 +12,19 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/decimal128"
 	"github.com/apache/arrow/go/v14/arrow/ipc"
 	"github.com/apache/arrow/go/v14/arrow/memory"
+	"github.com/kiln-ml/kiln/dataset/arrowipc"
+	"github.com/kiln-ml/kiln/dataset/internal/frametest"
+	"github.com/kiln-ml/kiln/dataset/parquet"
 )
 
-// TestReadArrowBadInput feeds malformed and unsupported streams and files to
+// TestReadBadInput feeds malformed and unsupported streams and files to
 // the IPC readers: each must give an error (naming the file, and the column
 // where there is one); none may panic.
-func TestReadArrowBadInput(t *testing.T) {
-	stream := arrowStreamBytes(t, everyTypeFrame(t))
+func TestReadBadInput(t *testing.T) {
+	stream := streamBytes(t, frametest.EveryType(t))
 	dir := t.TempDir()
 	goodFile := filepath.Join(dir, "good.arrow")
-	if err := WriteArrowFile(goodFile, everyTypeFrame(t)); err != nil {
+	if err := arrowipc.WriteFile(goodFile, frametest.EveryType(t)); err != nil {
 		t.Fatal(err)
 	}
 	file, err := os.ReadFile(goodFile)
@@ -40,6 +43,10 @@ func TestReadArrowBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
+	var parquetFile bytes.Buffer
+	if err := parquet.Write(&parquetFile, frametest.EveryType(t), parquet.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	flipped := bytes.Clone(stream)
 	for i := len(flipped) / 3; i < len(flipped); i += 5 {
 		flipped[i] ^= 0xa5
@@ -54,13 +61,13 @@ func TestReadArrowBadInput(t *testing.T) {
 		{"garbage stream", []byte("delay,distance\n1,2\n"), "not a readable Arrow IPC stream"},
 		{"stream cut inside the schema", stream[:20], "not a readable Arrow IPC stream"},
 		{"stream cut inside a record batch", stream[:len(stream)-100], "Arrow stream after 0 record batches"},
-		{"stream with flipped bytes", flipped, "dataset: "},
+		{"stream with flipped bytes", flipped, "arrowipc: "},
 		{"decimal column in a stream", decStream.Bytes(), `column "fare": unsupported Arrow type decimal(9, 2)`},
 		{"Arrow file given as a stream", file, "not a readable Arrow IPC stream"},
 	}
 	for _, c := range streams {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := ReadArrowStream(bytes.NewReader(c.data))
+			f, err := arrowipc.ReadStream(bytes.NewReader(c.data))
 			if err == nil {
 				t.Fatalf("read %d rows, want an error containing %q", f.NumRows(), c.want)
 			}
@@ -78,7 +85,7 @@ func TestReadArrowBadInput(t *testing.T) {
 		{"empty file", nil, "not a readable Arrow IPC file"},
 		{"stream given as a file", stream, "not a readable Arrow IPC file"},
 		{"truncated file", file[:len(file)/2], "not a readable Arrow IPC file"},
-		{"parquet given as an Arrow file", parquetBytes(t, everyTypeFrame(t), ParquetWriteOptions{}), "not a readable Arrow IPC file"},
+		{"parquet given as an Arrow file", parquetFile.Bytes(), "not a readable Arrow IPC file"},
 	}
 	for _, c := range files {
 		t.Run(c.name, func(t *testing.T) {
@@ -86,7 +93,7 @@ func TestReadArrowBadInput(t *testing.T) {
 			if err := os.WriteFile(path, c.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			f, err := ReadArrowFile(path)
+			f, err := arrowipc.ReadFile(path)
 			if err == nil {
 				t.Fatalf("read %d rows, want an error containing %q", f.NumRows(), c.want)
 			}

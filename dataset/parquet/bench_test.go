@@ -1,23 +1,24 @@
-package dataset
+package parquet_test
 
 import (
 	"testing"
 
+	"github.com/kiln-ml/kiln/dataset/parquet"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
 // The Parquet acceptance benchmarks: run side by side in one invocation,
 //
-//	flock /tmp/kiln-bench.lock go test ./dataset -run '^$' -bench 'Flights3M' -count 5 -benchmem
+//	flock /tmp/kiln-bench.lock go test ./dataset/parquet -run '^$' -bench 'Flights3M' -count 5 -benchmem
 //
 // BenchmarkPqarrowReadTableFlights3M is the anchor: a bare pqarrow.ReadTable
 // of the same file with default properties, giving an Arrow table (strings as
 // large_string, timestamps in microseconds) rather than a typed frame.
 
-func BenchmarkReadParquetFlights3M(b *testing.B) {
+func BenchmarkReadFlights3M(b *testing.B) {
 	path := realdata.Require(b, realdata.Flights3M)
 	for i := 0; i < b.N; i++ {
-		f, err := ReadParquetFile(path, ParquetOptions{})
+		f, err := parquet.ReadFile(path, parquet.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,12 +39,12 @@ func BenchmarkPqarrowReadTableFlights3M(b *testing.B) {
 	}
 }
 
-// BenchmarkReadParquetFlights3MProjection reads two of the five columns, one
+// BenchmarkReadFlights3MProjection reads two of the five columns, one
 // text and one integer.
-func BenchmarkReadParquetFlights3MProjection(b *testing.B) {
+func BenchmarkReadFlights3MProjection(b *testing.B) {
 	path := realdata.Require(b, realdata.Flights3M)
 	for i := 0; i < b.N; i++ {
-		f, err := ReadParquetFile(path, ParquetOptions{Columns: []string{"origin", "delay"}})
+		f, err := parquet.ReadFile(path, parquet.Options{Columns: []string{"origin", "delay"}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,10 +54,10 @@ func BenchmarkReadParquetFlights3MProjection(b *testing.B) {
 	}
 }
 
-func BenchmarkReadParquetFlights3MWorkers1(b *testing.B) {
+func BenchmarkReadFlights3MWorkers1(b *testing.B) {
 	path := realdata.Require(b, realdata.Flights3M)
 	for i := 0; i < b.N; i++ {
-		if _, err := ReadParquetFile(path, ParquetOptions{Workers: 1}); err != nil {
+		if _, err := parquet.ReadFile(path, parquet.Options{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}

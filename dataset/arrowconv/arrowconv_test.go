@@ -1,89 +1,23 @@
-package dataset
+package arrowconv_test
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow/go/v14/arrow"
 	"github.com/apache/arrow/go/v14/arrow/array"
 	"github.com/apache/arrow/go/v14/arrow/decimal128"
 	"github.com/apache/arrow/go/v14/arrow/memory"
+	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/arrowconv"
+	"github.com/kiln-ml/kiln/dataset/internal/frametest"
 )
 
-// everyTypeFrame is a small frame with a column of every type, each with
-// nulls, plus columns without nulls, edge values and an empty string.
-func everyTypeFrame(t testing.TB) *Frame {
-	t.Helper()
-	ts := func(s string) int64 {
-		v, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v.UnixNano()
-	}
-	dict, err := NewDictString("carrier", []int32{0, 1, 0, 0, 2}, []string{"UA", "AA", "B6"}, []bool{true, true, false, true, true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return MustNew(
-		NewFloat64("dep_delay", []float64{1.5, 0, -3.25, math.Inf(1), math.NaN()}, []bool{true, false, true, true, true}),
-		NewFloat64("air_time", []float64{227, 150, 183, 1e-300, -0.0}, nil),
-		NewInt64("distance", []int64{1400, 0, math.MaxInt64, math.MinInt64, -1}, []bool{true, false, true, true, true}),
-		NewInt64("flight", []int64{1545, 1714, 1141, 725, 461}, nil),
-		NewString("tailnum", []string{"N14228", "", "N619AA", "", "日本語"}, []bool{true, true, true, false, true}),
-		NewString("origin", []string{"EWR", "LGA", "JFK", "JFK", "LGA"}, nil),
-		dict,
-		NewBool("cancelled", []bool{true, false, false, true, false}, []bool{true, true, false, true, true}),
-		NewBool("late", []bool{false, false, true, true, false}, nil),
-		NewTimestamp("time_hour", []int64{ts("2013-01-01T05:00:00Z"), 0, ts("1970-01-01T00:00:00.000000001Z"), ts("1677-09-22T00:00:00Z"), ts("2262-04-11T00:00:00Z")}, []bool{true, false, true, true, true}),
-	)
-}
-
-// compareFramesExact fails unless got has want's names, types, dictionary
-// encoding, nulls and values (NaN equal to NaN, -0 distinct from +0).
-func compareFramesExact(t *testing.T, want, got *Frame) {
-	t.Helper()
-	if want.Schema().String() != got.Schema().String() || want.NumRows() != got.NumRows() {
-		t.Fatalf("shape: got %d rows (%s), want %d rows (%s)", got.NumRows(), got.Schema(), want.NumRows(), want.Schema())
-	}
-	for k, w := range want.Columns() {
-		g := got.Col(k)
-		if w.IsDict() != g.IsDict() {
-			t.Errorf("column %q: dictionary-encoded %v, want %v", w.Name(), g.IsDict(), w.IsDict())
-		}
-		if w.NullCount() != g.NullCount() {
-			t.Errorf("column %q: %d nulls, want %d", w.Name(), g.NullCount(), w.NullCount())
-		}
-		for i := 0; i < w.Len(); i++ {
-			if w.IsNull(i) != g.IsNull(i) {
-				t.Errorf("column %q row %d: null %v, want %v", w.Name(), i, g.IsNull(i), w.IsNull(i))
-				continue
-			}
-			if w.IsNull(i) {
-				continue
-			}
-			switch w.Type() {
-			case Float64:
-				a, b := w.Float64s()[i], g.Float64s()[i]
-				if math.Float64bits(a) != math.Float64bits(b) {
-					t.Errorf("column %q row %d: %v, want %v", w.Name(), i, b, a)
-				}
-			default:
-				if w.Format(i) != g.Format(i) {
-					t.Errorf("column %q row %d: %q, want %q", w.Name(), i, g.Format(i), w.Format(i))
-				}
-			}
-		}
-	}
-}
-
-func TestArrowRoundTrip(t *testing.T) {
-	want := everyTypeFrame(t)
+func TestRoundTrip(t *testing.T) {
+	want := frametest.EveryType(t)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	rec, err := want.ToArrow(mem)
+	rec, err := arrowconv.ToRecord(want, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,24 +32,24 @@ func TestArrowRoundTrip(t *testing.T) {
 	}
 	// Zero copy both ways for float64, int64, timestamp and dictionary codes.
 	if &rec.Column(1).(*array.Float64).Float64Values()[0] != &want.Col(1).Float64s()[0] {
-		t.Error("ToArrow copied a float64 column")
+		t.Error("ToRecord copied a float64 column")
 	}
 	if &rec.Column(3).(*array.Int64).Int64Values()[0] != &want.Col(3).Int64s()[0] {
-		t.Error("ToArrow copied an int64 column")
+		t.Error("ToRecord copied an int64 column")
 	}
-	got, err := FromArrow(rec)
+	got, err := arrowconv.FromRecord(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if &got.Col(1).Float64s()[0] != &want.Col(1).Float64s()[0] {
-		t.Error("FromArrow copied a null-free float64 column")
+		t.Error("FromRecord copied a null-free float64 column")
 	}
-	compareFramesExact(t, want, got)
+	frametest.Equal(t, "Arrow round trip", want, got)
 	rec.Release()
 	mem.AssertSize(t, 0)
 }
 
-func TestFromArrowTypeMapping(t *testing.T) {
+func TestFromRecordTypeMapping(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	fields := []arrow.Field{
 		{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
@@ -157,7 +91,7 @@ func TestFromArrowTypeMapping(t *testing.T) {
 	rec := b.NewRecord()
 	defer rec.Release()
 
-	f, err := FromArrow(rec)
+	f, err := arrowconv.FromRecord(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,11 +115,11 @@ func TestFromArrowTypeMapping(t *testing.T) {
 		"large":    {"EWR", "", "null"},
 		"dict8":    {"B6", "B6", "null"},
 	}
-	wantType := map[string]Type{"f32": Float64, "d32": Timestamp, "d64": Timestamp, "ts_s": Timestamp, "ts_ms_ny": Timestamp, "ts_us": Timestamp, "large": String, "dict8": String}
+	wantType := map[string]dataset.Type{"f32": dataset.Float64, "d32": dataset.Timestamp, "d64": dataset.Timestamp, "ts_s": dataset.Timestamp, "ts_ms_ny": dataset.Timestamp, "ts_us": dataset.Timestamp, "large": dataset.String, "dict8": dataset.String}
 	for _, c := range f.Columns() {
 		typ, ok := wantType[c.Name()]
 		if !ok {
-			typ = Int64
+			typ = dataset.Int64
 		}
 		if c.Type() != typ {
 			t.Errorf("column %q: type %v, want %v", c.Name(), c.Type(), typ)
@@ -199,7 +133,7 @@ func TestFromArrowTypeMapping(t *testing.T) {
 				t.Errorf("column %q row %d: %s, want %s", c.Name(), i, g, w)
 			}
 		}
-		if c.Type() == Int64 && c.IsNull(2) && c.Int64s()[2] != 0 {
+		if c.Type() == dataset.Int64 && c.IsNull(2) && c.Int64s()[2] != 0 {
 			t.Errorf("column %q: null slot holds %d, want 0", c.Name(), c.Int64s()[2])
 		}
 	}
@@ -208,7 +142,7 @@ func TestFromArrowTypeMapping(t *testing.T) {
 	}
 }
 
-func TestFromArrowTableMergesDictionaries(t *testing.T) {
+func TestFromTableMergesDictionaries(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 	chunk := func(vals ...string) arrow.Array {
@@ -233,7 +167,7 @@ func TestFromArrowTableMergesDictionaries(t *testing.T) {
 	defer chunked.Release()
 	tbl := array.NewTableFromSlice(schema, [][]arrow.Array{{c1, c2}})
 	defer tbl.Release()
-	f, err := FromArrowTable(tbl)
+	f, err := arrowconv.FromTable(tbl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +190,7 @@ func TestFromArrowTableMergesDictionaries(t *testing.T) {
 	}
 }
 
-func TestFromArrowErrors(t *testing.T) {
+func TestFromRecordErrors(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	one := func(name string, arr arrow.Array) arrow.Record {
 		schema := arrow.NewSchema([]arrow.Field{{Name: name, Type: arr.DataType(), Nullable: true}}, nil)
@@ -284,32 +218,10 @@ func TestFromArrowErrors(t *testing.T) {
 		{one("blob", bin.NewArray()), `column "blob": unsupported Arrow type binary`},
 	}
 	for _, c := range cases {
-		_, err := FromArrow(c.rec)
+		_, err := arrowconv.FromRecord(c.rec)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got error %v, want it to contain %q", err, c.want)
 		}
 		c.rec.Release()
 	}
-}
-
-// ExampleFrame_ToArrow hands a frame to Arrow-based tools and reads it back.
-func ExampleFrame_ToArrow() {
-	f := MustNew(
-		NewString("origin", []string{"JFK", "LGA"}, nil),
-		NewFloat64("delay", []float64{12.5, 0}, []bool{true, false}),
-	)
-	rec, err := f.ToArrow(memory.DefaultAllocator)
-	if err != nil {
-		panic(err)
-	}
-	defer rec.Release()
-	fmt.Println(rec.Schema().Field(0).Type, rec.Schema().Field(1).Type, rec.Column(1).NullN())
-	back, err := FromArrow(rec)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(back.Schema())
-	// Output:
-	// utf8 float64 1
-	// origin:string, delay:float64
 }

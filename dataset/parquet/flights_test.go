@@ -1,4 +1,4 @@
-package dataset
+package parquet_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/memory"
 	"github.com/apache/arrow/go/v14/parquet/file"
 	"github.com/apache/arrow/go/v14/parquet/pqarrow"
+	"github.com/kiln-ml/kiln/dataset/parquet"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
@@ -39,14 +40,14 @@ func bareReadTable(tb testing.TB, path string) arrow.Table {
 	return tbl
 }
 
-// TestReadParquetFlights3M checks the 3,000,000-row flights file against
+// TestReadFlights3M checks the 3,000,000-row flights file against
 // pqarrow.ReadTable of the same file, value by value, and pins the first row
 // and the shape. The golden first row was printed by pqarrow.ReadTable
 // (arrow go v14.0.2) on vega-datasets 3.2.1 data/flights-3m.parquet; pyarrow
 // is not installed here to cross-check.
-func TestReadParquetFlights3M(t *testing.T) {
+func TestReadFlights3M(t *testing.T) {
 	path := realdata.Require(t, realdata.Flights3M)
-	f, err := ReadParquetFile(path, ParquetOptions{})
+	f, err := parquet.ReadFile(path, parquet.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package dataset
+package arrowcol
 
 import (
 	"fmt"
@@ -9,16 +9,17 @@ import (
 	"github.com/apache/arrow/go/v14/arrow"
 	"github.com/apache/arrow/go/v14/arrow/array"
 	"github.com/apache/arrow/go/v14/arrow/bitutil"
+	"github.com/kiln-ml/kiln/dataset"
 )
 
-// arrowColumnBuilder assembles one frame column of n rows from Arrow chunks that
-// land at known row offsets. fill may be called from several goroutines at
+// Builder assembles one frame column of n rows from Arrow chunks that
+// land at known row offsets. Fill may be called from several goroutines at
 // once for disjoint row ranges (the Parquet reader does so, one row group per
-// goroutine); column is called once, after every fill has returned.
-type arrowColumnBuilder struct {
+// goroutine); Column is called once, after every Fill has returned.
+type Builder struct {
 	name   string
 	arrow  arrow.DataType
-	typ    Type
+	typ    dataset.Type
 	dict   bool
 	n      int
 	floats []float64
@@ -42,61 +43,62 @@ type dictChunk struct {
 	null   []bool // null[k]: dictionary entry k is null; nil if none
 }
 
-// arrowType maps an Arrow type to a frame type, or returns an error naming
+// ArrowType maps an Arrow type to a frame type, or returns an error naming
 // the column for types a frame cannot hold.
-func arrowType(name string, dt arrow.DataType) (typ Type, dict bool, err error) {
+func ArrowType(name string, dt arrow.DataType) (typ dataset.Type, dict bool, err error) {
 	switch dt.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
-		return Int64, false, nil
+		return dataset.Int64, false, nil
 	case arrow.FLOAT32, arrow.FLOAT64:
-		return Float64, false, nil
+		return dataset.Float64, false, nil
 	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
-		return Timestamp, false, nil
+		return dataset.Timestamp, false, nil
 	case arrow.STRING, arrow.LARGE_STRING:
-		return String, false, nil
+		return dataset.String, false, nil
 	case arrow.BOOL:
-		return Bool, false, nil
+		return dataset.Bool, false, nil
 	case arrow.DICTIONARY:
 		d := dt.(*arrow.DictionaryType)
 		switch d.ValueType.ID() {
 		case arrow.STRING, arrow.LARGE_STRING:
 			if arrow.IsInteger(d.IndexType.ID()) {
-				return String, true, nil
+				return dataset.String, true, nil
 			}
 		}
 	}
-	return 0, false, fmt.Errorf("dataset: column %q: unsupported Arrow type %s (want integers, floats, bool, date, timestamp, string or dictionary<string>)", name, dt)
+	return 0, false, fmt.Errorf("column %q: unsupported Arrow type %s (want integers, floats, bool, date, timestamp, string or dictionary<string>)", name, dt)
 }
 
-func newArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnBuilder, error) {
-	typ, dict, err := arrowType(name, dt)
+// NewBuilder returns a builder for a column of n rows of Arrow type dt, its
+// memory allocated, or an error naming the column for a type a frame cannot hold.
+func NewBuilder(name string, dt arrow.DataType, n int) (*Builder, error) {
+	typ, dict, err := ArrowType(name, dt)
 	if err != nil {
 		return nil, err
 	}
-	b := &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
+	b := &Builder{name: name, arrow: dt, typ: typ, dict: dict, n: n}
 	b.allocate()
 	return b, nil
 }
 
-// newLazyArrowColumnBuilder is newArrowColumnBuilder for a column that one
-// goroutine fills with a single call to fillOwned; it allocates nothing
+// NewLazyBuilder is NewBuilder for a column that one goroutine fills with a single call to FillOwned; it allocates nothing
 // unless the chunk cannot be adopted in place.
-func newLazyArrowColumnBuilder(name string, dt arrow.DataType, n int) (*arrowColumnBuilder, error) {
-	typ, dict, err := arrowType(name, dt)
+func NewLazyBuilder(name string, dt arrow.DataType, n int) (*Builder, error) {
+	typ, dict, err := ArrowType(name, dt)
 	if err != nil {
 		return nil, err
 	}
-	return &arrowColumnBuilder{name: name, arrow: dt, typ: typ, dict: dict, n: n}, nil
+	return &Builder{name: name, arrow: dt, typ: typ, dict: dict, n: n}, nil
 }
 
-func (b *arrowColumnBuilder) allocate() {
+func (b *Builder) allocate() {
 	n, typ := b.n, b.typ
 	switch {
-	case typ == Float64:
+	case typ == dataset.Float64:
 		b.floats = make([]float64, n)
-	case typ == Int64 || typ == Timestamp:
+	case typ == dataset.Int64 || typ == dataset.Timestamp:
 		b.ints = make([]int64, n)
-	case typ == Bool:
+	case typ == dataset.Bool:
 		b.bools = make([]bool, n)
 	case b.dict:
 		b.codes = make([]int32, n)
@@ -105,13 +107,13 @@ func (b *arrowColumnBuilder) allocate() {
 	}
 }
 
-// fillOwned fills the whole column from chunks that the caller owns and
+// FillOwned fills the whole column from chunks that the caller owns and
 // will not use again (fresh from the Parquet decoder). A single chunk of
 // 8-byte values (int64, float64, date64, timestamps) is adopted in place:
 // timestamps are scaled to nanoseconds and null slots zeroed inside the
 // chunk's own buffer, which the column then views, saving a copy and an
-// allocation of the column's size. Other chunks are copied as by fill.
-func (b *arrowColumnBuilder) fillOwned(chunks []arrow.Array) error {
+// allocation of the column's size. Other chunks are copied as by Fill.
+func (b *Builder) FillOwned(chunks []arrow.Array) error {
 	if len(chunks) == 1 && chunks[0].Len() == b.n && b.n > 0 {
 		if ok, err := b.adopt(chunks[0]); ok || err != nil {
 			return err
@@ -120,7 +122,7 @@ func (b *arrowColumnBuilder) fillOwned(chunks []arrow.Array) error {
 	b.allocate()
 	off := 0
 	for _, ch := range chunks {
-		if err := b.fill(off, ch); err != nil {
+		if err := b.Fill(off, ch); err != nil {
 			return err
 		}
 		off += ch.Len()
@@ -129,9 +131,9 @@ func (b *arrowColumnBuilder) fillOwned(chunks []arrow.Array) error {
 }
 
 // adopt takes over an owned chunk's value buffer; ok is false when the
-// chunk's type needs widening or the buffer is short, and fill must copy.
-func (b *arrowColumnBuilder) adopt(arr arrow.Array) (ok bool, err error) {
-	if err := checkBuffers(b.name, arr); err != nil {
+// chunk's type needs widening or the buffer is short, and Fill must copy.
+func (b *Builder) adopt(arr arrow.Array) (ok bool, err error) {
+	if err := CheckBuffers(b.name, arr); err != nil {
 		return false, err
 	}
 	bits, bitOff, err := validity(b.name, arr)
@@ -172,7 +174,7 @@ func (b *arrowColumnBuilder) adopt(arr arrow.Array) (ok bool, err error) {
 			b.valid[i] = isValid(i)
 		}
 	}
-	if b.typ == Float64 {
+	if b.typ == dataset.Float64 {
 		b.floats = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(vals))), len(vals))
 	} else {
 		b.ints = vals
@@ -180,25 +182,25 @@ func (b *arrowColumnBuilder) adopt(arr arrow.Array) (ok bool, err error) {
 	return true, nil
 }
 
-// column returns the finished column; for dictionary columns it merges the
+// Column returns the finished column; for dictionary columns it merges the
 // chunks' dictionaries into one set of levels and rewrites the codes.
-func (b *arrowColumnBuilder) column() (*Column, error) {
+func (b *Builder) Column() (*dataset.Column, error) {
 	switch {
-	case b.typ == Float64:
-		return NewFloat64(b.name, b.floats, b.valid), nil
-	case b.typ == Int64:
-		return NewInt64(b.name, b.ints, b.valid), nil
-	case b.typ == Timestamp:
-		return NewTimestamp(b.name, b.ints, b.valid), nil
-	case b.typ == Bool:
-		return NewBool(b.name, b.bools, b.valid), nil
+	case b.typ == dataset.Float64:
+		return dataset.NewFloat64(b.name, b.floats, b.valid), nil
+	case b.typ == dataset.Int64:
+		return dataset.NewInt64(b.name, b.ints, b.valid), nil
+	case b.typ == dataset.Timestamp:
+		return dataset.NewTimestamp(b.name, b.ints, b.valid), nil
+	case b.typ == dataset.Bool:
+		return dataset.NewBool(b.name, b.bools, b.valid), nil
 	case b.dict:
 		return b.mergeDictionaries()
 	}
-	return NewString(b.name, b.strs, b.valid), nil
+	return dataset.NewString(b.name, b.strs, b.valid), nil
 }
 
-func (b *arrowColumnBuilder) mergeDictionaries() (*Column, error) {
+func (b *Builder) mergeDictionaries() (*dataset.Column, error) {
 	chunks := b.dicts
 	// Row order, so that levels come in order of first appearance chunk by chunk.
 	for i := 1; i < len(chunks); i++ {
@@ -243,14 +245,10 @@ func (b *arrowColumnBuilder) mergeDictionaries() (*Column, error) {
 			codes[i] = remap[k]
 		}
 	}
-	// Every valid code was checked against its chunk's dictionary and remapped
-	// into levels, so the column is built without NewDictString's second check.
-	c := newColumn(b.name, String, b.n, b.valid)
-	c.codes, c.levels = b.codes, levels
-	return c, nil
+	return dataset.NewDictString(b.name, b.codes, levels, b.valid)
 }
 
-func (b *arrowColumnBuilder) ensureValid() {
+func (b *Builder) ensureValid() {
 	b.validOnce.Do(func() {
 		b.valid = make([]bool, b.n)
 		for i := range b.valid {
@@ -259,16 +257,16 @@ func (b *arrowColumnBuilder) ensureValid() {
 	})
 }
 
-// fill converts one Arrow chunk into rows [off, off+arr.Len()) of the column.
-func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
+// Fill converts one Arrow chunk into rows [off, off+arr.Len()) of the column.
+func (b *Builder) Fill(off int, arr arrow.Array) error {
 	if !arrow.TypeEqual(arr.DataType(), b.arrow) {
-		if typ, dict, err := arrowType(b.name, arr.DataType()); err != nil || typ != b.typ || dict != b.dict {
-			return fmt.Errorf("dataset: column %q: chunk of type %s in a column of type %s", b.name, arr.DataType(), b.arrow)
+		if typ, dict, err := ArrowType(b.name, arr.DataType()); err != nil || typ != b.typ || dict != b.dict {
+			return fmt.Errorf("column %q: chunk of type %s in a column of type %s", b.name, arr.DataType(), b.arrow)
 		}
 	}
 	n := arr.Len()
 	if off < 0 || off+n > b.n {
-		return fmt.Errorf("dataset: column %q: chunk rows [%d,%d) beyond %d rows", b.name, off, off+n, b.n)
+		return fmt.Errorf("column %q: chunk rows [%d,%d) beyond %d rows", b.name, off, off+n, b.n)
 	}
 	bits, bitOff, err := validity(b.name, arr)
 	if err != nil {
@@ -309,7 +307,7 @@ func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
 				continue
 			}
 			if v > math.MaxInt64 {
-				return fmt.Errorf("dataset: column %q row %d: uint64 value %d exceeds the int64 range", b.name, off+i, v)
+				return fmt.Errorf("column %q row %d: uint64 value %d exceeds the int64 range", b.name, off+i, v)
 			}
 			dst[i] = int64(v)
 		}
@@ -340,7 +338,7 @@ func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
 		data := arr.Data()
 		bufs := data.Buffers()
 		if len(bufs) < 2 || bufs[1] == nil || bufs[1].Len()*8 < data.Offset()+n {
-			return fmt.Errorf("dataset: column %q: bool buffer too short for %d rows", b.name, n)
+			return fmt.Errorf("column %q: bool buffer too short for %d rows", b.name, n)
 		}
 		vb, vo := bufs[1].Bytes(), data.Offset()
 		dst := b.bools[off : off+n]
@@ -355,10 +353,10 @@ func (b *arrowColumnBuilder) fill(off int, arr arrow.Array) error {
 	case *arrow.DictionaryType:
 		return b.fillDictionary(off, arr, isValid)
 	}
-	return fmt.Errorf("dataset: column %q: unsupported Arrow type %s", b.name, arr.DataType())
+	return fmt.Errorf("column %q: unsupported Arrow type %s", b.name, arr.DataType())
 }
 
-func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32 | float64](b *arrowColumnBuilder, dst []D, arr arrow.Array, isValid func(int) bool, conv func(S) D) error {
+func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32 | float64](b *Builder, dst []D, arr arrow.Array, isValid func(int) bool, conv func(S) D) error {
 	src, err := values[S](b.name, arr)
 	if err != nil {
 		return err
@@ -378,7 +376,7 @@ func widen[S, D int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float32
 
 // scaleTime converts dates or timestamps counted in units of mult nanoseconds
 // to nanoseconds, rejecting values outside the int64 nanosecond range.
-func scaleTime[S int32 | int64](b *arrowColumnBuilder, off int, src []S, isValid func(int) bool, mult int64) error {
+func scaleTime[S int32 | int64](b *Builder, off int, src []S, isValid func(int) bool, mult int64) error {
 	dst := b.ints[off : off+len(src)]
 	lo, hi := math.MinInt64/mult, math.MaxInt64/mult
 	for i, v := range src {
@@ -387,22 +385,22 @@ func scaleTime[S int32 | int64](b *arrowColumnBuilder, off int, src []S, isValid
 			continue
 		}
 		if int64(v) < lo || int64(v) > hi {
-			return fmt.Errorf("dataset: column %q row %d: %s value %d is outside the nanosecond timestamp range (years 1677-2262)", b.name, off+i, b.arrow, v)
+			return fmt.Errorf("column %q row %d: %s value %d is outside the nanosecond timestamp range (years 1677-2262)", b.name, off+i, b.arrow, v)
 		}
 		dst[i] = int64(v) * mult
 	}
 	return nil
 }
 
-func (b *arrowColumnBuilder) fillDictionary(off int, arr arrow.Array, isValid func(int) bool) error {
+func (b *Builder) fillDictionary(off int, arr arrow.Array, isValid func(int) bool) error {
 	d, ok := arr.(*array.Dictionary)
 	if !ok {
-		return fmt.Errorf("dataset: column %q: malformed dictionary array", b.name)
+		return fmt.Errorf("column %q: malformed dictionary array", b.name)
 	}
 	dictArr := d.Dictionary()
 	levels, err := arrowStrings(dictArr)
 	if err != nil {
-		return fmt.Errorf("dataset: column %q: %w", b.name, err)
+		return fmt.Errorf("column %q: %w", b.name, err)
 	}
 	var null []bool
 	if dictArr.NullN() > 0 {
@@ -432,7 +430,7 @@ func (b *arrowColumnBuilder) fillDictionary(off int, arr arrow.Array, isValid fu
 	case arrow.UINT64:
 		convErr = dictCodes[uint64](b.name, dst, indices, isValid, len(levels), off)
 	default:
-		convErr = fmt.Errorf("dataset: column %q: dictionary index type %s", b.name, indices.DataType())
+		convErr = fmt.Errorf("column %q: dictionary index type %s", b.name, indices.DataType())
 	}
 	if convErr != nil {
 		return convErr
@@ -456,9 +454,18 @@ func dictCodes[I int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 			continue
 		}
 		if uint64(k) >= uint64(levels) { // also catches negative k
-			return fmt.Errorf("dataset: column %q row %d: dictionary index %d out of range [0,%d)", name, off+i, k, levels)
+			return fmt.Errorf("column %q row %d: dictionary index %d out of range [0,%d)", name, off+i, k, levels)
 		}
 		dst[i] = int32(k)
 	}
 	return nil
+}
+
+// Name returns the column's name.
+func (b *Builder) Name() string { return b.name }
+
+// Allocated reports whether the builder holds its column's memory: false for
+// a lazy builder that FillOwned has not yet filled.
+func (b *Builder) Allocated() bool {
+	return b.floats != nil || b.ints != nil || b.bools != nil || b.strs != nil || b.codes != nil
 }
