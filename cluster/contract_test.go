@@ -143,3 +143,52 @@ func TestProgressStages(t *testing.T) {
 		t.Errorf("%d step reports, Steps() = %d", steps, mb.Steps())
 	}
 }
+
+// TestDefaultStartsAreScikitLearns: the zero NInit is scikit-learn 1.2.1's
+// default, n_init=10 for KMeans (k-means++ and random) and n_init=3 for
+// MiniBatchKMeans, so KMeans{K: 3} on iris finds the optimum that
+// scikit-learn 1.2.1's KMeans(3, random_state=0) reports, 78.85144143.
+func TestDefaultStartsAreScikitLearns(t *testing.T) {
+	X := irisX(t)
+	ctx := context.Background()
+	for _, init := range []Init{KMeansPlusPlus, RandomRows} {
+		starts := 0
+		def := &KMeans{K: 3, Seed: 5, Init: init, Progress: func(p kiln.Progress) {
+			if p.Stage == "start" {
+				starts++
+			}
+		}}
+		ten := &KMeans{K: 3, Seed: 5, Init: init, NInit: 10}
+		if err := def.Fit(ctx, X); err != nil {
+			t.Fatal(err)
+		}
+		if err := ten.Fit(ctx, X); err != nil {
+			t.Fatal(err)
+		}
+		if starts != 10 || def.Inertia() != ten.Inertia() || !slices.Equal(def.Labels(), ten.Labels()) {
+			t.Errorf("init %d: zero NInit made %d starts, inertia %v; NInit 10: %v", init, starts, def.Inertia(), ten.Inertia())
+		}
+		if !closeTo(def.Inertia(), 78.85144143, 1e-9) {
+			t.Errorf("init %d: default inertia %.10g, scikit-learn 1.2.1's 78.85144143", init, def.Inertia())
+		}
+		if st, _ := def.State(); st.NInit != 10 {
+			t.Errorf("init %d: State().NInit = %d, want the 10 starts made", init, st.NInit)
+		}
+	}
+	for _, init := range []Init{KMeansPlusPlus, RandomRows} {
+		def := &MiniBatchKMeans{K: 3, Seed: 5, Init: init, BatchSize: 30}
+		three := &MiniBatchKMeans{K: 3, Seed: 5, Init: init, BatchSize: 30, NInit: 3}
+		one := &MiniBatchKMeans{K: 3, Seed: 5, Init: init, BatchSize: 30, NInit: 1}
+		for _, mb := range []*MiniBatchKMeans{def, three, one} {
+			if err := mb.Fit(ctx, X); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !mat.Equal(def.Centroids(), three.Centroids()) {
+			t.Errorf("init %d: zero NInit differs from NInit 3", init)
+		}
+		if mat.Equal(def.Centroids(), one.Centroids()) {
+			t.Errorf("init %d: zero NInit gives NInit 1's centres", init)
+		}
+	}
+}

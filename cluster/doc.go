@@ -15,7 +15,8 @@
 //
 // Seeding is scikit-learn's greedy k-means++ (2+floor(ln K) candidates per
 // centre, the one that lowers the potential most is kept), K random rows,
-// or given centroids. NInit starts are made and the one of lowest inertia
+// or given centroids. NInit starts are made (10 by default, scikit-learn
+// 1.2.1's n_init; one from given centroids) and the one of lowest inertia
 // kept. Each start iterates Lloyd's algorithm, or Elkan's (the same result,
 // fewer distances, n×K bounds in memory), until the labels stop changing,
 // the squared centre shift falls to Tol × the mean per-feature variance of X

@@ -51,7 +51,9 @@ type KMeans struct {
 	InitialCentroids mat.Matrix
 
 	// NInit is the number of starts; the one of lowest inertia is kept.
-	// 0 means 1 for KMeansPlusPlus and 10 for RandomRows (scikit-learn's "auto").
+	// 0 means 10 for either Init, scikit-learn 1.2.1's default n_init=10
+	// (1.4 changed its default to "auto", one k-means++ start: set NInit to 1
+	// for that).
 	NInit int
 	// MaxIter bounds the iterations of one start; 0 means 300.
 	MaxIter int
@@ -106,10 +108,8 @@ func (km *KMeans) nInit() int {
 		return 1
 	case km.NInit > 0:
 		return km.NInit
-	case km.Init == RandomRows:
-		return 10
 	}
-	return 1
+	return 10
 }
 
 func relTol(tol float64) float64 {

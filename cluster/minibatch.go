@@ -38,8 +38,8 @@ type MiniBatchKMeans struct {
 	// MaxIter bounds the passes over the data: steps = MaxIter×rows/BatchSize.
 	// 0 means 100.
 	MaxIter int
-	// NInit seedings are compared on a validation sample; 0 means 1 for
-	// KMeansPlusPlus and 3 for RandomRows.
+	// NInit seedings are compared on a validation sample; 0 means 3 for
+	// either Init, scikit-learn 1.2.1's default n_init=3.
 	NInit int
 	// InitSize is the rows each seeding sees; 0 means 3×BatchSize (at least 3×K).
 	InitSize int
@@ -117,10 +117,8 @@ func (mb *MiniBatchKMeans) nInit() int {
 		return 1
 	case mb.NInit > 0:
 		return mb.NInit
-	case mb.Init == RandomRows:
-		return 3
 	}
-	return 1
+	return 3
 }
 
 func (mb *MiniBatchKMeans) reassignRatio() float64 {
@@ -150,7 +148,7 @@ func (mb *MiniBatchKMeans) FitWeighted(ctx context.Context, X mat.Matrix, sample
 	batch := mb.batchSize(n)
 	workers := effectiveWorkers(mb.Workers)
 	rng := rand.New(rand.NewPCG(mb.Seed, 0))
-	cs, err := mb.seed(p, w, batch, rng, workers)
+	cs, err := mb.seed(p, w, batch, rng, workers, mb.nInit())
 	if err != nil {
 		return err
 	}
@@ -216,8 +214,9 @@ func (mb *MiniBatchKMeans) FitWeighted(ctx context.Context, X mat.Matrix, sample
 }
 
 // PartialFit takes one mini-batch step on the rows of X (all of them form
-// the batch), seeding the centres from X on the first call, as
-// scikit-learn's partial_fit. Labels and Inertia then describe X.
+// the batch), seeding the centres from X on the first call with a single
+// seeding whatever NInit is, as scikit-learn's partial_fit. Labels and
+// Inertia then describe X.
 func (mb *MiniBatchKMeans) PartialFit(X mat.Matrix, sampleWeight []float64) error {
 	p, err := newPoints(X)
 	if err != nil {
@@ -234,7 +233,8 @@ func (mb *MiniBatchKMeans) PartialFit(X mat.Matrix, sampleWeight []float64) erro
 			return err
 		}
 		mb.rng = rand.New(rand.NewPCG(mb.Seed, 0))
-		if cs, err = mb.seed(p, w, mb.batchSize(p.n), mb.rng, workers); err != nil {
+		// One seeding, as scikit-learn 1.2.1's partial_fit makes whatever n_init is.
+		if cs, err = mb.seed(p, w, mb.batchSize(p.n), mb.rng, workers, 1); err != nil {
 			return err
 		}
 		mb.counts = make([]float64, mb.K)
@@ -295,9 +295,9 @@ func (mb *MiniBatchKMeans) reassignNow(counts []float64, batch int) bool {
 	return false
 }
 
-// seed picks the starting centres: the best of NInit seedings on InitSize
+// seed picks the starting centres: the best of starts seedings on InitSize
 // random rows, judged by inertia on a validation sample of InitSize rows.
-func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Rand, workers int) (*centers, error) {
+func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Rand, workers, starts int) (*centers, error) {
 	if mb.InitialCentroids != nil {
 		return centersFrom(mb.InitialCentroids, mb.K, p)
 	}
@@ -314,7 +314,7 @@ func (mb *MiniBatchKMeans) seed(p *points, w []float64, batch int, rng *rand.Ran
 	vLabels := make([]int, size)
 	var best *centers
 	bestInertia := math.Inf(1)
-	for s := 0; s < mb.nInit(); s++ {
+	for s := 0; s < starts; s++ {
 		sub := p // scikit-learn seeds on a sample only when InitSize < rows
 		if size < p.n {
 			rows := make([]int, size)

@@ -33,7 +33,7 @@ func TestMiniBatchKMeansIris(t *testing.T) {
 		var inertias []float64
 		for _, in := range []mat.Matrix{X, toCSR(X)} {
 			for s := uint64(0); s < 20; s++ {
-				mb := &MiniBatchKMeans{K: 3, BatchSize: tc.batch, Seed: s}
+				mb := &MiniBatchKMeans{K: 3, BatchSize: tc.batch, Seed: s, NInit: 1} // the reference's n_init=1
 				if err := mb.Fit(context.Background(), in); err != nil {
 					t.Fatal(err)
 				}

@@ -20,7 +20,7 @@ type KMeansState struct {
 
 	// The configuration it was fitted with.
 	Init      string // "k-means++", "random" or "given"
-	NInit     int
+	NInit     int    // the starts made (never 0: the default is written out)
 	MaxIter   int
 	Tol       float64
 	Algorithm string // "lloyd" or "elkan"
@@ -41,7 +41,7 @@ func (km *KMeans) State() (KMeansState, error) {
 	}
 	_, d := km.centroids.Dims()
 	return KMeansState{K: km.K, Features: d, Centroids: rowsCopy(km.centroids), Inertia: km.inertia,
-		Iterations: km.iterations, Labels: slices.Clone(km.labels), Init: init, NInit: km.NInit,
+		Iterations: km.iterations, Labels: slices.Clone(km.labels), Init: init, NInit: km.nInit(),
 		MaxIter: km.MaxIter, Tol: km.Tol, Algorithm: km.Algorithm.String(), Seed: km.Seed}, nil
 }
 

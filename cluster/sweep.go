@@ -20,7 +20,9 @@ type Sweep struct {
 
 	// Base is the configuration of every fit; its K and Seed are replaced.
 	// Its Workers is the goroutines of one fit, where 0 means 1: the sweep
-	// already runs Concurrency fits at once.
+	// already runs Concurrency fits at once. Its NInit is the starts of one
+	// fit, where 0 means 1 (not KMeans' 10): the Seeds are the sweep's
+	// starts, as the book's flow runs KMeans(n_clusters=K, n_init=1) per seed.
 	Base KMeans
 	// Concurrency bounds the fits running at once (0 = GOMAXPROCS).
 	Concurrency int
@@ -95,6 +97,9 @@ func (s *Sweep) Run(ctx context.Context, X mat.Matrix) ([]SweepResult, error) {
 			km.K, km.Seed = j.k, j.seed
 			if km.Workers <= 0 {
 				km.Workers = 1
+			}
+			if km.NInit == 0 {
+				km.NInit = 1
 			}
 			km.Progress = nil
 			if err := km.fitPoints(ctx, p, w); err != nil {

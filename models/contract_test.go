@@ -50,3 +50,38 @@ func TestLinearFitCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestCoefShapesAgree: both models give Coef as one row per output or
+// decision function and Intercept as one value per row of Coef.
+func TestCoefShapesAgree(t *testing.T) {
+	X := mat.NewDense(6, 2, []float64{1, 2, 2, 1, 3, 5, 4, 3, 5, 8, 6, 5})
+	y := []float64{0, 0, 1, 0, 1, 1}
+	var lin LinearRegression
+	if lin.Coef() != nil || lin.Intercept() != nil {
+		t.Error("LinearRegression: Coef or Intercept before Fit is not nil")
+	}
+	if err := lin.Fit(context.Background(), X, y); err != nil {
+		t.Fatal(err)
+	}
+	var logit LogisticRegression
+	if err := logit.Fit(context.Background(), X, y); err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]interface {
+		Coef() *mat.Dense
+		Intercept() []float64
+	}{"LinearRegression": &lin, "LogisticRegression": &logit} {
+		r, c := m.Coef().Dims()
+		if r != 1 || c != 2 || len(m.Intercept()) != 1 {
+			t.Errorf("%s: Coef %dx%d with %d intercepts, want 1x2 with 1", name, r, c, len(m.Intercept()))
+		}
+	}
+	// The accessors agree with the state that persist saves.
+	st, err := lin.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lin.Intercept()[0] != st.Intercept || lin.Coef().At(0, 0) != st.Coef[0] || lin.Coef().At(0, 1) != st.Coef[1] {
+		t.Errorf("accessors %v %v, state %v %v", lin.Intercept(), mat.Formatted(lin.Coef()), st.Intercept, st.Coef)
+	}
+}

@@ -24,7 +24,7 @@ func ExampleLinearRegression() {
 		log.Fatal(err)
 	}
 	r2, _ := m.Score(X, mpg)
-	fmt.Printf("intercept %.3f, wt %.3f, hp %.4f, R2 %.3f, rank %d\n", m.Intercept(), m.Coef()[0], m.Coef()[1], r2, m.Rank())
+	fmt.Printf("intercept %.3f, wt %.3f, hp %.4f, R2 %.3f, rank %d\n", m.Intercept()[0], m.Coef().At(0, 0), m.Coef().At(0, 1), r2, m.Rank())
 	// Output: intercept 30.543, wt -1.499, hp -0.0447, R2 0.832, rank 2
 }
 
@@ -37,7 +37,7 @@ func ExampleLinearRegression_ridge() {
 		if err := m.Fit(context.Background(), X, y); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("alpha %4.1f: coef %.3f\n", alpha, m.Coef())
+		fmt.Printf("alpha %4.1f: coef %.3f\n", alpha, m.Coef().RawRowView(0))
 	}
 	// Output:
 	// alpha  0.0: coef [1.000 1.000]
@@ -110,6 +110,6 @@ func ExampleLinearRegression_longley() {
 	if err := m.Fit(context.Background(), X, mat.Col(nil, 0, employed)); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("intercept %.9f, Year %.9f, rank %d\n", m.Intercept(), m.Coef()[5], m.Rank())
+	fmt.Printf("intercept %.9f, Year %.9f, rank %d\n", m.Intercept()[0], m.Coef().At(0, 5), m.Rank())
 	// Output: intercept -3482.258634596, Year 1.829151465, rank 6
 }

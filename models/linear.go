@@ -231,20 +231,23 @@ func (m *LinearRegression) fitSVD(who string, d *design, xMean, yc []float64) (*
 	return &LinearRegressionState{Coef: coef, Rank: rank, Singular: s}, nil
 }
 
-// Coef returns a copy of the coefficients, one per column of X (nil before Fit).
-func (m *LinearRegression) Coef() []float64 {
+// Coef returns a copy of the coefficients as a 1 x p matrix, one column per
+// column of X (nil before Fit): one row per output, the shape of
+// LogisticRegression's Coef for two classes.
+func (m *LinearRegression) Coef() *mat.Dense {
 	if m.state == nil {
 		return nil
 	}
-	return append([]float64(nil), m.state.Coef...)
+	return mat.NewDense(1, len(m.state.Coef), slices.Clone(m.state.Coef))
 }
 
-// Intercept returns the fitted intercept (0 without one).
-func (m *LinearRegression) Intercept() float64 {
+// Intercept returns the fitted intercept, one per row of Coef ({0} when
+// fitted without one, nil before Fit).
+func (m *LinearRegression) Intercept() []float64 {
 	if m.state == nil {
-		return 0
+		return nil
 	}
-	return m.state.Intercept
+	return []float64{m.state.Intercept}
 }
 
 // Rank returns the numerical rank of the centred design (-1 for sparse input, 0 before Fit).

@@ -54,7 +54,7 @@ func TestLinearRegressionLongleyNIST(t *testing.T) {
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
-	got := append([]float64{m.Intercept()}, m.Coef()...)
+	got := linearParams(&m)
 	worst := 0.0
 	for j, want := range longleyCertified {
 		worst = math.Max(worst, relErr(got[j], want))
@@ -90,7 +90,7 @@ func TestLinearRegressionLongleyRUnits(t *testing.T) {
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
-	got := append([]float64{m.Intercept()}, m.Coef()...)
+	got := linearParams(&m)
 	want := []float64{longleyCertified[0] / 1000}
 	for j, s := range nistScale {
 		want = append(want, longleyCertified[j+1]*s/1000)
@@ -116,7 +116,7 @@ func TestLinearRegressionMtcars(t *testing.T) {
 	}
 	// R 4.2.2: coef(lm(mpg ~ wt + hp, mtcars)) = 37.22727012, -3.877830742, -0.03177294698;
 	// summary(...)$r.squared = 0.8267854519.
-	got := append([]float64{m.Intercept()}, m.Coef()...)
+	got := linearParams(&m)
 	for j, want := range []float64{37.22727012, -3.877830742, -0.03177294698} {
 		if e := relErr(got[j], want); e > 1e-9 {
 			t.Errorf("coefficient %d: got %.12g, R %.12g", j, got[j], want)
@@ -180,7 +180,7 @@ func TestLinearRegressionCaliforniaMatchesSklearn(t *testing.T) {
 		1.072520041636899805e+03, -6.193263720548202400e+00, 1.005562902566598495e+02, -3.796908288134363829e+01,
 		4.961732607337899026e+01, 3.925957287643397285e+04, -3.928430019496572640e+04, 1.529019411190479295e+05,
 		-3.954051624860427637e+03, 4.278134324364435088e+03}
-	got := append([]float64{m.Intercept()}, m.Coef()...)
+	got := linearParams(&m)
 	for j := range want {
 		if e := relErr(got[j], want[j]); e > 1e-6 {
 			t.Errorf("coefficient %d: got %.12g, scikit-learn %.12g (relative %.2g)", j, got[j], want[j], e)
@@ -251,7 +251,7 @@ func TestLinearRegressionVariantsMatchSklearn(t *testing.T) {
 				if err := m.Fit(context.Background(), X, tc.y); err != nil {
 					t.Fatal(err)
 				}
-				got := append([]float64{m.Intercept()}, m.Coef()...)
+				got := linearParams(&m)
 				tol := 1e-9
 				if input == "sparse" {
 					tol = 1e-7 // LSQR, an iterative solver
@@ -287,7 +287,7 @@ func TestLinearRegressionRankDeficient(t *testing.T) {
 		if err := m.Fit(context.Background(), in, y); err != nil {
 			t.Fatal(err)
 		}
-		got := append([]float64{m.Intercept()}, m.Coef()...)
+		got := linearParams(&m)
 		for j := range want {
 			if e := relErr(got[j], want[j]); e > 1e-7 {
 				t.Errorf("%s coefficient %d: got %.12g, scikit-learn %.12g", input, j, got[j], want[j])
@@ -342,4 +342,9 @@ func TestLinearRegressionStateRoundTrip(t *testing.T) {
 	if _, err := NewLinearRegressionFromState(st); !errors.Is(err, ErrState) {
 		t.Errorf("NaN state: got %v, want ErrState", err)
 	}
+}
+
+// linearParams is the intercept followed by the coefficients.
+func linearParams(m *LinearRegression) []float64 {
+	return append(m.Intercept(), m.Coef().RawRowView(0)...)
 }

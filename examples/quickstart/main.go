@@ -78,7 +78,7 @@ func run(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "linear regression: intercept %.2f, median_income coefficient %.2f\n",
-		model.Intercept(), model.Coef()[7])
+		model.Intercept()[0], model.Coef().At(0, 7))
 
 	// 6. Save encoder and model as one pipeline in a .kiln bundle, then load
 	// it back as a scoring service would: raw rows in, predictions out.
