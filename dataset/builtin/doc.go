@@ -29,6 +29,9 @@
 //   - MTCars: R datasets::mtcars (Henderson and Velleman 1981). 32 rows; model
 //     (the R row names) string, the ten measurements float64 as in R.
 //     Public domain.
+//   - Warpbreaks: R datasets::warpbreaks (Tippett 1950, p. 106). 54 rows;
+//     breaks float64 (a count, numeric in R), wool (A, B) and tension
+//     (L, M, H) strings. Public domain data; R's copy is "Part of R 4.2.2".
 //   - Flights, Planes, Airports, Airlines: R package nycflights13 (Wickham),
 //     flights in its 2015 layout of 16 columns. CC0.
 //
