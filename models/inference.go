@@ -338,6 +338,38 @@ func leastSquaresSummary(coef []float64, covUnscaled [][]float64, intercept bool
 	return s
 }
 
+// linearSummary computes the summary of a full-rank least-squares fit
+// from st.covariance, (Xc^T Xc)^{-1} of the centred design (of X itself
+// without an intercept).
+func linearSummary(d *design, st *LinearRegressionState, xMean, y []float64, intercept bool) *Summary {
+	n, p := d.rows, d.cols
+	fitted := make([]float64, n)
+	d.mulVec(fitted, st.Coef, st.Intercept)
+	coef := st.Coef
+	cov := st.covariance
+	if intercept {
+		// With the intercept b0 = mean(y) - xMean . beta:
+		// Var(b0) = 1/n + xMean^T C xMean, Cov(b0, beta) = -C xMean (times sigma^2).
+		coef = append([]float64{st.Intercept}, st.Coef...)
+		cx := make([]float64, p)
+		v0 := 1 / float64(n)
+		for a := 0; a < p; a++ {
+			for b := 0; b < p; b++ {
+				cx[a] += cov[a][b] * xMean[b]
+			}
+			v0 += xMean[a] * cx[a]
+		}
+		full := make([][]float64, p+1)
+		full[0] = append([]float64{v0}, make([]float64, p)...)
+		for a := 0; a < p; a++ {
+			full[0][a+1] = -cx[a]
+			full[a+1] = append([]float64{-cx[a]}, cov[a]...)
+		}
+		cov = full
+	}
+	return leastSquaresSummary(coef, cov, intercept, y, fitted)
+}
+
 func (s *Summary) clone() *Summary {
 	if s == nil {
 		return nil

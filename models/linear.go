@@ -55,6 +55,11 @@ type LinearRegressionState struct {
 	Singular []float64
 	// Iterations is the number of LSQR iterations (sparse input only).
 	Iterations int
+	// Summary is the inference of an ordinary least-squares fit of dense
+	// input with full rank; nil otherwise.
+	Summary *Summary
+
+	covariance [][]float64 // (Xc^T Xc)^{-1} during Fit
 }
 
 // NewLinearRegressionFromState returns a fitted model whose predictions are
@@ -68,9 +73,15 @@ func NewLinearRegressionFromState(s LinearRegressionState) (*LinearRegression, e
 			return nil, fmt.Errorf("LinearRegression state: parameter %d is %v: %w", j, v, ErrState)
 		}
 	}
+	if s.Summary != nil {
+		if err := s.Summary.check(len(s.Coef)); err != nil {
+			return nil, fmt.Errorf("LinearRegression state: %w", err)
+		}
+	}
 	st := s
 	st.Coef = append([]float64(nil), s.Coef...)
 	st.Singular = append([]float64(nil), s.Singular...)
+	st.Summary = s.Summary.clone()
 	return &LinearRegression{state: &st}, nil
 }
 
@@ -82,7 +93,32 @@ func (m *LinearRegression) State() (LinearRegressionState, error) {
 	st := *m.state
 	st.Coef = append([]float64(nil), st.Coef...)
 	st.Singular = append([]float64(nil), st.Singular...)
+	st.Summary = st.Summary.clone()
 	return st, nil
+}
+
+// Summary returns the inference of an ordinary least-squares fit, as R's
+// summary(lm(...)): standard errors, t tests and intervals, residual
+// standard error, R^2, adjusted R^2 and the F statistic. It is available
+// for dense input without a ridge penalty and with full rank (R reports
+// aliased coefficients as NA; LinearRegression returns the minimum-norm
+// solution instead, whose standard errors are not defined).
+func (m *LinearRegression) Summary() (*Summary, error) {
+	const who = "LinearRegression.Summary"
+	switch {
+	case m.state == nil:
+		return nil, fmt.Errorf("%s: %w", who, ErrNotFitted)
+	case m.state.Summary != nil:
+		return m.state.Summary.clone(), nil
+	case m.state.Rank < 0:
+		return nil, fmt.Errorf("%s: a sparse fit (LSQR) has no inference; fit dense input: %w", who, ErrNoSummary)
+	case m.Alpha > 0:
+		return nil, fmt.Errorf("%s: a ridge fit (Alpha %v) has no inference: %w", who, m.Alpha, ErrNoSummary)
+	case m.state.Rank < len(m.state.Coef):
+		return nil, fmt.Errorf("%s: the design has rank %d for %d columns, so the coefficients are not identified: %w",
+			who, m.state.Rank, len(m.state.Coef), ErrNoSummary)
+	}
+	return nil, fmt.Errorf("%s: the model was restored without its summary: %w", who, ErrNoSummary)
 }
 
 // Fit learns the coefficients from X (rows are samples) and the target y.
@@ -144,6 +180,10 @@ func (m *LinearRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) e
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%s: parameter %d came out %v (values of X or y too large): %w", who, j, v, ErrNonFinite)
 		}
+	}
+	if st.covariance != nil {
+		st.Summary = linearSummary(d, st, xMean, y, !m.NoIntercept)
+		st.covariance = nil
 	}
 	m.state = st
 	return nil
@@ -228,7 +268,22 @@ func (m *LinearRegression) fitSVD(who string, d *design, xMean, yc []float64) (*
 	}
 	coef := make([]float64, p)
 	mat.NewVecDense(p, coef).MulVec(&v, mat.NewVecDense(k, uty))
-	return &LinearRegressionState{Coef: coef, Rank: rank, Singular: s}, nil
+	st := &LinearRegressionState{Coef: coef, Rank: rank, Singular: s}
+	if m.Alpha == 0 && rank == p {
+		// (Xc^T Xc)^{-1} = V S^-2 V^T, for the summary's standard errors.
+		st.covariance = make([][]float64, p)
+		for a := range st.covariance {
+			st.covariance[a] = make([]float64, p)
+			for b := range st.covariance[a] {
+				c := 0.0
+				for i, sv := range s {
+					c += v.At(a, i) * v.At(b, i) / (sv * sv)
+				}
+				st.covariance[a][b] = c
+			}
+		}
+	}
+	return st, nil
 }
 
 // Coef returns a copy of the coefficients as a 1 x p matrix, one column per

@@ -38,7 +38,8 @@ var longleyCertified = []float64{
 var longleyColumns = []string{"GNP.deflator", "GNP", "Unemployed", "Armed.Forces", "Population", "Year"}
 var nistScale = []float64{1, 1000, 10, 10, 1000, 1}
 
-func TestLinearRegressionLongleyNIST(t *testing.T) {
+// longleyNIST returns the embedded Longley data in NIST's units.
+func longleyNIST(t testing.TB) (*mat.Dense, []float64) {
 	tb := loadTable(t, "longley.csv")
 	X := tb.floats(t, longleyColumns, nil)
 	y := column(tb.floats(t, []string{"Employed"}, nil), 0)
@@ -50,6 +51,12 @@ func TestLinearRegressionLongleyNIST(t *testing.T) {
 		}
 		y[i] = math.Round(y[i] * 1000)
 	}
+	return X, y
+}
+
+func TestLinearRegressionLongleyNIST(t *testing.T) {
+	X, y := longleyNIST(t)
+	_, p := X.Dims()
 	var m LinearRegression
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)

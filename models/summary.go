@@ -287,6 +287,9 @@ func formatReal(x []float64, digits int) []string {
 		finite = true
 		kpower, nsig, negative := scientific(v, digits)
 		left := kpower + 1
+		if kpower > 0 && math.Abs(v) < math.Pow(10, float64(kpower)) {
+			left-- // rounding widened the exponent; fixed notation shows the digits before the point
+		}
 		sleft := left
 		if left <= 0 {
 			sleft = 1

@@ -2,8 +2,10 @@ package models
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,5 +78,79 @@ func TestSummaryStringMatchesRGLM(t *testing.T) {
 				t.Errorf("printed summary differs from R's\n--- kiln\n%s\n--- R 4.2.2\n%s", got, want)
 			}
 		})
+	}
+}
+
+// The same for summary(lm(...)): mtcars and Longley (in R's units, whose
+// coefficients print in scientific notation).
+func TestSummaryStringMatchesRLM(t *testing.T) {
+	mt, mpg := mtcarsDesign(t, "wt", "hp")
+	tb := loadTable(t, "longley.csv")
+	lx := tb.floats(t, longleyColumns, nil)
+	employed := column(tb.floats(t, []string{"Employed"}, nil), 0)
+	for _, tc := range []struct {
+		file  string
+		X     *mat.Dense
+		y     []float64
+		names []string
+	}{
+		{"lm_mtcars_mpg", mt, mpg, []string{"wt", "hp"}},
+		{"lm_longley", lx, employed, longleyColumns},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var m LinearRegression
+			if err := m.Fit(tc.X, tc.y); err != nil {
+				t.Fatal(err)
+			}
+			s, err := m.Summary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetFeatureNames(tc.names); err != nil {
+				t.Fatal(err)
+			}
+			got, want := fromResiduals(t, s.String()), rPrinted(t, tc.file)
+			if got != want {
+				t.Errorf("printed summary differs from R's\n--- kiln\n%s\n--- R 4.2.2\n%s", got, want)
+			}
+		})
+	}
+}
+
+// R 4.2.2's format(x, digits = 4) and format.pval(x, digits = 3) on the same values.
+func TestFormatLikeR(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		x    []float64
+		want []string
+	}{
+		{[]float64{123456.000, 0.001}, []string{"1.235e+05", "1.000e-03"}},
+		{[]float64{9.9999999999999995e-21, 1.0000000000000000e+00}, []string{"1e-20", "1e+00"}},
+		{[]float64{-0.50, 12.25, 1000.00}, []string{"  -0.50", "  12.25", "1000.00"}},
+		{[]float64{99999.0, 1.5}, []string{"99999.0", "    1.5"}},
+		{[]float64{3.1415926500000002, 2.7182800000000000}, []string{"3.142", "2.718"}},
+		{[]float64{1e+05, 2e+05}, []string{"1e+05", "2e+05"}},
+		{[]float64{0e+00, 1e-10}, []string{"0e+00", "1e-10"}},
+		{[]float64{-1e-300, 5e+00}, []string{"-1e-300", "  5e+00"}},
+		{[]float64{0.30000000000000004, 0.33333333333333331}, []string{"0.3000", "0.3333"}},
+		{[]float64{nan, 1.5, inf}, []string{"NaN", "1.5", "Inf"}},
+	} {
+		if got := formatReal(c.x, 4); !slices.Equal(got, c.want) {
+			t.Errorf("format(%v, digits = 4): got %q, R %q", c.x, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		x    []float64
+		want []string
+	}{
+		{[]float64{5.0000000000000000e-01, 1.0000000000000000e-02, 1.0000000000000001e-05}, []string{"0.50", "0.01", "1e-05"}},
+		{[]float64{9.9999999999999995e-21, 2.9999999999999999e-01}, []string{"<2e-16", "0.3"}},
+		{[]float64{9.9999999999999995e-21, 1.0000000000000001e-05}, []string{"<2e-16", "1e-05"}},
+		{[]float64{0.04, 0.0009}, []string{"4e-02", "9e-04"}},
+		{[]float64{0}, []string{"<2e-16"}},
+	} {
+		if got := formatPValues(c.x, 3, eps64); !slices.Equal(got, c.want) {
+			t.Errorf("format.pval(%v, digits = 3): got %q, R %q", c.x, got, c.want)
+		}
 	}
 }
