@@ -370,20 +370,22 @@ func (pr *irlsProblem) nullDeviance(ctx context.Context, fit *irlsFit, hasOffset
 	return pr.deviance(mu), "", nil
 }
 
-// Coef returns a copy of the coefficients, one per column of X (aliased columns 0; nil before Fit).
-func (m *GLM) Coef() []float64 {
+// Coef returns the coefficients as a 1 x p matrix, one per column of X
+// (aliased columns 0; nil before Fit), shaped as the other linear models'.
+func (m *GLM) Coef() *mat.Dense {
 	if m.state == nil {
 		return nil
 	}
-	return slices.Clone(m.state.Coef)
+	return mat.NewDense(1, len(m.state.Coef), slices.Clone(m.state.Coef))
 }
 
-// Intercept returns the fitted intercept (0 without one).
-func (m *GLM) Intercept() float64 {
+// Intercept returns the fitted intercept as a one-element slice (0 without
+// one; nil before Fit), shaped as the other linear models'.
+func (m *GLM) Intercept() []float64 {
 	if m.state == nil {
-		return 0
+		return nil
 	}
-	return m.state.Intercept
+	return []float64{m.state.Intercept}
 }
 
 // Iterations returns the number of Fisher scoring iterations Fit ran.

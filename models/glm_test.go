@@ -187,13 +187,7 @@ func TestGLMMatchesR(t *testing.T) {
 			if err := m.Fit(ctx, tc.X, tc.y); err != nil {
 				t.Fatal(err)
 			}
-			s, err := m.Summary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.SetFeatureNames(tc.names); err != nil {
-				t.Fatal(err)
-			}
+			s := namedSummary(t, &m, tc.names)
 			checkCoefficients(t, s, tc.coef)
 			checkGLMFit(t, s, tc.fit)
 			for j, c := range s.Coefficients {
@@ -365,4 +359,101 @@ func TestGLMWeightsAndOffsetMatchR(t *testing.T) {
 		})
 	}
 	logWorst(t)
+}
+
+func TestGLMBadInputIsAnError(t *testing.T) {
+	ctx := context.Background()
+	X := mat.NewDense(4, 1, []float64{1, 2, 3, 4})
+	y := []float64{0, 1, 0, 1}
+	withNaN := mat.NewDense(4, 1, []float64{1, math.NaN(), 3, 4})
+	for _, c := range []struct {
+		what              string
+		m                 GLM
+		X                 mat.Matrix
+		y, weight, offset []float64
+		want              error
+	}{
+		{"unknown family", GLM{Family: 7}, X, y, nil, nil, ErrConfig},
+		{"negative MaxIter", GLM{MaxIter: -1}, X, y, nil, nil, ErrConfig},
+		{"NaN Tol", GLM{Tol: math.NaN()}, X, y, nil, nil, ErrConfig},
+		{"binomial y above 1", GLM{Family: Binomial}, X, []float64{0, 2, 0, 1}, nil, nil, ErrConfig},
+		{"negative count", GLM{Family: Poisson}, X, []float64{0, -1, 0, 1}, nil, nil, ErrConfig},
+		{"y length", GLM{}, X, y[:3], nil, nil, ErrShape},
+		{"NaN in X", GLM{}, withNaN, y, nil, nil, ErrNonFinite},
+		{"nil X", GLM{}, nil, y, nil, nil, ErrEmpty},
+		{"empty X", GLM{}, &mat.Dense{}, nil, nil, nil, ErrEmpty},
+		{"weights length", GLM{}, X, y, []float64{1, 1}, nil, ErrShape},
+		{"negative weight", GLM{}, X, y, []float64{1, -1, 1, 1}, nil, ErrConfig},
+		{"NaN weight", GLM{}, X, y, []float64{1, math.NaN(), 1, 1}, nil, ErrNonFinite},
+		{"all weights 0", GLM{}, X, y, []float64{0, 0, 0, 0}, nil, ErrEmpty},
+		{"offset length", GLM{}, X, y, nil, []float64{0}, ErrShape},
+		{"Inf offset", GLM{}, X, y, nil, []float64{0, math.Inf(1), 0, 0}, ErrNonFinite},
+	} {
+		m := c.m
+		if err := m.FitWeighted(ctx, c.X, c.y, c.weight, c.offset); !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.what, err, c.want)
+		}
+	}
+	var unfitted GLM
+	if _, err := unfitted.Predict(X); !errors.Is(err, ErrNotFitted) {
+		t.Errorf("Predict before Fit: %v", err)
+	}
+	if _, err := unfitted.Summary(); !errors.Is(err, ErrNotFitted) {
+		t.Errorf("Summary before Fit: %v", err)
+	}
+	m := GLM{Family: Poisson}
+	if err := m.Fit(ctx, X, []float64{1, 3, 2, 5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Predict(mat.NewDense(2, 2, nil)); !errors.Is(err, ErrShape) {
+		t.Errorf("Predict with 2 columns: %v", err)
+	}
+	if _, err := m.PredictOffset(X, []float64{1}); !errors.Is(err, ErrShape) {
+		t.Errorf("PredictOffset with a short offset: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := m.Fit(cancelled, X, []float64{1, 3, 2, 5}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+}
+
+func TestGLMStateRoundTrip(t *testing.T) {
+	wbX, breaks := warpbreaksDesign(t)
+	m := GLM{Family: Poisson}
+	if err := m.Fit(context.Background(), wbX, breaks); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := NewGLMFromState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := m.Predict(wbX)
+	b, _ := back.Predict(wbX)
+	if !slices.Equal(a, b) {
+		t.Error("restored model predicts differently")
+	}
+	s1, _ := m.Summary()
+	s2, _ := back.Summary()
+	if s1.String() != s2.String() {
+		t.Error("restored summary differs")
+	}
+	st.Summary.Coefficients[0].Name = "renamed" // a copy: the model's summary is untouched
+	if s, _ := m.Summary(); s.Coefficients[0].Name != interceptName {
+		t.Error("State shares the summary with the model")
+	}
+	for what, bad := range map[string]GLMState{
+		"unknown family":   {Family: 9, Coef: []float64{1}},
+		"no coefficients":  {Family: Poisson},
+		"NaN coefficient":  {Family: Poisson, Coef: []float64{math.NaN()}},
+		"summary mismatch": {Family: Poisson, Coef: []float64{1, 2}, Summary: s1},
+	} {
+		if _, err := NewGLMFromState(bad); !errors.Is(err, ErrState) {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
 }

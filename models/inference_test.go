@@ -15,13 +15,7 @@ func TestLinearRegressionSummaryMatchesR(t *testing.T) {
 	if err := m.Fit(X, mpg); err != nil {
 		t.Fatal(err)
 	}
-	s, err := m.Summary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetFeatureNames([]string{"wt", "hp"}); err != nil {
-		t.Fatal(err)
-	}
+	s := namedSummary(t, &m, []string{"wt", "hp"})
 	checkCoefficients(t, s, rMtcarsMpg)
 	ls := s.LeastSquares
 	checkClose(t, "sigma", ls.ResidualStdError, 2.59341177722657, fitTol)

@@ -199,26 +199,18 @@ func writeNamedVector(b *strings.Builder, names, values []string, gap int) {
 	}
 }
 
-func padLeft(s []string) []string {
-	w := 0
-	for _, v := range s {
-		w = max(w, len(v))
-	}
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = fmt.Sprintf("%*s", w, v)
-	}
-	return out
-}
+// padLeft right-justifies the strings to one width; padRight left-justifies them.
+func padLeft(s []string) []string  { return pad(s, "%*s") }
+func padRight(s []string) []string { return pad(s, "%-*s") }
 
-func padRight(s []string) []string {
+func pad(s []string, format string) []string {
 	w := 0
 	for _, v := range s {
 		w = max(w, len(v))
 	}
 	out := make([]string, len(s))
 	for i, v := range s {
-		out[i] = fmt.Sprintf("%-*s", w, v)
+		out[i] = fmt.Sprintf(format, w, v)
 	}
 	return out
 }

@@ -39,6 +39,31 @@ func fromResiduals(t *testing.T, s string) string {
 	return strings.TrimRight(s, "\n")
 }
 
+// summarizer is a fitted model with inference.
+type summarizer interface{ Summary() (*Summary, error) }
+
+// namedSummary returns m's summary with its feature columns named.
+func namedSummary(t *testing.T, m summarizer, names []string) *Summary {
+	t.Helper()
+	s, err := m.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetFeatureNames(names); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// checkPrinted compares s.String() with R's printed summary in testdata/r/file.txt.
+func checkPrinted(t *testing.T, s *Summary, file string) {
+	t.Helper()
+	got, want := fromResiduals(t, s.String()), rPrinted(t, file)
+	if got != want {
+		t.Errorf("printed summary differs from R's\n--- kiln\n%s\n--- R 4.2.2\n%s", got, want)
+	}
+}
+
 // Summary.String lays the summary out as R 4.2.2 prints summary(glm(...)):
 // the text from the residuals on is R's, character for character.
 func TestSummaryStringMatchesRGLM(t *testing.T) {
@@ -66,17 +91,7 @@ func TestSummaryStringMatchesRGLM(t *testing.T) {
 			if err := m.Fit(ctx, tc.X, tc.y); err != nil {
 				t.Fatal(err)
 			}
-			s, err := m.Summary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.SetFeatureNames(tc.names); err != nil {
-				t.Fatal(err)
-			}
-			got, want := fromResiduals(t, s.String()), rPrinted(t, tc.file)
-			if got != want {
-				t.Errorf("printed summary differs from R's\n--- kiln\n%s\n--- R 4.2.2\n%s", got, want)
-			}
+			checkPrinted(t, namedSummary(t, &m, tc.names), tc.file)
 		})
 	}
 }
@@ -102,17 +117,7 @@ func TestSummaryStringMatchesRLM(t *testing.T) {
 			if err := m.Fit(tc.X, tc.y); err != nil {
 				t.Fatal(err)
 			}
-			s, err := m.Summary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.SetFeatureNames(tc.names); err != nil {
-				t.Fatal(err)
-			}
-			got, want := fromResiduals(t, s.String()), rPrinted(t, tc.file)
-			if got != want {
-				t.Errorf("printed summary differs from R's\n--- kiln\n%s\n--- R 4.2.2\n%s", got, want)
-			}
+			checkPrinted(t, namedSummary(t, &m, tc.names), tc.file)
 		})
 	}
 }
