@@ -15,6 +15,8 @@ var (
 	_ kiln.Predictor                = (*LinearRegression)(nil)
 	_ kiln.TargetFitter[mat.Matrix] = (*LogisticRegression)(nil)
 	_ kiln.Classifier               = (*LogisticRegression)(nil)
+	_ kiln.TargetFitter[mat.Matrix] = (*GLM)(nil)
+	_ kiln.Predictor                = (*GLM)(nil)
 )
 
 // TestSentinelsAreShared: the package's sentinels are the root package's,

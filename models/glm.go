@@ -7,14 +7,15 @@ import (
 	"math"
 	"slices"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
 // Errors of the maximum-likelihood solvers, for errors.Is.
 var (
-	// ErrNotConverged: an iterative solver stopped (at MaxIter, or unable to
-	// make progress) before its tolerance was met.
-	ErrNotConverged = errors.New("did not converge")
+	// ErrNotConverged is kiln.ErrNotConverged: an iterative solver stopped
+	// (at MaxIter, or unable to make progress) before its tolerance was met.
+	ErrNotConverged = kiln.ErrNotConverged
 	// ErrSeparation: the two classes of a binomial or unpenalized logistic
 	// fit are perfectly or quasi-completely separated, so the maximum
 	// likelihood estimates do not exist (they diverge); fitted
@@ -62,9 +63,10 @@ type GLM struct {
 	// numerically 0 or 1 instead of returning ErrSeparation, converged or
 	// not (separation is why such fits do not converge).
 	AcceptSeparation bool
-	// Progress, if set, is called after every iteration with its number and
-	// the deviance, from the goroutine running Fit.
-	Progress func(iteration int, deviance float64)
+	// Progress, if set, is called after every iteration from the goroutine
+	// running Fit, with Stage "iteration", Done the iterations so far, Total
+	// the MaxIter limit and Value the deviance.
+	Progress kiln.ProgressFunc
 
 	state *GLMState
 }
@@ -176,9 +178,14 @@ func (m *GLM) FitWeighted(ctx context.Context, X mat.Matrix, y, weights, offset 
 	}
 	cols := designColumns(d, !m.NoIntercept)
 	pr := &irlsProblem{family: m.Family, cols: cols, intercept: !m.NoIntercept, n: n, y: yy, w: w, offset: off,
-		maxIter: m.MaxIter, tol: m.Tol, progress: m.Progress}
+		maxIter: m.MaxIter, tol: m.Tol}
 	if pr.maxIter == 0 {
 		pr.maxIter = 25
+	}
+	if m.Progress != nil {
+		pr.progress = func(iteration int, deviance float64) {
+			m.Progress(kiln.Progress{Stage: "iteration", Done: int64(iteration), Total: int64(pr.maxIter), Value: deviance})
+		}
 	}
 	if pr.tol == 0 {
 		pr.tol = 1e-8

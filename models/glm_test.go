@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kiln-ml/kiln"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -221,9 +222,18 @@ func TestGLMMatchesR(t *testing.T) {
 // use normal ones).
 func TestGLMGaussianMatchesLM(t *testing.T) {
 	X, mpg := mtcarsResponse(t, []string{"wt", "hp"}, "mpg")
-	m := GLM{}
+	calls := 0
+	m := GLM{Progress: func(p kiln.Progress) {
+		calls++
+		if p.Stage != "iteration" || p.Done != int64(calls) || p.Total != 25 {
+			t.Errorf("progress %+v at call %d", p, calls)
+		}
+	}}
 	if err := m.Fit(context.Background(), X, mpg); err != nil {
 		t.Fatal(err)
+	}
+	if calls != m.Iterations() {
+		t.Errorf("Progress called %d times for %d iterations", calls, m.Iterations())
 	}
 	s, err := m.Summary()
 	if err != nil {

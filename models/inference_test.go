@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"errors"
 	"math"
 	"testing"
@@ -12,7 +13,7 @@ import (
 func TestLinearRegressionSummaryMatchesR(t *testing.T) {
 	X, mpg := mtcarsDesign(t, "wt", "hp")
 	var m LinearRegression
-	if err := m.Fit(X, mpg); err != nil {
+	if err := m.Fit(context.Background(), X, mpg); err != nil {
 		t.Fatal(err)
 	}
 	s := namedSummary(t, &m, []string{"wt", "hp"})
@@ -36,7 +37,7 @@ func TestLinearRegressionSummaryMatchesR(t *testing.T) {
 func TestLinearRegressionSummaryLongleyNIST(t *testing.T) {
 	X, y := longleyNIST(t)
 	var m LinearRegression
-	if err := m.Fit(X, y); err != nil {
+	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
 	s, err := m.Summary()
@@ -88,7 +89,7 @@ func TestLinearRegressionSummaryUnavailable(t *testing.T) {
 		"rank deficient": {LinearRegression{}, collinear},
 	} {
 		m := c.m
-		if err := m.Fit(c.X, y); err != nil {
+		if err := m.Fit(context.Background(), c.X, y); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := m.Summary(); !errors.Is(err, ErrNoSummary) {

@@ -22,6 +22,8 @@ func learners() map[string]func() learner {
 		"LinearRegression":   func() learner { return &LinearRegression{} },
 		"Ridge":              func() learner { return &LinearRegression{Alpha: 1} },
 		"LogisticRegression": func() learner { return &LogisticRegression{} },
+		"GLM":                func() learner { return &GLM{} },
+		"GLM binomial":       func() learner { return &GLM{Family: Binomial} },
 	}
 }
 

@@ -114,7 +114,7 @@ func TestSummaryStringMatchesRLM(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var m LinearRegression
-			if err := m.Fit(tc.X, tc.y); err != nil {
+			if err := m.Fit(context.Background(), tc.X, tc.y); err != nil {
 				t.Fatal(err)
 			}
 			checkPrinted(t, namedSummary(t, &m, tc.names), tc.file)
