@@ -24,8 +24,8 @@
 //
 // # Operations
 //
-// Select, Drop, WithColumn, Filter (by mask), Slice, Take and Concat reshape
-// frames. Sort orders rows by several keys (stable, nulls last, linear-time
+// Select, Drop, WithColumn, Filter (by mask), DropNulls (pandas' dropna),
+// Slice, Take and Concat reshape frames. Sort orders rows by several keys (stable, nulls last, linear-time
 // radix sort). Join is a hash join (inner or left) on one or more key
 // columns, where nulls never match, as in SQL. GroupBy returns the distinct
 // key tuples in order of first appearance with the rows of each group in a
@@ -43,5 +43,7 @@
 // The *Index functions return row numbers for use on matrices.
 //
 // ToDense and FromDense convert to and from gonum matrices; a null cell or a
-// non-numeric column is an error naming the column and the row.
+// string or timestamp column (named, or present when no columns are named) is
+// an error naming the column and the row. Column.ToFloat64 is one numeric
+// column as float64s, nulls as NaN.
 package dataset

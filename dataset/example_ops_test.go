@@ -142,5 +142,37 @@ func ExampleFrame_ToDense() {
 	fmt.Println(err)
 	// Output:
 	// 6 1 1400
-	// dataset: to dense: column "dep_delay" row 3 is null (1 null cells); impute or filter first
+	// dataset: to dense: column "dep_delay" row 3 is null (1 null cells); drop (DropNulls) or impute first
+}
+
+func ExampleFrame_DropNulls() {
+	f := flights()
+	complete, err := f.DropNulls("dep_delay") // as pandas' dropna(subset=["dep_delay"])
+	if err != nil {
+		panic(err)
+	}
+	m, err := complete.ToDense("dep_delay", "distance")
+	if err != nil {
+		panic(err)
+	}
+	r, c := m.Dims()
+	fmt.Println(f.NumRows(), "rows,", r, "complete;", c, "columns")
+	_, err = f.ToDense() // every column: the strings cannot be converted
+	fmt.Println(err)
+	// Output:
+	// 6 rows, 5 complete; 2 columns
+	// dataset: to dense: columns "carrier" (string), "origin" (string) are not numeric (float64, int64 or bool); name the columns to convert, or encode these first
+}
+
+func ExampleColumn_ToFloat64() {
+	distance, _ := flights().Column("distance") // int64
+	miles, err := distance.ToFloat64()
+	if err != nil {
+		panic(err)
+	}
+	delay, _ := flights().Column("dep_delay") // a null in row 3
+	minutes, _ := delay.ToFloat64()
+	fmt.Println(miles[:3], minutes)
+	// Output:
+	// [1400 1089 1416] [2 -4 11 NaN 7 30]
 }

@@ -30,9 +30,9 @@ func TestToDense(t *testing.T) {
 			}
 		}
 	}
-	// With no names: every numeric column without nulls is needed; "holes"
-	// has a null, so name the others.
-	clean, _ := f.Drop("holes")
+	// With no names every column is converted, so the string, timestamp and
+	// null-holding columns must go first.
+	clean, _ := f.Drop("holes", "s", "t")
 	all, err := clean.ToDense()
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +51,13 @@ func TestToDense(t *testing.T) {
 		{"string column", func() error { _, err := f.ToDense("x", "s"); return err }, `column "s" is string, not numeric`},
 		{"timestamp column", func() error { _, err := f.ToDense("t"); return err }, `column "t" is timestamp`},
 		{"null cell", func() error { _, err := f.ToDense("x", "holes"); return err }, `column "holes" row 2 is null`},
-		{"null cell, all columns", func() error { _, err := f.ToDense(); return err }, `column "holes" row 2 is null`},
+		{"string and timestamp, all columns", func() error { _, err := f.ToDense(); return err }, `columns "s" (string), "t" (timestamp) are not numeric (float64, int64 or bool); name the columns to convert`},
+		{"null cell, all columns", func() error { sel, _ := f.Select("x", "holes"); _, err := sel.ToDense(); return err }, `column "holes" row 2 is null`},
 		{"missing column", func() error { _, err := f.ToDense("nope"); return err }, `no column "nope"`},
-		{"no numeric columns", func() error { _, err := onlyText.ToDense(); return err }, "no numeric columns (have s:string)"},
+		{"only text", func() error { _, err := onlyText.ToDense(); return err }, `column "s" is string, not numeric (float64, int64 or bool); name the columns`},
 		{"no rows", func() error { _, err := empty.ToDense("x"); return err }, "no rows"},
+		{"no rows, all columns", func() error { _, err := MustNew(NewFloat64("x", nil, nil)).ToDense(); return err }, "no rows"},
+		{"no columns", func() error { _, err := (&Frame{index: map[string]int{}}).ToDense(); return err }, "no columns"},
 	}
 	for _, c := range bad {
 		if err := c.run(); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -87,6 +88,44 @@ func (f *Frame) Filter(mask []bool) (*Frame, error) {
 		}
 	}
 	return f.Take(idx), nil
+}
+
+// DropNulls returns the rows with no missing cell in the named columns (in
+// any column when none are named), in order, as pandas' dropna(subset=cols)
+// does. A cell is missing when it is null or, in a Float64 column, NaN:
+// pandas counts NaN as missing, and a Float64 view (ToFloat64) shows nulls as
+// NaN. A name the frame does not have is an error. When no row is dropped the
+// result shares f's columns.
+func (f *Frame) DropNulls(cols ...string) (*Frame, error) {
+	check := f.cols
+	if len(cols) > 0 {
+		check = make([]*Column, len(cols))
+		for i, name := range cols {
+			c, err := f.Column(name)
+			if err != nil {
+				return nil, fmt.Errorf("dataset: drop nulls: %w", err)
+			}
+			check[i] = c
+		}
+	}
+	var keep []bool // nil until a row is dropped
+	for _, c := range check {
+		for i := 0; i < c.n; i++ {
+			if c.IsNull(i) || (c.typ == Float64 && math.IsNaN(c.floats[i])) {
+				if keep == nil {
+					keep = make([]bool, f.rows)
+					for r := range keep {
+						keep[r] = true
+					}
+				}
+				keep[i] = false
+			}
+		}
+	}
+	if keep == nil {
+		return &Frame{cols: f.cols, index: f.index, rows: f.rows}, nil
+	}
+	return f.Filter(keep)
 }
 
 // Concat stacks frames vertically. All frames must have the same columns, by
