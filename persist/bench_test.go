@@ -2,6 +2,7 @@ package persist
 
 import (
 	"context"
+	"github.com/kiln-ml/kiln/pipeline"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,7 +41,8 @@ func BenchmarkLoadIMDBPipeline(b *testing.B) {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "imdb.kiln")
-	if err := Save(path, &Pipeline{Steps: []any{cv, lr}, Inputs: []Field{{"review", "string"}}}, SaveOptions{}); err != nil {
+	p := assembled(b, []any{cv, lr}, pipeline.Meta{Inputs: []Field{{Name: "review", Type: "string"}}})
+	if err := Save(path, p, SaveOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/kiln-ml/kiln/cluster"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Tensors of cluster.KMeans and cluster.MiniBatchKMeans:
@@ -39,28 +38,8 @@ type miniBatchParams struct {
 }
 
 func init() {
-	codecs = append(codecs,
-		codec{
-			kind:   "cluster.KMeans",
-			match:  func(s any) bool { _, ok := s.(*cluster.KMeans); return ok },
-			encode: encodeKMeans,
-			decode: decodeKMeans,
-			in:     []dataKind{matrix},
-			predict: func(s any, x mat.Matrix) ([]float64, error) {
-				return s.(*cluster.KMeans).Predict(x)
-			},
-		},
-		codec{
-			kind:   "cluster.MiniBatchKMeans",
-			match:  func(s any) bool { _, ok := s.(*cluster.MiniBatchKMeans); return ok },
-			encode: encodeMiniBatch,
-			decode: decodeMiniBatch,
-			in:     []dataKind{matrix},
-			predict: func(s any, x mat.Matrix) ([]float64, error) {
-				return s.(*cluster.MiniBatchKMeans).Predict(x)
-			},
-		},
-	)
+	mustRegister(Codec{Kind: "cluster.KMeans", Step: (*cluster.KMeans)(nil), Encode: encodeKMeans, Decode: decodeKMeans})
+	mustRegister(Codec{Kind: "cluster.MiniBatchKMeans", Step: (*cluster.MiniBatchKMeans)(nil), Encode: encodeMiniBatch, Decode: decodeMiniBatch})
 }
 
 func putCentroids(b *Bundle, name string, c [][]float64, features int) {

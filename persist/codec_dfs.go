@@ -10,10 +10,10 @@ import (
 //
 //	NAME.definitions  U8 [bytes]  the definitions' JSON document (dfs.Definitions.MarshalJSON)
 func init() {
-	codecs = append(codecs, codec{
-		kind:  "dfs.Definitions",
-		match: func(s any) bool { _, ok := s.(*dfs.Definitions); return ok },
-		encode: func(step any, b *Bundle, name string) (any, error) {
+	mustRegister(Codec{
+		Kind: "dfs.Definitions",
+		Step: (*dfs.Definitions)(nil),
+		Encode: func(step any, b *Bundle, name string) (any, error) {
 			doc, err := json.Marshal(step.(*dfs.Definitions))
 			if err != nil {
 				return nil, err
@@ -21,21 +21,12 @@ func init() {
 			b.Tensors[name+".definitions"] = Tensor{U8, []int{len(doc)}, doc}
 			return struct{}{}, nil
 		},
-		decode: func(b *Bundle, name string, _ json.RawMessage) (any, error) {
+		Decode: func(b *Bundle, name string, _ json.RawMessage) (any, error) {
 			t, err := b.tensor(name+".definitions", U8, []int{-1})
 			if err != nil {
 				return nil, err
 			}
 			return dfs.ParseDefinitions(t.Data)
-		},
-		in:  []dataKind{entitySet},
-		out: frame,
-		apply: func(p *Pipeline, s, v any) (any, error) {
-			es, err := asEntitySet(v)
-			if err != nil {
-				return nil, err
-			}
-			return s.(*dfs.Definitions).Compute(background, es, dfs.Options{})
 		},
 	})
 }

@@ -22,21 +22,7 @@ type tableParams struct {
 }
 
 func init() {
-	codecs = append(codecs, codec{
-		kind:   "features.Table",
-		match:  func(s any) bool { _, ok := s.(*features.Table); return ok },
-		encode: encodeTable,
-		decode: decodeTable,
-		in:     []dataKind{frame},
-		out:    matrix,
-		apply: func(p *Pipeline, s, v any) (any, error) {
-			f, err := asFrame(v)
-			if err != nil {
-				return nil, err
-			}
-			return s.(*features.Table).Transform(f)
-		},
-	})
+	mustRegister(Codec{Kind: "features.Table", Step: (*features.Table)(nil), Encode: encodeTable, Decode: decodeTable})
 }
 
 func encodeTable(step any, b *Bundle, name string) (any, error) {

@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/kiln-ml/kiln/models"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Tensors of models.LinearRegression (NAME is the step's name):
@@ -42,24 +41,8 @@ type logisticParams struct {
 }
 
 func init() {
-	codecs = append(codecs,
-		codec{
-			kind:    "models.LinearRegression",
-			match:   func(s any) bool { _, ok := s.(*models.LinearRegression); return ok },
-			encode:  encodeLinear,
-			decode:  decodeLinear,
-			in:      []dataKind{matrix},
-			predict: func(s any, x mat.Matrix) ([]float64, error) { return s.(*models.LinearRegression).Predict(x) },
-		},
-		codec{
-			kind:    "models.LogisticRegression",
-			match:   func(s any) bool { _, ok := s.(*models.LogisticRegression); return ok },
-			encode:  encodeLogistic,
-			decode:  decodeLogistic,
-			in:      []dataKind{matrix},
-			predict: func(s any, x mat.Matrix) ([]float64, error) { return s.(*models.LogisticRegression).Predict(x) },
-		},
-	)
+	mustRegister(Codec{Kind: "models.LinearRegression", Step: (*models.LinearRegression)(nil), Encode: encodeLinear, Decode: decodeLinear})
+	mustRegister(Codec{Kind: "models.LogisticRegression", Step: (*models.LogisticRegression)(nil), Encode: encodeLogistic, Decode: decodeLogistic})
 }
 
 func encodeLinear(step any, b *Bundle, name string) (any, error) {

@@ -23,28 +23,7 @@ type countParams struct {
 }
 
 func init() {
-	codecs = append(codecs, codec{
-		kind:   "text.CountVectorizer",
-		match:  func(s any) bool { _, ok := s.(*text.CountVectorizer); return ok },
-		encode: encodeCount,
-		decode: decodeCount,
-		in:     []dataKind{documents, frame},
-		out:    matrix,
-		apply: onDocuments(func(s any, docs []string) (any, error) {
-			return s.(*text.CountVectorizer).Transform(docs)
-		}),
-	})
-}
-
-// onDocuments makes the apply function of a step that reads documents.
-func onDocuments(transform func(step any, docs []string) (any, error)) func(*Pipeline, any, any) (any, error) {
-	return func(p *Pipeline, step, v any) (any, error) {
-		docs, err := p.documents(v)
-		if err != nil {
-			return nil, err
-		}
-		return transform(step, docs)
-	}
+	mustRegister(Codec{Kind: "text.CountVectorizer", Step: (*text.CountVectorizer)(nil), Encode: encodeCount, Decode: decodeCount})
 }
 
 func encodeCount(step any, b *Bundle, name string) (any, error) {
@@ -134,34 +113,8 @@ func parseNorm(s string) (text.Norm, error) {
 }
 
 func init() {
-	codecs = append(codecs,
-		codec{
-			kind:   "text.TfidfTransformer",
-			match:  func(s any) bool { _, ok := s.(*text.TfidfTransformer); return ok },
-			encode: encodeTfidf,
-			decode: decodeTfidf,
-			in:     []dataKind{matrix},
-			out:    matrix,
-			apply: func(_ *Pipeline, s, v any) (any, error) {
-				x, err := asMatrix(v)
-				if err != nil {
-					return nil, err
-				}
-				return s.(*text.TfidfTransformer).Transform(x)
-			},
-		},
-		codec{
-			kind:   "text.HashingVectorizer",
-			match:  func(s any) bool { _, ok := s.(*text.HashingVectorizer); return ok },
-			encode: encodeHashing,
-			decode: decodeHashing,
-			in:     []dataKind{documents, frame},
-			out:    matrix,
-			apply: onDocuments(func(s any, docs []string) (any, error) {
-				return s.(*text.HashingVectorizer).Transform(docs)
-			}),
-		},
-	)
+	mustRegister(Codec{Kind: "text.TfidfTransformer", Step: (*text.TfidfTransformer)(nil), Encode: encodeTfidf, Decode: decodeTfidf})
+	mustRegister(Codec{Kind: "text.HashingVectorizer", Step: (*text.HashingVectorizer)(nil), Encode: encodeHashing, Decode: decodeHashing})
 }
 
 func encodeTfidf(step any, b *Bundle, name string) (any, error) {

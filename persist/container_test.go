@@ -18,7 +18,7 @@ func sampleBundle() *Bundle {
 		Format:  FormatName,
 		Version: Version{FormatMajor, FormatMinor},
 		Steps:   []Step{{Kind: "test.Step", Name: "step0", Params: json.RawMessage(`{"alpha":0.5}`)}},
-		Inputs:  []Field{{"x", "float64"}},
+		Inputs:  []Field{{Name: "x", Type: "float64"}},
 		Outputs: Outputs{Name: "y", Classes: []float64{0, 1}},
 		Lineage: Lineage{Rows: 3, Seed: 7, Created: time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), Library: LibraryVersion},
 	})

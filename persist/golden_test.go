@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
+	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/pipeline"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,7 +17,6 @@ import (
 	"github.com/kiln-ml/kiln/features"
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/models"
-	"gonum.org/v1/gonum/mat"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden bundles in testdata")
@@ -23,7 +25,7 @@ var goldenTime = time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 
 // goldenPipelines are fixed models built from literal state, so their bytes
 // depend only on the writer, never on a solver's arithmetic.
-func goldenPipelines(t *testing.T) map[string]*Pipeline {
+func goldenPipelines(t *testing.T) map[string]*pipeline.Pipeline {
 	t.Helper()
 	lin := Lineage{Created: goldenTime, Library: "0.1.0", Rows: 16, Seed: 1}
 	// NIST StRD Longley certified coefficients (Employed ~ six regressors).
@@ -61,12 +63,18 @@ func goldenPipelines(t *testing.T) map[string]*Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]*Pipeline{
-		"linear_v1.0.kiln":   {Steps: []any{linear}, Outputs: Outputs{Name: "Employed"}, Lineage: lin},
-		"logistic_v1.0.kiln": {Steps: []any{logistic}, Outputs: Outputs{Name: "virginica", Classes: []float64{0, 1}}, Lineage: lin},
-		"kmeans_v1.0.kiln":   {Steps: []any{km}, Lineage: lin},
-		"text_v1.0.kiln":     {Steps: []any{cv, logisticFor(t, 6)}, TextPreprocess: "br_to_space", Inputs: []Field{{"review", "string"}}, Lineage: lin},
-		"table_v1.0.kiln":    {Steps: []any{table, tableModel}, Inputs: []Field{{"rooms", "float64"}, {"ocean", "string"}}, Lineage: lin},
+	longley := []Field{{Name: "GNP.deflator", Type: "float64"}, {Name: "GNP", Type: "float64"}, {Name: "Unemployed", Type: "float64"}, {Name: "Armed.Forces", Type: "float64"}, {Name: "Population", Type: "float64"}, {Name: "Year", Type: "int64"}}
+	petals := []Field{{Name: "Petal.Length", Type: "float64"}, {Name: "Petal.Width", Type: "float64"}}
+	return map[string]*pipeline.Pipeline{
+		"linear": assembled(t, []any{linear}, pipeline.Meta{Inputs: longley, Outputs: Outputs{Name: "Employed"}, Lineage: lin}),
+		"logistic": assembled(t, []any{logistic}, pipeline.Meta{Inputs: petals,
+			Outputs: Outputs{Name: "virginica", Classes: []float64{0, 1}, Type: "int64"}, Lineage: lin}),
+		"kmeans": assembled(t, []any{km}, pipeline.Meta{Inputs: []Field{{Name: "x", Type: "float64"}, {Name: "y", Type: "float64"}}, Lineage: lin}),
+		"text":   assembled(t, []any{cv, logisticFor(t, 6)}, pipeline.Meta{TextPreprocess: "br_to_space", Inputs: []Field{{Name: "review", Type: "string"}}, Lineage: lin}),
+		// Format 1.1: string labels.
+		"labels": assembled(t, []any{cv, logisticFor(t, 6)}, pipeline.Meta{TextPreprocess: "br_to_space", Inputs: []Field{{Name: "review", Type: "string"}},
+			Outputs: Outputs{Name: "label", Type: "string", Labels: []string{"neg", "pos"}}, Lineage: lin}),
+		"table": assembled(t, []any{table, tableModel}, pipeline.Meta{Inputs: []Field{{Name: "rooms", Type: "float64"}, {Name: "ocean", Type: "string"}}, Lineage: lin}),
 	}
 }
 
@@ -84,15 +92,15 @@ func logisticFor(t *testing.T, features int) *models.LogisticRegression {
 
 // The writer's bytes for fixed models must not change: a change of format is
 // a new version with new golden files, and the old files must keep loading.
-// Run `go test ./persist -run Golden -update` to rewrite them after a
-// deliberate format change.
+// Run `go test ./persist -run Golden -update` to rewrite the current
+// version's files after a deliberate format change.
 func TestGoldenBundles(t *testing.T) {
 	for name, p := range goldenPipelines(t) {
 		buf, err := Marshal(p)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		path := filepath.Join("testdata", name)
+		path := filepath.Join("testdata", goldenFile(name, FormatMinor))
 		if *update {
 			if err := os.WriteFile(path, buf, 0o644); err != nil {
 				t.Fatal(err)
@@ -109,16 +117,55 @@ func TestGoldenBundles(t *testing.T) {
 	}
 }
 
+func goldenFile(name string, minor int) string {
+	return fmt.Sprintf("%s_v%d.%d.kiln", name, FormatMajor, minor)
+}
+
+// goldenInputs are rows to score each golden pipeline on.
+var goldenInputs = map[string]*dataset.Frame{
+	"linear": dataset.MustNew(dataset.NewFloat64("GNP.deflator", []float64{83, 116.9}, nil), dataset.NewFloat64("GNP", []float64{234289, 554894}, nil),
+		dataset.NewFloat64("Unemployed", []float64{2356, 4007}, nil), dataset.NewFloat64("Armed.Forces", []float64{1590, 2827}, nil),
+		dataset.NewFloat64("Population", []float64{107608, 130081}, nil), dataset.NewInt64("Year", []int64{1947, 1962}, nil)),
+	"logistic": dataset.MustNew(dataset.NewFloat64("Petal.Length", []float64{5.1, 4.5}, nil), dataset.NewFloat64("Petal.Width", []float64{1.8, 1.5}, nil)),
+	"kmeans":   dataset.MustNew(dataset.NewFloat64("x", []float64{1, -3, 0}, nil), dataset.NewFloat64("y", []float64{2, 0, 1}, nil)),
+	"text":     dataset.MustNew(dataset.NewString("review", []string{"cats are fun", "dogs eat<br />fish", ""}, nil)),
+	"labels":   dataset.MustNew(dataset.NewString("review", []string{"cats are fun", "dogs eat<br />fish", ""}, nil)),
+	"table": dataset.MustNew(dataset.NewFloat64("rooms", []float64{3, 0, 7}, []bool{true, false, true}),
+		dataset.NewString("ocean", []string{"INLAND", "NEAR BAY", "ISLAND"}, nil)),
+}
+
 // Every golden file of every version ever written keeps loading and predicts
-// what its model predicts.
+// what the same model of the current version predicts.
 func TestGoldenBundlesLoad(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.kiln"))
-	if len(files) < 5 {
-		t.Fatalf("expected golden bundles in testdata, found %v", files)
-	}
-	for _, f := range files {
-		if _, err := Load(f); err != nil {
-			t.Errorf("%s: %v", f, err)
+	for name, rows := range goldenInputs {
+		var first *dataset.Column
+		files, _ := filepath.Glob(filepath.Join("testdata", name+"_v*.kiln"))
+		if len(files) == 0 {
+			t.Fatalf("no golden files for %s", name)
+		}
+		for _, file := range files {
+			p, err := Load(file)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			got, err := p.Predict(rows)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if first == nil {
+				first = got
+				continue
+			}
+			for i := 0; i < got.Len(); i++ {
+				a, aok := first.FloatAt(i)
+				b, bok := got.FloatAt(i)
+				if aok && bok && math.Float64bits(a) == math.Float64bits(b) {
+					continue
+				}
+				if first.Format(i) != got.Format(i) {
+					t.Errorf("%s row %d: %s in %s, %s in %s", name, i, first.Format(i), files[0], got.Format(i), file)
+				}
+			}
 		}
 	}
 	p, err := Load(filepath.Join("testdata", "logistic_v1.0.kiln"))
@@ -128,7 +175,7 @@ func TestGoldenBundlesLoad(t *testing.T) {
 	// The glm's probability for petals 5.1 x 1.8 cm:
 	// plogis(-45.27234304 + 5.754532215*5.1 + 10.44669976*1.8) = 0.946840349016326
 	// (computed with /usr/bin/python3 as 1/(1+exp(-z))).
-	prob, err := p.PredictProba(mat.NewDense(1, 2, []float64{5.1, 1.8}))
+	prob, err := p.PredictProba(goldenInputs["logistic"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,8 +192,9 @@ func TestGoldenBundlesLoad(t *testing.T) {
 }
 
 func FuzzUnmarshal(f *testing.F) {
-	for _, name := range []string{"linear_v1.0.kiln", "logistic_v1.0.kiln", "kmeans_v1.0.kiln", "text_v1.0.kiln", "table_v1.0.kiln"} {
-		buf, err := os.ReadFile(filepath.Join("testdata", name))
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.kiln"))
+	for _, name := range files {
+		buf, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -157,8 +205,10 @@ func FuzzUnmarshal(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// A bundle that loads must predict or fail cleanly on some input.
-		p.Predict(mat.NewDense(1, 2, []float64{1, 2}))
-		p.Predict([]string{"cats are fun"})
+		// A bundle that loads must predict or fail cleanly on any input.
+		for _, rows := range goldenInputs {
+			p.Predict(rows)
+			p.PredictProba(rows)
+		}
 	})
 }

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 // FormatName is the value of Manifest.Format in every kiln bundle.
@@ -17,7 +16,7 @@ const FormatName = "kiln"
 // newer major version.
 const (
 	FormatMajor = 1
-	FormatMinor = 0
+	FormatMinor = 1
 )
 
 // Manifest describes what a bundle holds; it is stored as JSON in the header's
@@ -32,7 +31,10 @@ type Manifest struct {
 	// Inputs is the schema of the raw rows the pipeline accepts.
 	Inputs []Field `json:"inputs,omitempty"`
 	// Outputs names what the pipeline predicts, e.g. the class labels.
-	Outputs Outputs            `json:"outputs"`
+	Outputs Outputs `json:"outputs"`
+	// Profile is each input's training distribution (format 1.1), against
+	// which a server measures drift.
+	Profile []InputProfile     `json:"profile,omitempty"`
 	Metrics map[string]float64 `json:"metrics,omitempty"`
 	Lineage Lineage            `json:"lineage"`
 }
@@ -54,26 +56,14 @@ type Step struct {
 	Params json.RawMessage `json:"params,omitempty"`
 }
 
-// Field is a named, typed input column.
-type Field struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-}
-
-// Outputs describes predictions: their name and, for classifiers, the labels.
-type Outputs struct {
-	Name    string    `json:"name,omitempty"`
-	Classes []float64 `json:"classes,omitempty"`
-}
-
-// Lineage records where a model came from.
-type Lineage struct {
-	DataFingerprint string    `json:"data_fingerprint,omitempty"` // e.g. SHA-256 of the training rows
-	Rows            int       `json:"rows,omitempty"`
-	Seed            uint64    `json:"seed,omitempty"`
-	Created         time.Time `json:"created"`
-	Library         string    `json:"library"` // kiln version that wrote the file
-}
+// Field, Outputs, Lineage and InputProfile are the pipeline package's types,
+// stored in the manifest as they are.
+type (
+	Field        = pipeline.Field
+	Outputs      = pipeline.Outputs
+	Lineage      = pipeline.Lineage
+	InputProfile = pipeline.InputProfile
+)
 
 func (m *Manifest) decode(s string) error {
 	if s == "" {
@@ -102,30 +92,4 @@ func (m *Manifest) decode(s string) error {
 		seen[st.Name] = true
 	}
 	return nil
-}
-
-// FieldsOf returns the named columns of a schema as manifest input fields (all
-// columns when no names are given), so that a saved pipeline records the raw
-// rows it expects: Pipeline{Inputs: persist.FieldsOf(train.Schema(), ...)}.
-func FieldsOf(s dataset.Schema, names ...string) ([]Field, error) {
-	if len(names) == 0 {
-		out := make([]Field, len(s))
-		for i, f := range s {
-			out[i] = Field{f.Name, f.Type.String()}
-		}
-		return out, nil
-	}
-	byName := make(map[string]dataset.Type, len(s))
-	for _, f := range s {
-		byName[f.Name] = f.Type
-	}
-	out := make([]Field, len(names))
-	for i, n := range names {
-		t, ok := byName[n]
-		if !ok {
-			return nil, fmt.Errorf("persist: schema has no column %q", n)
-		}
-		out[i] = Field{n, t.String()}
-	}
-	return out, nil
 }

@@ -3,6 +3,7 @@ package persist
 import (
 	"bytes"
 	"context"
+	"github.com/kiln-ml/kiln/pipeline"
 	"math"
 	"os"
 	"os/exec"
@@ -89,7 +90,7 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 		x     *mat.Dense
 	}{{"longley_linear", linear, xl}, {"breast_cancer_logistic", logit, xbc}}
 	for _, c := range cases {
-		p := &Pipeline{Steps: []any{c.model}}
+		p := assembled(t, []any{c.model}, pipeline.Meta{})
 		modelPath := filepath.Join(dir, c.name+".kiln")
 		if err := Save(modelPath, p, SaveOptions{}); err != nil {
 			t.Fatal(err)
@@ -106,7 +107,7 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 			proba, _ := lr.PredictProba(c.x)
 			want = proba.RawMatrix().Data
 		} else {
-			want, _ = p.Predict(c.x)
+			want, _ = c.model.(*models.LinearRegression).Predict(c.x)
 		}
 		var stderr bytes.Buffer
 		cmd := exec.Command(py, reader, modelPath, dataPath)

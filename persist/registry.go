@@ -3,6 +3,7 @@ package persist
 import (
 	"errors"
 	"fmt"
+	"github.com/kiln-ml/kiln/pipeline"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,12 +30,7 @@ type Registry struct {
 const ModelFile = "model.kiln"
 
 // Ref names one version of a model, so predictions can say which model made them.
-type Ref struct {
-	Name    string
-	Version int
-}
-
-func (r Ref) String() string { return fmt.Sprintf("%s@%d", r.Name, r.Version) }
+type Ref = pipeline.Ref
 
 func checkName(kind, s string) error {
 	if s == "" || len(s) > 128 || s[0] == '.' || s == "aliases" {
@@ -86,7 +82,7 @@ func (r *Registry) Publish(name string, b *Bundle) (Ref, error) {
 			return Ref{}, err
 		}
 		os.Chmod(path, 0o444)
-		return Ref{name, next}, nil
+		return Ref{Name: name, Version: next}, nil
 	}
 }
 
@@ -144,7 +140,7 @@ func (r *Registry) Latest(name string) (Ref, error) {
 	if len(versions) == 0 {
 		return Ref{}, fmt.Errorf("persist: registry has no model %q", name)
 	}
-	return Ref{name, versions[len(versions)-1]}, nil
+	return Ref{Name: name, Version: versions[len(versions)-1]}, nil
 }
 
 // SetAlias points alias (for example "production") at a published version,
@@ -153,7 +149,7 @@ func (r *Registry) SetAlias(name, alias string, version int) error {
 	if err := checkName("alias", alias); err != nil {
 		return err
 	}
-	if _, err := r.Path(Ref{name, version}); err != nil {
+	if _, err := r.Path(Ref{Name: name, Version: version}); err != nil {
 		return err
 	}
 	dir := filepath.Join(r.Root, name, "aliases")
@@ -172,8 +168,8 @@ func (r *Registry) Resolve(name, ref string) (Ref, error) {
 		return r.Latest(name)
 	}
 	if v, err := strconv.Atoi(ref); err == nil {
-		_, err := r.Path(Ref{name, v})
-		return Ref{name, v}, err
+		_, err := r.Path(Ref{Name: name, Version: v})
+		return Ref{Name: name, Version: v}, err
 	}
 	if err := checkName("alias", ref); err != nil {
 		return Ref{}, err
@@ -189,7 +185,7 @@ func (r *Registry) Resolve(name, ref string) (Ref, error) {
 	if err != nil {
 		return Ref{}, fmt.Errorf("persist: alias %s/%s is corrupt: %q", name, ref, raw)
 	}
-	return Ref{name, v}, nil
+	return Ref{Name: name, Version: v}, nil
 }
 
 // Path returns the file of a published version.

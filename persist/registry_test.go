@@ -18,7 +18,7 @@ func TestRegistry(t *testing.T) {
 		}
 		refs = append(refs, ref)
 	}
-	if refs[2] != (Ref{"churn", 3}) {
+	if refs[2] != (Ref{Name: "churn", Version: 3}) {
 		t.Fatalf("third version: %v", refs[2])
 	}
 	if err := reg.SetAlias("churn", "production", 2); err != nil {

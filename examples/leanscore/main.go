@@ -12,7 +12,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"strconv"
 
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/persist"
@@ -53,8 +52,8 @@ func run(w io.Writer, model string, in io.Reader) error {
 		return err
 	}
 	out := bufio.NewWriter(w)
-	for _, v := range pred {
-		out.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	for i := 0; i < pred.Len(); i++ {
+		out.WriteString(pred.Format(i)) // a value, a class label or a cluster id
 		out.WriteByte('\n')
 	}
 	return out.Flush()

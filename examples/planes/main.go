@@ -41,6 +41,7 @@ import (
 	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/models/metrics"
 	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 type config struct {
@@ -158,25 +159,17 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 			enc.Numeric = append(enc.Numeric, f.Name)
 		}
 	}
-	if err := enc.Fit(ctx, train); err != nil {
-		return nil, err
-	}
-	xTrain, err := enc.Transform(train)
-	if err != nil {
-		return nil, err
-	}
-	xTest, err := enc.Transform(test)
-	if err != nil {
-		return nil, err
-	}
-	yTrain, yTest := seatsOf(train), seatsOf(test)
 	model := &models.LinearRegression{Alpha: 1} // a little ridge: the one-hot blocks are nearly collinear
-	if err := model.Fit(ctx, xTrain, yTrain); err != nil {
+	fit := pipeline.New(enc, model)
+	if err := fit.Fit(ctx, train, "seats"); err != nil {
 		return nil, err
 	}
-	if rep.TestPred, err = model.Predict(xTest); err != nil {
+	pred, err := fit.Predict(test)
+	if err != nil {
 		return nil, err
 	}
+	rep.TestPred = pred.Float64s()
+	yTrain, yTest := seatsOf(train), seatsOf(test)
 	if rep.R2, err = metrics.R2(yTest, rep.TestPred); err != nil {
 		return nil, err
 	}
@@ -208,13 +201,17 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		defer os.RemoveAll(dir)
 		path = filepath.Join(dir, "planes.kiln")
 	}
-	pipeline := &persist.Pipeline{
-		Steps:   []any{defs, enc, model},
-		Outputs: persist.Outputs{Name: "seats"},
+	// The saved pipeline starts from the EntitySet: the definitions compute
+	// the features the encoder and the model were fitted on.
+	whole, err := pipeline.Assemble([]any{defs, enc, model}, pipeline.Meta{
+		Outputs: fit.Outputs(),
 		Metrics: map[string]float64{"test_r2": rep.R2, "test_mae": rep.MAE},
-		Lineage: persist.Lineage{Rows: rep.Train, Seed: cfg.Seed},
+		Lineage: pipeline.Lineage{Rows: rep.Train, Seed: cfg.Seed},
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := persist.Save(path, pipeline, persist.SaveOptions{Overwrite: cfg.Out != ""}); err != nil {
+	if err := persist.Save(path, whole, persist.SaveOptions{Overwrite: cfg.Out != ""}); err != nil {
 		return nil, err
 	}
 	loaded, err := persist.Load(path)
@@ -225,10 +222,11 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 
 	// Batch: the reloaded pipeline computes the features of every plane
 	// again from the flights and predicts them all.
-	all, err := loaded.Predict(es)
+	allColumn, err := loaded.PredictEntities(es)
 	if err != nil {
 		return nil, err
 	}
+	all := allColumn.Float64s()
 	testTail, err := test.Column("tailnum")
 	if err != nil {
 		return nil, err

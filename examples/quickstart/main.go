@@ -1,6 +1,7 @@
 // Command quickstart runs kiln's main workflow on real data embedded in the
 // binary, with no network: load the California housing data, summarize it,
-// split it with a seed, encode it, fit a linear regression, save the fitted
+// split it with a seed, build one pipeline (encoder and linear regression),
+// choose its ridge penalty by 5-fold cross-validation, save the fitted
 // pipeline as a .kiln bundle, load it back as another service would, and
 // score the held-out rows with it.
 //
@@ -14,14 +15,14 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"slices"
 
-	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/features"
 	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/models/metrics"
+	"github.com/kiln-ml/kiln/models/selection"
 	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 func main() {
@@ -32,6 +33,8 @@ func main() {
 }
 
 func run(w io.Writer) error {
+	ctx := context.Background()
+
 	// 1. Load: 20,640 California districts (StatLib, Pace and Barry 1997).
 	houses, err := builtin.CaliforniaHousing()
 	if err != nil {
@@ -47,95 +50,90 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "seeded split (seed 42): %d training rows, %d test rows\n", train.NumRows(), test.NumRows())
+	fmt.Fprintf(w, "seeded split (seed 42): %d training rows, %d test rows\n\n", train.NumRows(), test.NumRows())
 
-	// 4. Encode: impute the missing bedroom counts with the training median,
-	// one-hot encode ocean_proximity (first level dropped, as pandas'
-	// get_dummies(drop_first=True)); the test rows get exactly the same columns.
-	enc := &features.Table{
-		Numeric: []string{"longitude", "latitude", "housing_median_age", "total_rooms",
-			"total_bedrooms", "population", "households", "median_income"},
-		Categorical: []string{"ocean_proximity"},
-		Impute:      features.ImputeMedian,
-		DropFirst:   true,
-	}
-	if err := enc.Fit(context.Background(), train); err != nil {
-		return err
-	}
-	xTrain, err := enc.Transform(train)
+	// 4. One pipeline from raw rows to prices: impute the missing bedroom
+	// counts with the training median, one-hot encode ocean_proximity (first
+	// level dropped, as pandas' get_dummies(drop_first=True)), then a linear
+	// regression.
+	p := pipeline.New(
+		&features.Table{
+			Numeric: []string{"longitude", "latitude", "housing_median_age", "total_rooms",
+				"total_bedrooms", "population", "households", "median_income"},
+			Categorical: []string{"ocean_proximity"},
+			Impute:      features.ImputeMedian,
+			DropFirst:   true,
+		},
+		&models.LinearRegression{},
+	)
+
+	// 5. Choose the ridge penalty by 5-fold cross-validation on the training
+	// rows. Each fold fits the encoder and the model on its own training
+	// part, so no statistic of a held-out fold leaks into its model; the
+	// best candidate is then refitted on all training rows.
+	folds, err := train.KFold(5, 42, true)
 	if err != nil {
 		return err
 	}
-	yTrain, err := target(train)
+	search := selection.PipelineSearch{
+		Pipeline: p,
+		Grid:     map[string][]any{"linearregression.Alpha": {0.0, 10.0, 100.0, 1000.0, 10000.0}},
+		Splits:   folds,
+		Score:    selection.PipelineR2,
+		Refit:    true,
+	}
+	res, err := search.Run(ctx, train, "median_house_value")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "encoded features: %v\n\n", enc.FeatureNames())
-
-	// 5. Fit ordinary least squares.
-	model := &models.LinearRegression{}
-	if err := model.Fit(context.Background(), xTrain, yTrain); err != nil {
-		return err
+	fmt.Fprintln(w, "5-fold cross-validated R2 by ridge penalty:")
+	for c, params := range res.Candidates {
+		fmt.Fprintf(w, "  alpha %-7v %.4f ± %.4f\n", params["linearregression.Alpha"], res.Mean[c], res.Std[c])
 	}
-	fmt.Fprintf(w, "linear regression: intercept %.2f, median_income coefficient %.2f\n",
-		model.Intercept()[0], model.Coef().At(0, 7))
+	best := res.BestPipeline
+	fmt.Fprintf(w, "chosen: alpha %v, refitted on all %d training rows\n\n",
+		res.Candidates[res.Best]["linearregression.Alpha"], best.Lineage.Rows)
 
-	// 6. Save encoder and model as one pipeline in a .kiln bundle, then load
-	// it back as a scoring service would: raw rows in, predictions out.
+	// 6. Save the fitted pipeline as a .kiln bundle (steps, input schema,
+	// training profile, metrics and lineage in one file), then load it back
+	// as a scoring service would.
 	dir, err := os.MkdirTemp("", "kiln-quickstart")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "housing.kiln")
-	inputs, err := persist.FieldsOf(train.Schema(), slices.Concat(enc.Numeric, enc.Categorical)...)
-	if err != nil {
-		return err
-	}
-	pipeline := &persist.Pipeline{
-		Steps:   []any{enc, model},
-		Inputs:  inputs, // the raw columns a scoring service must send
-		Outputs: persist.Outputs{Name: "median_house_value"},
-		Lineage: persist.Lineage{Rows: train.NumRows(), Seed: 42},
-	}
-	if err := persist.Save(path, pipeline, persist.SaveOptions{}); err != nil {
-		return err
-	}
-	info, err := os.Stat(path)
-	if err != nil {
+	if err := persist.Save(path, best, persist.SaveOptions{}); err != nil {
 		return err
 	}
 	loaded, err := persist.Load(path)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "saved and reloaded %s (%d bytes)\n", filepath.Base(path), info.Size())
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "saved and reloaded %s (%d bytes): inputs %d columns, steps %v\n",
+		filepath.Base(path), info.Size(), len(loaded.Inputs()), loaded.StepNames())
 
-	// 7. Score the held-out rows with the reloaded pipeline.
+	// 7. Score the held-out rows with the reloaded pipeline: raw rows in.
 	pred, err := loaded.Predict(test)
 	if err != nil {
 		return err
 	}
-	yTest, err := target(test)
+	truth, err := test.Column("median_house_value")
 	if err != nil {
 		return err
 	}
-	r2, err := metrics.R2(yTest, pred)
+	r2, err := metrics.R2(truth.Float64s(), pred.Float64s())
 	if err != nil {
 		return err
 	}
-	rmse, err := metrics.RMSE(yTest, pred)
+	rmse, err := metrics.RMSE(truth.Float64s(), pred.Float64s())
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "held-out rows: R2 %.4f, RMSE %.0f dollars\n", r2, rmse)
 	return nil
-}
-
-func target(f *dataset.Frame) ([]float64, error) {
-	col, err := f.Column("median_house_value")
-	if err != nil {
-		return nil, err
-	}
-	return col.Float64s(), nil
 }

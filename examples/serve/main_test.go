@@ -92,10 +92,11 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := direct.Predict(houses.Take(idx))
+	wantColumn, err := direct.Predict(houses.Take(idx))
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := wantColumn.Float64s()
 	status, body := post(t, ts.URL+"/predict", rowsJSON(t, houses, idx))
 	var reply predictReply
 	if status != http.StatusOK || json.Unmarshal(body, &reply) != nil {

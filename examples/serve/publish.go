@@ -9,6 +9,7 @@ import (
 	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/models/metrics"
 	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 // housingInputs are the raw columns the housing model reads.
@@ -29,39 +30,21 @@ func publishHousing(reg *persist.Registry, name, alias string, seed uint64) (per
 	}
 	enc := &features.Table{Numeric: housingInputs[:8], Categorical: housingInputs[8:],
 		Impute: features.ImputeMedian, DropFirst: true}
-	if err := enc.Fit(context.Background(), train); err != nil {
+	p := pipeline.New(enc, &models.LinearRegression{})
+	p.Lineage.Seed = seed
+	if err := p.Fit(context.Background(), train, "median_house_value"); err != nil {
 		return persist.Ref{}, 0, err
 	}
-	x, err := enc.Transform(train)
+	pred, err := p.Predict(test)
 	if err != nil {
 		return persist.Ref{}, 0, err
 	}
-	model := &models.LinearRegression{}
-	if err := model.Fit(context.Background(), x, target(train)); err != nil {
-		return persist.Ref{}, 0, err
-	}
-	pipeline := &persist.Pipeline{
-		Steps:   []any{enc, model},
-		Outputs: persist.Outputs{Name: "median_house_value"},
-		Lineage: persist.Lineage{Rows: train.NumRows(), Seed: seed},
-	}
-	// The input schema lets a server type JSON rows as the model was trained.
-	schema := houses.Schema()
-	for _, f := range schema {
-		if contains(housingInputs, f.Name) {
-			pipeline.Inputs = append(pipeline.Inputs, persist.Field{Name: f.Name, Type: f.Type.String()})
-		}
-	}
-	pred, err := pipeline.Predict(test)
+	r2, err := metrics.R2(target(test), pred.Float64s())
 	if err != nil {
 		return persist.Ref{}, 0, err
 	}
-	r2, err := metrics.R2(target(test), pred)
-	if err != nil {
-		return persist.Ref{}, 0, err
-	}
-	pipeline.Metrics = map[string]float64{"test_r2": r2}
-	ref, err := reg.PublishPipeline(name, pipeline)
+	p.Metrics["test_r2"] = r2
+	ref, err := reg.PublishPipeline(name, p)
 	if err != nil {
 		return persist.Ref{}, 0, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 // maxBody bounds a request body: 8 MiB of JSON is tens of thousands of rows.
@@ -23,7 +24,7 @@ var errNoModel = errors.New("no such model in the registry")
 type server struct {
 	reg         *persist.Registry
 	name, alias string
-	current     atomic.Pointer[persist.Pipeline]
+	current     atomic.Pointer[pipeline.Pipeline]
 }
 
 func newServer(reg *persist.Registry, name, alias string) (*server, error) {
@@ -42,7 +43,7 @@ func (s *server) reload() error {
 		}
 		return err
 	}
-	if len(p.Inputs) == 0 {
+	if len(p.Inputs()) == 0 {
 		return fmt.Errorf("%s: the bundle records no input schema, so JSON rows cannot be typed", p.Ref())
 	}
 	s.current.Store(p)
@@ -97,7 +98,7 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorReply{`request body: no "rows"`})
 		return
 	}
-	rows, err := frameOf(req.Rows, p.Inputs)
+	rows, err := frameOf(req.Rows, p.Inputs())
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, errorReply{err.Error()})
 		return
@@ -108,14 +109,14 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref := p.Ref()
-	writeJSON(w, http.StatusOK, predictReply{Model: ref.Name, Version: ref.Version, Predictions: pred})
+	writeJSON(w, http.StatusOK, predictReply{Model: ref.Name, Version: ref.Version, Predictions: pred.Float64s()})
 }
 
 func (s *server) describe(w http.ResponseWriter, _ *http.Request) {
 	p := s.current.Load()
 	ref := p.Ref()
-	writeJSON(w, http.StatusOK, modelReply{Model: ref.Name, Version: ref.Version, Inputs: p.Inputs,
-		Output: p.Outputs.Name, Metrics: p.Metrics})
+	writeJSON(w, http.StatusOK, modelReply{Model: ref.Name, Version: ref.Version, Inputs: p.Inputs(),
+		Output: p.Outputs().Name, Metrics: p.Metrics})
 }
 
 // frameOf reads the rows as JSON Lines, each input column typed as the

@@ -392,3 +392,10 @@ func (in *Instance) ScoreRow(r int, cutoff time.Time, dst []Value) ([]Value, err
 	}
 	return dst, nil
 }
+
+// Transform computes the feature matrix of every target row of es (Compute
+// with default options), so that feature definitions can be the first step
+// of a pipeline.Pipeline.
+func (d *Definitions) Transform(es *EntitySet) (*dataset.Frame, error) {
+	return d.Compute(context.Background(), es, Options{})
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
@@ -93,4 +94,26 @@ func (s *Set) Clean() []string {
 		out[i] = BrToSpace(d)
 	}
 	return out
+}
+
+// Frames returns the training and test reviews as frames of two columns:
+// "review", the raw text, and "sentiment", "negative" or "positive".
+func (s *Set) Frames() (train, test *dataset.Frame) {
+	var trainRows, testRows []int
+	for i := range s.Docs {
+		if s.IsTrain(i) {
+			trainRows = append(trainRows, i)
+		} else {
+			testRows = append(testRows, i)
+		}
+	}
+	words := make([]string, len(s.Labels))
+	for i, l := range s.Labels {
+		words[i] = "negative"
+		if l == 1 {
+			words[i] = "positive"
+		}
+	}
+	all := dataset.MustNew(dataset.NewString("review", s.Docs, nil), dataset.NewString("sentiment", words, nil))
+	return all.Take(trainRows), all.Take(testRows)
 }
