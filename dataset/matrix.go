@@ -15,16 +15,9 @@ import (
 // its column and row: DropNulls or impute first). NaN values in Float64
 // columns are copied as NaN. Memory: the matrix, 8 bytes per cell.
 func (f *Frame) ToDense(cols ...string) (*mat.Dense, error) {
-	picked := f.cols
-	if len(cols) > 0 {
-		picked = make([]*Column, len(cols))
-		for j, name := range cols {
-			c, err := f.Column(name)
-			if err != nil {
-				return nil, fmt.Errorf("dataset: to dense: %w", err)
-			}
-			picked[j] = c
-		}
+	picked, err := f.namedOrAll(cols)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: to dense: %w", err)
 	}
 	if len(picked) == 0 {
 		return nil, fmt.Errorf("dataset: to dense: the frame has no columns")

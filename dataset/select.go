@@ -9,13 +9,9 @@ import (
 // Select returns a frame of the named columns, in the order given. The
 // columns are shared, not copied. A missing or repeated name is an error.
 func (f *Frame) Select(names ...string) (*Frame, error) {
-	cols := make([]*Column, len(names))
-	for i, name := range names {
-		c, err := f.Column(name)
-		if err != nil {
-			return nil, err
-		}
-		cols[i] = c
+	cols, err := f.columnsNamed(names)
+	if err != nil {
+		return nil, err
 	}
 	out, err := New(cols...)
 	if err != nil {
@@ -97,16 +93,9 @@ func (f *Frame) Filter(mask []bool) (*Frame, error) {
 // NaN. A name the frame does not have is an error. When no row is dropped the
 // result shares f's columns.
 func (f *Frame) DropNulls(cols ...string) (*Frame, error) {
-	check := f.cols
-	if len(cols) > 0 {
-		check = make([]*Column, len(cols))
-		for i, name := range cols {
-			c, err := f.Column(name)
-			if err != nil {
-				return nil, fmt.Errorf("dataset: drop nulls: %w", err)
-			}
-			check[i] = c
-		}
+	check, err := f.namedOrAll(cols)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: drop nulls: %w", err)
 	}
 	var keep []bool // nil until a row is dropped
 	for _, c := range check {
@@ -266,4 +255,26 @@ func concatDict(parts []*Column, n int) (codes []int32, levels []string) {
 		}
 	}
 	return codes, levels
+}
+
+// namedOrAll returns the named columns, in the order given, or every column
+// when no name is given.
+func (f *Frame) namedOrAll(names []string) ([]*Column, error) {
+	if len(names) == 0 {
+		return f.cols, nil
+	}
+	return f.columnsNamed(names)
+}
+
+// columnsNamed returns the named columns, in the order given.
+func (f *Frame) columnsNamed(names []string) ([]*Column, error) {
+	cols := make([]*Column, len(names))
+	for i, name := range names {
+		c, err := f.Column(name)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	return cols, nil
 }
