@@ -11,8 +11,13 @@
 // so that any changed byte is detected before a model is built. Loading never
 // runs code from the file: a bundle holds numbers and strings only.
 //
-// Encode and Decode turn a Bundle into bytes and back; WriteFile saves
+// Save and Load write and read a fitted pipeline.Pipeline (Marshal and
+// Unmarshal do it in memory); a Registry keeps NAME/VERSION/model.kiln
+// directories with immutable versions and movable aliases such as
+// "production", and a pipeline loaded through it reports its name and
+// version. Register adds a codec for a step type of one's own; the built-in
+// kinds are registered the same way. Encode, Decode, ReadFile and WriteFile
+// work on the Bundle itself, for codecs and inspection tools: WriteFile saves
 // atomically (temporary file, fsync, rename) and refuses to overwrite unless
-// asked. Registry keeps NAME/VERSION/model.kiln directories with immutable
-// versions and movable aliases such as "production".
+// asked.
 package persist
