@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"slices"
+
+	"github.com/kiln-ml/kiln/internal/bigmem"
 	"strings"
 	"unsafe"
 )
@@ -44,7 +46,7 @@ func newColumnBuilder(name string) *columnBuilder {
 // extend returns s with n more zero elements, allocating capHint at first.
 func extend[T any](s []T, n, capHint int) []T {
 	if s == nil {
-		s = make([]T, 0, max(capHint, n))
+		s = bigmem.MakeCap[T](0, max(capHint, n)) // advised for huge pages: see bigmem
 	}
 	l := len(s)
 	s = slices.Grow(s, n)[:l+n]
@@ -186,7 +188,7 @@ func (b *columnBuilder) addStrings(cc *chunkColumn, rows int) {
 			return
 		}
 		// Too many distinct values for a dictionary: switch to plain strings.
-		b.strs = make([]string, len(b.codes), max(b.capHint, len(b.codes)))
+		b.strs = bigmem.MakeCap[string](len(b.codes), max(b.capHint, len(b.codes)))
 		for i, c := range b.codes {
 			if b.valid == nil || b.valid[i] {
 				b.strs[i] = b.levels[c]

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/kiln-ml/kiln/internal/realdata"
@@ -23,8 +24,12 @@ func BenchmarkReadCSVFlights10x(b *testing.B) {
 		b.SetBytes(st.Size())
 	}
 	b.ReportAllocs()
+	var f *Frame
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	for b.Loop() {
-		f, err := ReadCSVFile(path, CSVOptions{})
+		var err error
+		f, err = ReadCSVFile(path, CSVOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -36,4 +41,40 @@ func BenchmarkReadCSVFlights10x(b *testing.B) {
 			b.Fatalf("dep_time: %d nulls, want 82,550 (10 x 8,255)", dep.NullCount())
 		}
 	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
+	// The bound: at most 1.3x the frame's own bytes allocated per load.
+	perLoad := float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(b.N)
+	b.ReportMetric(float64(frameBytes(f))/1e6, "frame-MB")
+	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")
+}
+
+// frameBytes is the memory a frame's columns hold: values, dictionary codes
+// and levels, string headers and text, and null masks.
+func frameBytes(f *Frame) int64 {
+	var n int64
+	for _, c := range f.Columns() {
+		rows := int64(c.Len())
+		if c.Valid() != nil {
+			n += rows
+		}
+		switch c.Type() {
+		case Int64, Timestamp, Float64:
+			n += 8 * rows
+		case Bool:
+			n += rows
+		case String:
+			if codes, levels, ok := c.Dict(); ok {
+				n += 4 * int64(len(codes))
+				for _, s := range levels {
+					n += 16 + int64(len(s))
+				}
+				continue
+			}
+			for _, s := range c.Strings() {
+				n += 16 + int64(len(s))
+			}
+		}
+	}
+	return n
 }
