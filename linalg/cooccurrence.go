@@ -7,6 +7,7 @@ import (
 
 	"github.com/james-bowman/sparse"
 	"github.com/kiln-ml/kiln"
+	"github.com/kiln-ml/kiln/internal/bigmem"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -225,7 +226,7 @@ func (c Cooccurrence) compute(ctx context.Context, b mat.Matrix, f Form, reuse [
 		if reused {
 			r.counts = reuse[:size]
 		} else {
-			r.counts = make([]int32, size)
+			r.counts = bigmem.Make[int32](size) // advised for huge pages: see bigmem
 		}
 	}
 	switch meth {
