@@ -92,6 +92,7 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 	var dense *DenseCounts
 	var packed *PackedCounts
 	var csr *sparse.CSR
+	var compact *CompactCounts
 	var err error
 	report := peakRSS(b)
 	if reuse {
@@ -103,7 +104,7 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		if !reuse {
-			dense, packed, csr = nil, nil, nil
+			dense, packed, csr, compact = nil, nil, nil, nil
 		}
 		runtime.GC()
 		b.StartTimer()
@@ -116,6 +117,8 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 			}
 		case PackedForm:
 			packed, err = c.Packed(ctx, bow)
+		case CompactForm:
+			compact, err = c.Compact(ctx, bow)
 		default:
 			csr, err = c.Sparse(ctx, bow)
 		}
@@ -131,6 +134,9 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 		sum = dense.Sum()
 	case PackedForm:
 		sum = packed.Sum()
+	case CompactForm:
+		sum = compact.Sum()
+		b.ReportMetric(float64(compact.NonZeros()*int64(compact.EntryBytes()))/1e6, "output-MB")
 	default:
 		for _, v := range csr.RawMatrix().Data {
 			sum += int64(v)

@@ -49,6 +49,13 @@ func countsOf(t *testing.T, c Cooccurrence, f Form, b *sparse.CSR) func(x, y int
 			t.Fatalf("%s packed: %v", c.Method, err)
 		}
 		return p.Count
+	case CompactForm:
+		cc, err := c.Compact(ctx, b)
+		if err != nil {
+			t.Fatalf("%s compact: %v", c.Method, err)
+		}
+		checkCompact(t, cc)
+		return cc.Count
 	}
 	s, err := c.Sparse(ctx, b)
 	if err != nil {
@@ -56,6 +63,31 @@ func countsOf(t *testing.T, c Cooccurrence, f Form, b *sparse.CSR) func(x, y int
 	}
 	checkCanonicalCSR(t, s)
 	return func(x, y int) int32 { return int32(s.At(x, y)) }
+}
+
+// checkCompact checks that every row of a CompactCounts lists increasing
+// columns from its diagonal on, stores no zero, and agrees with Count, and
+// that the rows hold NonZeros entries in all.
+func checkCompact(t *testing.T, c *CompactCounts) {
+	t.Helper()
+	var total int64
+	var cols []int
+	var counts []int32
+	for x := 0; x < c.Terms(); x++ {
+		cols, counts = c.AppendUpperRow(x, cols[:0], counts[:0])
+		for k, y := range cols {
+			if counts[k] == 0 || y < x || (k > 0 && y <= cols[k-1]) {
+				t.Fatalf("row %d: entry %d is (%d, %d)", x, k, y, counts[k])
+			}
+			if got := c.Count(y, x); got != counts[k] {
+				t.Fatalf("Count(%d, %d) = %d, row lists %d", y, x, got, counts[k])
+			}
+		}
+		total += int64(len(cols))
+	}
+	if total != c.NonZeros() {
+		t.Fatalf("rows hold %d entries, NonZeros %d", total, c.NonZeros())
+	}
 }
 
 // checkCanonicalCSR checks that every row's columns are strictly increasing
@@ -75,7 +107,7 @@ func checkCanonicalCSR(t *testing.T, s *sparse.CSR) {
 	}
 }
 
-var forms = []Form{DenseForm, PackedForm, SparseForm}
+var forms = []Form{DenseForm, PackedForm, SparseForm, CompactForm}
 
 func TestFigure57(t *testing.T) {
 	for _, meth := range Methods() {

@@ -58,6 +58,8 @@ func TestBadInput(t *testing.T) {
 					_, err = c.Dense(context.Background(), tt.b)
 				case PackedForm:
 					_, err = c.Packed(context.Background(), tt.b)
+				case CompactForm:
+					_, err = c.Compact(context.Background(), tt.b)
 				default:
 					_, err = c.Sparse(context.Background(), tt.b)
 				}
@@ -85,6 +87,8 @@ func TestBudgetBeforeAllocating(t *testing.T) {
 				_, err = c.Dense(context.Background(), b)
 			case PackedForm:
 				_, err = c.Packed(context.Background(), b)
+			case CompactForm:
+				_, err = c.Compact(context.Background(), b)
 			default:
 				c.MaxBytes = 100 << 10 // the sparse result is small: 16 bytes x 5 + 160 KB of row pointers
 				_, err = c.Sparse(context.Background(), b)
@@ -181,6 +185,8 @@ func TestCancel(t *testing.T) {
 				_, err = c.Dense(ctx, b)
 			case PackedForm:
 				_, err = c.Packed(ctx, b)
+			case CompactForm:
+				_, err = c.Compact(ctx, b)
 			default:
 				_, err = c.Sparse(ctx, b)
 			}
@@ -218,6 +224,8 @@ func TestProgress(t *testing.T) {
 				_, err = c.Dense(context.Background(), b)
 			case PackedForm:
 				_, err = c.Packed(context.Background(), b)
+			case CompactForm:
+				_, err = c.Compact(context.Background(), b)
 			default:
 				_, err = c.Sparse(context.Background(), b)
 			}

@@ -37,3 +37,28 @@ func TestIMDBParity(t *testing.T) {
 		t.Errorf("sparse output %d bytes, want %d (%d non-zeros)", out, want, imdbNonZero)
 	}
 }
+
+// TestIMDBCompactParity checks the compact form against the anchor: the sum
+// of all entries, the anchor's pairs and row sums, and scipy's number of
+// non-zeros (both triangles) folded onto the upper one.
+func TestIMDBCompactParity(t *testing.T) {
+	b, vocab := imdbBinary(t)
+	c, err := Cooccurrence{}.Compact(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Sum(); got != imdbSum {
+		t.Errorf("sum of all entries %d, want %d", got, imdbSum)
+	}
+	const m = 25858 // every term occurs, so the whole diagonal is stored
+	if want := int64(imdbNonZero+m) / 2; c.NonZeros() != want || c.EntryBytes() != 4 {
+		t.Errorf("%d stored entries of %d bytes, want %d of 4", c.NonZeros(), c.EntryBytes(), want)
+	}
+	checkIMDBCounts(t, vocab, c.Count, func(x int) int64 {
+		var s int64
+		for y := 0; y < m; y++ {
+			s += int64(c.Count(x, y))
+		}
+		return s
+	})
+}

@@ -17,6 +17,10 @@ const (
 	// triangles: 16 bytes per non-zero (an int index and a float64 value)
 	// plus 8(m+1) bytes of row pointers.
 	SparseForm
+	// CompactForm is the non-zero counts of the upper triangle with the
+	// diagonal (CompactCounts): 4 bytes per entry when m <= 65,536 and the
+	// counts fit 16 bits, else 8, plus 8 bytes per row.
+	CompactForm
 )
 
 func (f Form) String() string {
@@ -27,6 +31,8 @@ func (f Form) String() string {
 		return "packed"
 	case SparseForm:
 		return "sparse"
+	case CompactForm:
+		return "compact"
 	}
 	return fmt.Sprintf("Form(%d)", int(f))
 }
@@ -69,7 +75,9 @@ func bytesText(b int64) string {
 type shape struct {
 	n, m     int64 // documents, terms
 	nnz      int64 // stored entries of B (an upper bound of the distinct non-zeros)
-	nnzC     int64 // non-zeros of the result, both triangles; only needed for the sparse form and the algebra method
+	nnzC     int64 // non-zeros of the result, both triangles; only needed for the sparse and compact forms and the algebra method
+	nnzDiag  int64 // non-zeros of the diagonal (terms that occur), for the compact form
+	narrow   bool  // the compact form's 4-byte entries fit
 	workers  int64
 	weighted bool
 }
@@ -81,6 +89,12 @@ func (s shape) outputBytes(f Form) int64 {
 		return 4 * s.m * s.m
 	case PackedForm:
 		return 2 * s.m * (s.m + 1)
+	case CompactForm:
+		per := int64(8)
+		if s.narrow {
+			per = 4
+		}
+		return per*(s.nnzC+s.nnzDiag)/2 + 8*(s.m+1)
 	default:
 		return 16*s.nnzC + 8*(s.m+1)
 	}
@@ -117,6 +131,9 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 		if f == SparseForm { // the loop fills a dense matrix, then compresses it
 			w += 4 * s.m * s.m
 		}
+		if f == CompactForm { // the loop fills a packed triangle, then compresses it
+			w += 2 * s.m * (s.m + 1)
+		}
 		return w
 	case Algebra:
 		// docs and the count pass that sizes the product, then the library's
@@ -130,8 +147,14 @@ func (s shape) workingBytes(meth Method, f Form) int64 {
 		if f != SparseForm {
 			w += 16*s.nnzC + 8*(s.m+1)
 		}
+		if f == CompactForm { // through a packed triangle
+			w += 2 * s.m * (s.m + 1)
+		}
 		return w
 	default: // Multicore
+		if f == CompactForm { // accumulator and staging rows per worker
+			return s.docsBytes() + s.spanBytes() + 12*s.m*s.workers
+		}
 		if f != SparseForm {
 			return s.docsBytes() + s.spanBytes()
 		}
