@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kiln-ml/kiln/internal/bigmem"
 	"io"
 	"math"
 	"runtime"
@@ -324,8 +325,8 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 		indptr[r] += indptr[r-1]
 	}
 	nnz := indptr[res.docs]
-	indices := make([]int, nnz)
-	data := make([]float64, nnz)
+	indices := bigmem.Make[int](nnz) // advised for huge pages: see bigmem
+	data := bigmem.Make[float64](nnz)
 	value := func(count int32) float64 {
 		if binary {
 			return 1
