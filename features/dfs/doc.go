@@ -24,6 +24,22 @@
 //
 //	fm, defs, err := dfs.DFS{Target: "planes", MaxDepth: 2}.Run(ctx, es, dfs.Options{})
 //
+// Which primitives apply to a column follows its LogicalType, as Woodwork's
+// logical types and semantic tags decide it for Featuretools: an entity's
+// index is LogicalIndex (only counted), relationship keys are LogicalID,
+// Timestamp columns LogicalDatetime, and the rest are inferred from storage
+// (numbers are LogicalNumeric, strings LogicalCategorical, booleans
+// LogicalBoolean). Sums, means, deviations and extremes take quantities only;
+// num_unique and mode take categories and ids, whole numbers included; the
+// date parts (DAY, MONTH, ...) are ordinals, counted but never averaged. An
+// Int64 column that names things rather than measures them is declared:
+//
+//	es.SetLogicalTypes("ratings", map[string]dfs.LogicalType{"userId": dfs.LogicalID})
+//
+// so that DFS builds NUM_UNIQUE(ratings.userId), not SUM(ratings.userId).
+// Logical types steer synthesis only: definitions saved by any version
+// compute the same values.
+//
 // Values follow pandas: nulls are skipped (the count of a column and
 // num_unique exclude them), std is the sample deviation (ddof 1), skew is
 // pandas' bias-corrected G1 (null below 3 values, 0 without variance), mode

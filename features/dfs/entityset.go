@@ -12,14 +12,16 @@ import (
 
 // Entity is one table of an EntitySet: a frame, the column that identifies its
 // rows (Index), and optionally the Timestamp column that says when each row
-// became known (TimeIndex), which cutoff times compare against.
+// became known (TimeIndex), which cutoff times compare against. Each column
+// has a LogicalType.
 type Entity struct {
 	Name      string
 	Frame     *dataset.Frame
 	Index     string
 	TimeIndex string
 
-	keys keyIndex // index value -> row
+	keys  keyIndex               // index value -> row
+	types map[string]LogicalType // column -> logical type
 }
 
 // Relationship links a child's foreign-key column to its parent's index:
@@ -70,6 +72,13 @@ func (es *EntitySet) Relationships() []Relationship { return slices.Clone(es.rel
 // a target; timeIndex, if not empty, names a Timestamp column without nulls.
 // String columns are dictionary-encoded on the way in, so that grouping and
 // one-hot encoding work on integer codes.
+//
+// Each column gets a logical type inferred from its storage: the index is
+// LogicalIndex, Float64 and Int64 columns are LogicalNumeric, Bool columns
+// LogicalBoolean, Timestamp columns (the time index among them)
+// LogicalDatetime and String columns LogicalCategorical. AddRelationship
+// makes a child's key LogicalID; SetLogicalTypes declares the rest (an Int64
+// id column is the usual case).
 func (es *EntitySet) AddEntity(name string, f *dataset.Frame, index, timeIndex string) error {
 	if name == "" {
 		return fmt.Errorf("dfs: entity name is empty")
@@ -119,14 +128,22 @@ func (es *EntitySet) AddEntity(name string, f *dataset.Frame, index, timeIndex s
 			return fmt.Errorf("dfs: entity %q: time index %q has %d nulls", name, timeIndex, tc.NullCount())
 		}
 	}
-	es.entities[name] = &Entity{Name: name, Frame: f, Index: index, TimeIndex: timeIndex, keys: keys}
+	types := make(map[string]LogicalType, f.NumCols())
+	for _, c := range f.Columns() {
+		types[c.Name()] = inferLogicalType(c.Type())
+	}
+	if index != "" {
+		types[index] = LogicalIndex
+	}
+	es.entities[name] = &Entity{Name: name, Frame: f, Index: index, TimeIndex: timeIndex, keys: keys, types: types}
 	es.order = append(es.order, name)
 	return nil
 }
 
 // AddRelationship declares parent the parent of child: child's column
 // childKey holds values of parent's index. The key types must match (int64 or
-// string), and the relationship must not close a cycle.
+// string), and the relationship must not close a cycle. The key becomes
+// LogicalID (Featuretools' "foreign_key"), whatever it was.
 func (es *EntitySet) AddRelationship(parent, child, childKey string) error {
 	p, err := es.Entity(parent)
 	if err != nil {
@@ -158,6 +175,7 @@ func (es *EntitySet) AddRelationship(parent, child, childKey string) error {
 		return fmt.Errorf("dfs: relationship %s would close a cycle: %s is already an ancestor of %s", r, child, parent)
 	}
 	es.relationships = append(es.relationships, r)
+	c.types[childKey] = LogicalID
 	return nil
 }
 

@@ -114,10 +114,15 @@ func TestDFSStacksGrandchildren(t *testing.T) {
 		names[n] = true
 	}
 	for _, want := range []string{"COUNT(sessions)", "MEAN(sessions.SUM(transactions.amount))",
-		"MAX(sessions.COUNT(transactions))", "NUM_UNIQUE(sessions.MODE(transactions.product))", "MEAN(sessions.DAY(time))"} {
+		"MAX(sessions.COUNT(transactions))", "NUM_UNIQUE(sessions.MODE(transactions.product))", "MODE(sessions.DAY(time))"} {
 		if !names[want] {
 			t.Errorf("MaxDepth 2 lacks %s", want)
 		}
+	}
+	// A day of the month is an ordinal, not a quantity (Featuretools' Day
+	// returns Ordinal): counted, never averaged.
+	if names["MEAN(sessions.DAY(time))"] {
+		t.Error("MaxDepth 2 averages DAY(time)")
 	}
 	for _, f := range d1.Features {
 		if f.Depth() > 1 {

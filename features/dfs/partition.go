@@ -2,6 +2,7 @@ package dfs
 
 import (
 	"fmt"
+	"maps"
 )
 
 // Partition splits the EntitySet into n buckets by the target's index, the
@@ -80,7 +81,7 @@ func (es *EntitySet) Partition(target string, n int) ([]*EntitySet, error) {
 					return nil, err
 				}
 			}
-			part.entities[name] = &Entity{Name: name, Frame: f, Index: e.Index, TimeIndex: e.TimeIndex, keys: keys}
+			part.entities[name] = &Entity{Name: name, Frame: f, Index: e.Index, TimeIndex: e.TimeIndex, keys: keys, types: maps.Clone(e.types)}
 		}
 		out[k] = part
 	}

@@ -109,8 +109,9 @@ var aggregations = map[string]aggregation{
 	"median": {output: func(in ValueType) (ValueType, bool) {
 		return Float, in.numeric()
 	}},
-	"mode":         {output: func(in ValueType) (ValueType, bool) { return in, in == Categorical }},
-	"num_unique":   {output: func(in ValueType) (ValueType, bool) { return Integer, in == Categorical }},
+	// mode and num_unique take categories, and ids stored as integers.
+	"mode":         {output: func(in ValueType) (ValueType, bool) { return in, in == Categorical || in == Integer }},
+	"num_unique":   {output: func(in ValueType) (ValueType, bool) { return Integer, in == Categorical || in == Integer }},
 	"percent_true": {output: func(in ValueType) (ValueType, bool) { return Float, in == Boolean }},
 	"first":        {output: func(in ValueType) (ValueType, bool) { return in, in != "" && in != Datetime }},
 	"last":         {output: func(in ValueType) (ValueType, bool) { return in, in != "" && in != Datetime }},
@@ -250,6 +251,9 @@ func (s *aggState) aggregate(p string, b *buffer, n int, rank []int32, cutoff in
 		}
 		return (s.sorted[k/2-1] + s.sorted[k/2]) / 2
 	case "mode", "num_unique":
+		if rank == nil { // whole numbers (ids), not level codes
+			return s.countValues(p, b.f)
+		}
 		return s.countCodes(p, b.f, rank)
 	case "percent_true":
 		// Featuretools counts null as false: true / all rows.
@@ -329,6 +333,35 @@ func (s *aggState) countCodes(p string, codes []float64, rank []int32) float64 {
 		return math.NaN()
 	}
 	return float64(best)
+}
+
+// countValues computes mode (the most frequent value, ties to the smallest,
+// as pandas' mode().iloc[0]) or num_unique (distinct non-null values) of
+// numbers, such as integer ids.
+func (s *aggState) countValues(p string, vals []float64) float64 {
+	s.sorted = s.sorted[:0]
+	for _, v := range vals {
+		if v == v {
+			s.sorted = append(s.sorted, v)
+		}
+	}
+	sort.Float64s(s.sorted)
+	distinct, best, bestN := 0, math.NaN(), 0
+	for i := 0; i < len(s.sorted); {
+		j := i + 1
+		for j < len(s.sorted) && s.sorted[j] == s.sorted[i] {
+			j++
+		}
+		distinct++
+		if j-i > bestN { // strictly more: among equal counts the smallest value stays
+			best, bestN = s.sorted[i], j-i
+		}
+		i = j
+	}
+	if p == "num_unique" {
+		return float64(distinct)
+	}
+	return best
 }
 
 // kahanSum sums the non-NaN values with Kahan compensation, as pandas'

@@ -30,7 +30,9 @@ func (g *aggGroup) streamable(prim string, nparents int) bool {
 	case "median", "time_since_last":
 		return false
 	case "mode", "num_unique":
-		return g.row != nil && int64(nparents)*int64(len(g.rank)) <= maxModeCells
+		// Level codes count in a parents x levels table; whole numbers (ids)
+		// take the per-instance path.
+		return g.row != nil && g.typ == Categorical && int64(nparents)*int64(len(g.rank)) <= maxModeCells
 	}
 	return g.row != nil
 }

@@ -60,11 +60,12 @@ func (d DFS) Run(ctx context.Context, es *EntitySet, opt Options) (*dataset.Fram
 }
 
 type synth struct {
-	es     *EntitySet
-	cfg    DFS
-	aggs   []string
-	trans  []string
-	onehot map[string][]*Feature // entity + "." + column -> encoded features
+	es      *EntitySet
+	cfg     DFS
+	aggs    []string
+	trans   []string
+	onehot  map[string][]*Feature // entity + "." + column -> encoded features
+	logical map[*Feature]LogicalType
 }
 
 // Definitions synthesizes the features without computing them.
@@ -76,7 +77,8 @@ func (d DFS) Definitions(es *EntitySet) (*Definitions, error) {
 	if target.Index == "" {
 		return nil, fmt.Errorf("dfs: target %q has no index", d.Target)
 	}
-	s := &synth{es: es, cfg: d, aggs: d.Aggregations, trans: d.Transforms, onehot: map[string][]*Feature{}}
+	s := &synth{es: es, cfg: d, aggs: d.Aggregations, trans: d.Transforms, onehot: map[string][]*Feature{},
+		logical: map[*Feature]LogicalType{}}
 	if s.aggs == nil {
 		s.aggs = DefaultAggregations
 	}
@@ -132,7 +134,9 @@ func (d DFS) Definitions(es *EntitySet) (*Definitions, error) {
 // build returns the features of entity e within the depth budget. path holds
 // the entities already visited; aggregates says whether aggregations may be
 // built (not below a direct feature, whose value would then depend on other
-// instances' cutoffs).
+// instances' cutoffs). Which primitives apply follows the logical types of
+// the columns (see LogicalType), recorded for every feature built in
+// s.logical.
 func (s *synth) build(e string, depth int, path []string, aggregates bool) []*Feature {
 	ent := s.es.entities[e]
 	var out []*Feature
@@ -140,14 +144,19 @@ func (s *synth) build(e string, depth int, path []string, aggregates bool) []*Fe
 	var base []*Feature
 	for _, col := range ent.Frame.Columns() {
 		name := col.Name()
-		if name == ent.Index || s.isForeignKey(e, name) || slices.Contains(s.cfg.IgnoreColumns[e], name) {
+		if name == ent.Index || slices.Contains(s.cfg.IgnoreColumns[e], name) {
 			continue
 		}
 		if oh, ok := s.onehot[e+"."+name]; ok {
+			for _, f := range oh {
+				s.logical[f] = LogicalBoolean
+			}
 			base = append(base, oh...)
 			continue
 		}
-		base = append(base, &Feature{Name: name, Kind: Identity, Entity: e, Column: name, Type: columnType(col.Type())})
+		f := &Feature{Name: name, Kind: Identity, Entity: e, Column: name, Type: columnType(col.Type())}
+		s.logical[f] = ent.types[name]
+		base = append(base, f)
 	}
 	out = append(out, base...)
 	if depth == 0 {
@@ -155,9 +164,11 @@ func (s *synth) build(e string, depth int, path []string, aggregates bool) []*Fe
 	}
 	for _, f := range base {
 		for _, p := range s.trans {
-			if t, ok := transforms[p].output(f.Type); ok && f.Depth()+1 <= depth {
+			lt, apply := transformLogical(p, s.logical[f])
+			if t, ok := transforms[p].output(f.Type); ok && apply && f.Depth()+1 <= depth {
 				tf := &Feature{Kind: Transform, Entity: e, Primitive: p, Input: f, Type: t}
 				tf.Name = featureName(tf, s.es)
+				s.logical[tf] = lt
 				out = append(out, tf)
 			}
 		}
@@ -170,6 +181,7 @@ func (s *synth) build(e string, depth int, path []string, aggregates bool) []*Fe
 		for _, pf := range s.build(r.Parent, depth-1, append(slices.Clone(path), r.Parent), false) {
 			f := &Feature{Kind: Direct, Entity: e, ChildKey: r.ChildKey, Input: pf, Type: pf.Type}
 			f.Name = featureName(f, s.es)
+			s.logical[f] = s.logical[pf]
 			out = append(out, f)
 		}
 	}
@@ -184,33 +196,29 @@ func (s *synth) build(e string, depth int, path []string, aggregates bool) []*Fe
 		if slices.Contains(s.aggs, "count") {
 			f := &Feature{Kind: Aggregate, Entity: e, Primitive: "count", Child: r.Child, ChildKey: r.ChildKey, Type: Integer}
 			f.Name = featureName(f, s.es)
+			s.logical[f] = LogicalNumeric
 			out = append(out, f)
 		}
 		for _, cf := range s.build(r.Child, depth-1, append(slices.Clone(path), r.Child), true) {
+			if cf.Kind == Identity && cf.Column == r.ChildKey {
+				continue // the key that links the child to e: one value per parent
+			}
 			for _, p := range s.aggs {
 				if p == "count" {
 					continue
 				}
 				t, ok := aggregations[p].output(cf.Type)
-				if !ok || cf.Kind == Aggregate && cf.Primitive == p {
+				if !ok || !acceptsLogical(p, s.logical[cf]) || cf.Kind == Aggregate && cf.Primitive == p {
 					continue // SUM(x.SUM(y)) adds nothing over the child's own sum
 				}
 				f := &Feature{Kind: Aggregate, Entity: e, Primitive: p, Child: r.Child, ChildKey: r.ChildKey, Input: cf, Type: t}
 				f.Name = featureName(f, s.es)
+				s.logical[f] = aggregateLogical(p, s.logical[cf])
 				out = append(out, f)
 			}
 		}
 	}
 	return out
-}
-
-func (s *synth) isForeignKey(e, col string) bool {
-	for _, r := range s.es.relationships {
-		if r.Child == e && r.ChildKey == col {
-			return true
-		}
-	}
-	return false
 }
 
 // OneHotFeatures returns the one-hot features of a categorical column: "col =
