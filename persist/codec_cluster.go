@@ -2,7 +2,6 @@ package persist
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/kiln-ml/kiln/cluster"
 )
@@ -50,18 +49,28 @@ func putCentroids(b *Bundle, name string, c [][]float64, features int) {
 	b.PutFloat64s(name+".centroids", flat, len(c), features)
 }
 
+// getCentroids reads the [k, features] centroids. k comes from the params;
+// it is checked against the tensor, whose bytes must hold k*features values
+// with at least one feature, before anything of size k is allocated.
 func getCentroids(b *Bundle, name string, k int) ([][]float64, int, error) {
 	if k < 1 {
-		return nil, 0, fmt.Errorf("invalid K %d", k)
+		return nil, 0, corrupt("k is %d; want at least 1", k)
 	}
-	flat, err := b.Float64s(name+".centroids", k, -1)
+	t, err := b.tensor(name+".centroids", F64, []int{k, -1})
+	if err != nil {
+		return nil, 0, err
+	}
+	features := t.Shape[1]
+	if features < 1 {
+		return nil, 0, corrupt("tensor %q has shape %v: centroids need at least one feature", name+".centroids", t.Shape)
+	}
+	flat, err := b.float64s(name+".centroids", k, features)
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := finite(name+".centroids", flat); err != nil {
 		return nil, 0, err
 	}
-	features := b.Tensors[name+".centroids"].Shape[1]
 	out := make([][]float64, k)
 	for i := range out {
 		out[i] = flat[i*features : (i+1)*features]
@@ -87,14 +96,14 @@ func getCentroidsAndLabels(b *Bundle, name string, k int) ([][]float64, int, []i
 }
 
 func getLabels(b *Bundle, name string, k int) ([]int, error) {
-	v, err := b.Int64s(name+".labels", -1)
+	v, err := b.int64s(name+".labels", -1)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, len(v))
 	for i, l := range v {
 		if l < 0 || l >= int64(k) {
-			return nil, fmt.Errorf("tensor %q entry %d: label %d outside [0, %d)", name+".labels", i, l, k)
+			return nil, corrupt("tensor %q entry %d: label %d outside [0, %d)", name+".labels", i, l, k)
 		}
 		out[i] = int(l)
 	}
@@ -120,9 +129,10 @@ func decodeKMeans(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cluster.NewKMeansFromState(cluster.KMeansState{K: p.K, Features: features, Centroids: c,
+	km, err := cluster.NewKMeansFromState(cluster.KMeansState{K: p.K, Features: features, Centroids: c,
 		Inertia: p.Inertia, Iterations: p.Iterations, Labels: labels, Init: p.Init, NInit: p.NInit,
 		MaxIter: p.MaxIter, Tol: p.Tol, Algorithm: p.Algorithm, Seed: p.Seed})
+	return km, asCorrupt(err)
 }
 
 func encodeMiniBatch(step any, b *Bundle, name string) (any, error) {
@@ -146,12 +156,13 @@ func decodeMiniBatch(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	counts, err := b.Float64s(name+".counts", p.K)
+	counts, err := b.float64s(name+".counts", p.K)
 	if err != nil {
 		return nil, err
 	}
-	return cluster.NewMiniBatchKMeansFromState(cluster.MiniBatchKMeansState{K: p.K, Features: features,
+	mb, err := cluster.NewMiniBatchKMeansFromState(cluster.MiniBatchKMeansState{K: p.K, Features: features,
 		Centroids: c, Counts: counts, Inertia: p.Inertia, Steps: p.Steps, Iterations: p.Iterations,
 		Labels: labels, BatchSize: p.BatchSize, MaxIter: p.MaxIter, Tol: p.Tol,
 		MaxNoImprovement: p.MaxNoImprovement, ReassignmentRatio: p.ReassignmentRatio, Seed: p.Seed})
+	return mb, asCorrupt(err)
 }

@@ -26,7 +26,43 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return dfs.ParseDefinitions(t.Data)
+			if err := checkDefinitionsSize(t.Data); err != nil {
+				return nil, err
+			}
+			d, err := dfs.ParseDefinitions(t.Data)
+			return d, asCorrupt(err)
 		},
 	})
+}
+
+// minFeatureBytes is less than the JSON of any feature kiln writes (its name,
+// kind, entity and type are always spelled out); a feature costs about 200
+// bytes once parsed.
+const minFeatureBytes = 32
+
+// checkDefinitionsSize refuses a definitions document with more JSON objects
+// than its bytes could hold as real features ("[{},{},...]" would make the
+// parser allocate 70 times its size), before the parser sees it.
+func checkDefinitionsSize(doc []byte) error {
+	if !json.Valid(doc) {
+		return corrupt("feature definitions are not valid JSON")
+	}
+	objects, inString, escaped := 0, false, false
+	for _, c := range doc {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && c == '{':
+			objects++
+		}
+	}
+	if objects*minFeatureBytes > len(doc) {
+		return corrupt("feature definitions hold %d JSON objects in %d bytes, fewer than %d bytes each: not features kiln wrote",
+			objects, len(doc), minFeatureBytes)
+	}
+	return nil
 }

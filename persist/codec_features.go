@@ -57,20 +57,20 @@ func decodeTable(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	numeric, err := b.Strings(name + ".numeric")
+	numeric, err := b.strings(name + ".numeric")
 	if err != nil {
 		return nil, err
 	}
-	stats, err := b.Float64s(name+".numeric_stats", len(numeric), 3)
+	stats, err := b.float64s(name+".numeric_stats", len(numeric), 3)
 	if err != nil {
 		return nil, err
 	}
-	categorical, err := b.Strings(name + ".categorical")
+	categorical, err := b.strings(name + ".categorical")
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Impute) != len(numeric) || len(p.Unknown) != len(categorical) {
-		return nil, fmt.Errorf("params describe %d numeric and %d categorical columns, tensors hold %d and %d",
+		return nil, corrupt("params describe %d numeric and %d categorical columns, tensors hold %d and %d",
 			len(p.Impute), len(p.Unknown), len(numeric), len(categorical))
 	}
 	st := &features.TableState{HashBuckets: p.HashBuckets}
@@ -79,20 +79,26 @@ func decodeTable(b *Bundle, name string, raw json.RawMessage) (any, error) {
 			Fill: stats[3*i], Center: stats[3*i+1], Divisor: stats[3*i+2]})
 	}
 	for i, c := range categorical {
-		levels, err := b.Strings(fmt.Sprintf("%s.levels.%d", name, i))
+		levels, err := b.strings(fmt.Sprintf("%s.levels.%d", name, i))
 		if err != nil {
 			return nil, err
 		}
 		st.Categorical = append(st.Categorical, features.CategoricalColumn{Name: c, Levels: levels, Unknown: p.Unknown[i]})
 	}
-	if st.Hashed, err = b.Strings(name + ".hashed"); err != nil {
+	if st.Hashed, err = b.strings(name + ".hashed"); err != nil {
 		return nil, err
 	}
 	if len(st.Hashed) == 0 {
 		st.Hashed = nil
 	}
-	if st.Names, err = b.Strings(name + ".names"); err != nil {
+	if st.Names, err = b.strings(name + ".names"); err != nil {
 		return nil, err
 	}
-	return features.NewTableFromState(st)
+	// Every output column is named, so the names bound the bucket count
+	// that a transform allocates per row.
+	if p.HashBuckets < 0 || p.HashBuckets > len(st.Names) {
+		return nil, corrupt("hash_buckets is %d, outside [0, %d] (the output columns)", p.HashBuckets, len(st.Names))
+	}
+	t, err := features.NewTableFromState(st)
+	return t, asCorrupt(err)
 }

@@ -62,15 +62,15 @@ func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	coef, err := b.Float64s(name+".coef", -1)
+	coef, err := b.float64s(name+".coef", -1)
 	if err != nil {
 		return nil, err
 	}
-	icpt, err := b.Float64s(name+".intercept", 1)
+	icpt, err := b.float64s(name+".intercept", 1)
 	if err != nil {
 		return nil, err
 	}
-	sing, err := b.Float64s(name+".singular", -1)
+	sing, err := b.float64s(name+".singular", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	m, err := models.NewLinearRegressionFromState(models.LinearRegressionState{
 		Coef: coef, Intercept: icpt[0], Rank: p.Rank, Singular: sing, Iterations: p.Iterations})
 	if err != nil {
-		return nil, err
+		return nil, asCorrupt(err)
 	}
 	m.NoIntercept, m.Alpha, m.MaxIter, m.Tol = p.NoIntercept, p.Alpha, p.MaxIter, p.Tol
 	return m, nil
@@ -123,16 +123,24 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	classes, err := b.Float64s(name+".classes", -1)
+	classes, err := b.float64s(name+".classes", -1)
 	if err != nil {
 		return nil, err
 	}
-	flat, err := b.Float64s(name+".coef", -1, -1)
+	t, err := b.tensor(name+".coef", F64, []int{-1, -1})
 	if err != nil {
 		return nil, err
 	}
-	shape := b.Tensors[name+".coef"].Shape
-	icpt, err := b.Float64s(name+".intercept", shape[0])
+	shape := t.Shape
+	if shape[0] < 1 || shape[1] < 1 {
+		// An empty row or column would let the row count ask for memory that no byte backs.
+		return nil, corrupt("tensor %q has shape %v; want at least one row and one feature", name+".coef", shape)
+	}
+	flat, err := b.float64s(name+".coef", shape[0], shape[1])
+	if err != nil {
+		return nil, err
+	}
+	icpt, err := b.float64s(name+".intercept", shape[0])
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +159,7 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	m, err := models.NewLogisticRegressionFromState(models.LogisticRegressionState{
 		Classes: classes, Coef: coef, Intercept: icpt, Iterations: p.Iterations, Converged: p.Converged})
 	if err != nil {
-		return nil, err
+		return nil, asCorrupt(err)
 	}
 	switch p.Penalty {
 	case "l2":
@@ -159,7 +167,7 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	case "none":
 		m.Penalty = models.NoPenalty
 	default:
-		return nil, fmt.Errorf("unknown penalty %q", p.Penalty)
+		return nil, corrupt("unknown penalty %q", p.Penalty)
 	}
 	m.C, m.NoIntercept, m.MaxIter, m.Tol, m.BalancedClassWeight = p.C, p.NoIntercept, p.MaxIter, p.Tol, p.BalancedClassWeight
 	if len(p.ClassWeight) > 0 {
@@ -179,7 +187,7 @@ func strictJSON(raw json.RawMessage, v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("params: %v", err)
+		return corrupt("params: %v", err)
 	}
 	return nil
 }
@@ -187,7 +195,7 @@ func strictJSON(raw json.RawMessage, v any) error {
 func finite(name string, v []float64) error {
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("tensor %q entry %d is %v", name, i, x)
+			return corrupt("tensor %q entry %d is %v", name, i, x)
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package persist
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/kiln-ml/kiln/features/text"
 )
@@ -45,20 +44,23 @@ func decodeCount(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	terms, err := b.Strings(name + ".vocabulary")
+	terms, err := b.strings(name + ".vocabulary")
 	if err != nil {
 		return nil, err
 	}
-	stop, err := b.Strings(name + ".stop_words")
+	stop, err := b.strings(name + ".stop_words")
 	if err != nil {
 		return nil, err
 	}
 	vocab, err := text.NewVocabulary(terms)
 	if err != nil {
-		return nil, err
+		return nil, asCorrupt(err)
 	}
 	de, err := parseDecodeErrors(p.DecodeErrors)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNGramRange(p.NGramRange); err != nil {
 		return nil, err
 	}
 	if len(stop) == 0 {
@@ -76,7 +78,16 @@ func parseDecodeErrors(s string) (text.DecodeErrors, error) {
 			return d, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown decode_errors %q", s)
+	return 0, corrupt("unknown decode_errors %q", s)
+}
+
+// checkNGramRange accepts [0, 0] (format 1.0's spelling of the default [1, 1])
+// and 1 <= low <= high, so that a bad range fails at load, not at scoring.
+func checkNGramRange(r [2]int) error {
+	if r != [2]int{} && (r[0] < 1 || r[1] < r[0]) {
+		return corrupt("ngram_range %v: want 1 <= low <= high", r)
+	}
+	return nil
 }
 
 // Tensors of text.TfidfTransformer:
@@ -109,7 +120,7 @@ func parseNorm(s string) (text.Norm, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown norm %q", s)
+	return 0, corrupt("unknown norm %q", s)
 }
 
 func init() {
@@ -136,7 +147,7 @@ func decodeTfidf(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	idf, err := b.Float64s(name+".idf", -1)
+	idf, err := b.float64s(name+".idf", -1)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +157,7 @@ func decodeTfidf(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	t := &text.TfidfTransformer{Norm: norm, NoIDF: p.NoIDF, NoSmoothIDF: p.NoSmoothIDF, SublinearTF: p.SublinearTF}
 	if len(idf) > 0 {
 		if err := t.SetIDF(idf); err != nil {
-			return nil, err
+			return nil, asCorrupt(err)
 		}
 	}
 	return t, nil
@@ -174,15 +185,19 @@ func decodeHashing(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	stop, err := b.Strings(name + ".stop_words")
+	stop, err := b.strings(name + ".stop_words")
 	if err != nil {
 		return nil, err
 	}
 	if len(stop) == 0 {
 		stop = nil
 	}
-	if p.NFeatures < 0 {
-		return nil, fmt.Errorf("invalid n_features %d", p.NFeatures)
+	// 0 is format 1.0's spelling of the default, 2^20 columns.
+	if p.NFeatures < 0 || p.NFeatures > 1<<31-1 {
+		return nil, corrupt("n_features is %d, outside [1, 2^31-1]", p.NFeatures)
+	}
+	if err := checkNGramRange(p.NGramRange); err != nil {
+		return nil, err
 	}
 	return &text.HashingVectorizer{NFeatures: p.NFeatures, NoAlternateSign: p.NoAlternateSign, Binary: p.Binary,
 		Norm: norm, NGramRange: p.NGramRange, StopWords: stop, KeepCase: p.KeepCase, DecodeErrors: de}, nil

@@ -11,9 +11,6 @@ import (
 // LibraryVersion is the kiln version recorded in the lineage of new bundles.
 const LibraryVersion = "0.1.0"
 
-// ErrExists is returned when a save would overwrite a file and was not asked to.
-var ErrExists = errors.New("persist: file exists")
-
 // WriteFile encodes b and writes it to path atomically: the bytes go to a
 // temporary file in the same directory, are synced to disk, and the file is
 // renamed into place, so a reader never sees a half-written bundle. It refuses

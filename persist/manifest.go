@@ -2,7 +2,6 @@ package persist
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/kiln-ml/kiln/pipeline"
@@ -67,27 +66,28 @@ type (
 
 func (m *Manifest) decode(s string) error {
 	if s == "" {
-		return errors.New("persist: not a kiln bundle: no kiln.manifest in the header metadata")
+		return corrupt("no %s in the header metadata (a safetensors file, but not a kiln bundle)", metaManifest)
 	}
 	if err := json.Unmarshal([]byte(s), m); err != nil {
-		return fmt.Errorf("persist: corrupt manifest: %v", err)
+		return corrupt("manifest: %v", err)
 	}
 	if m.Format != FormatName {
-		return fmt.Errorf("persist: not a kiln bundle: format %q", m.Format)
+		return corrupt("manifest format is %q, not %q (not a kiln bundle)", m.Format, FormatName)
 	}
 	if m.Version.Major > FormatMajor {
-		return fmt.Errorf("persist: bundle format version %s is newer than this reader (%d.%d): upgrade kiln to read it", m.Version, FormatMajor, FormatMinor)
+		return fmt.Errorf("%w: the bundle is format %s, newer than this reader (%d.%d): upgrade kiln in the loading program",
+			ErrUnsupportedVersion, m.Version, FormatMajor, FormatMinor)
 	}
-	if m.Version.Major < 1 {
-		return fmt.Errorf("persist: invalid bundle format version %s", m.Version)
+	if m.Version.Major < 1 || m.Version.Minor < 0 {
+		return corrupt("invalid format version %s", m.Version)
 	}
 	seen := make(map[string]bool, len(m.Steps))
 	for i, st := range m.Steps {
 		if st.Kind == "" || st.Name == "" {
-			return fmt.Errorf("persist: manifest step %d has no kind or name", i)
+			return corrupt("manifest step %d has no kind or name", i)
 		}
 		if seen[st.Name] {
-			return fmt.Errorf("persist: manifest step name %q is repeated", st.Name)
+			return corrupt("manifest step name %q is repeated", st.Name)
 		}
 		seen[st.Name] = true
 	}

@@ -106,14 +106,14 @@ func Unmarshal(buf []byte) (*pipeline.Pipeline, error) {
 func pipelineOf(b *Bundle, ref pipeline.Ref) (*pipeline.Pipeline, error) {
 	m := b.Manifest
 	if len(m.Steps) == 0 {
-		return nil, errors.New("persist: the bundle has no steps")
+		return nil, prefixed(corrupt("the bundle has no steps"))
 	}
 	var head struct {
 		Pipeline pipelineParams `json:"pipeline"`
 	}
 	if len(m.Steps[0].Params) > 0 {
 		if err := json.Unmarshal(m.Steps[0].Params, &head); err != nil {
-			return nil, fmt.Errorf("persist: step %q: params: %v", m.Steps[0].Name, err)
+			return nil, fmt.Errorf("persist: step %q: %w", m.Steps[0].Name, corrupt("params: %v", err))
 		}
 	}
 	steps := make([]any, 0, len(m.Steps))

@@ -2,7 +2,6 @@ package persist
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"unicode/utf8"
 )
@@ -65,26 +64,56 @@ func shapeOf(n int, shape []int) []int {
 func (b *Bundle) tensor(name string, dt DType, shape []int) (Tensor, error) {
 	t, ok := b.Tensors[name]
 	if !ok {
-		return t, fmt.Errorf("persist: bundle has no tensor %q", name)
+		return t, corrupt("no tensor %q", name)
 	}
 	if t.DType != dt {
-		return t, fmt.Errorf("persist: tensor %q has dtype %s, want %s", name, t.DType, dt)
+		return t, corrupt("tensor %q has dtype %s, want %s", name, t.DType, dt)
 	}
 	if len(shape) > 0 {
 		if len(shape) != len(t.Shape) {
-			return t, fmt.Errorf("persist: tensor %q has shape %v, want %d dimensions", name, t.Shape, len(shape))
+			return t, corrupt("tensor %q has shape %v, want %d dimensions", name, t.Shape, len(shape))
 		}
 		for i, d := range shape {
 			if d >= 0 && t.Shape[i] != d {
-				return t, fmt.Errorf("persist: tensor %q has shape %v, want %v", name, t.Shape, shape)
+				return t, corrupt("tensor %q has shape %v, want %v", name, t.Shape, shape)
 			}
 		}
 	}
 	return t, nil
 }
 
-// Float64s returns an F64 tensor's values, checking its shape (see tensor).
+// Float64s returns an F64 tensor's values, checking its shape (for each
+// non-negative entry of shape, that dimension; -1 accepts any size). Errors
+// wrap ErrCorrupt.
 func (b *Bundle) Float64s(name string, shape ...int) ([]float64, error) {
+	v, err := b.float64s(name, shape...)
+	return v, prefixed(err)
+}
+
+// Int64s returns an I64 tensor's values, checking its shape as Float64s does.
+func (b *Bundle) Int64s(name string, shape ...int) ([]int64, error) {
+	v, err := b.int64s(name, shape...)
+	return v, prefixed(err)
+}
+
+// Int32s returns an I32 tensor's values, checking its shape as Float64s does.
+func (b *Bundle) Int32s(name string, shape ...int) ([]int32, error) {
+	v, err := b.int32s(name, shape...)
+	return v, prefixed(err)
+}
+
+// Strings returns the strings stored by PutStrings, checking that the offsets
+// start at 0, never decrease, end at the text's length, and that every string
+// is valid UTF-8.
+func (b *Bundle) Strings(name string) ([]string, error) {
+	v, err := b.strings(name)
+	return v, prefixed(err)
+}
+
+// The unexported accessors serve the codecs, whose errors the pipeline
+// wraps with the package prefix once.
+
+func (b *Bundle) float64s(name string, shape ...int) ([]float64, error) {
 	t, err := b.tensor(name, F64, shape)
 	if err != nil {
 		return nil, err
@@ -96,8 +125,7 @@ func (b *Bundle) Float64s(name string, shape ...int) ([]float64, error) {
 	return out, nil
 }
 
-// Int64s returns an I64 tensor's values, checking its shape.
-func (b *Bundle) Int64s(name string, shape ...int) ([]int64, error) {
+func (b *Bundle) int64s(name string, shape ...int) ([]int64, error) {
 	t, err := b.tensor(name, I64, shape)
 	if err != nil {
 		return nil, err
@@ -109,8 +137,7 @@ func (b *Bundle) Int64s(name string, shape ...int) ([]int64, error) {
 	return out, nil
 }
 
-// Int32s returns an I32 tensor's values, checking its shape.
-func (b *Bundle) Int32s(name string, shape ...int) ([]int32, error) {
+func (b *Bundle) int32s(name string, shape ...int) ([]int32, error) {
 	t, err := b.tensor(name, I32, shape)
 	if err != nil {
 		return nil, err
@@ -122,31 +149,35 @@ func (b *Bundle) Int32s(name string, shape ...int) ([]int32, error) {
 	return out, nil
 }
 
-// Strings returns the strings stored by PutStrings, checking that the offsets
-// start at 0, never decrease, end at the text's length, and that every string
-// is valid UTF-8.
-func (b *Bundle) Strings(name string) ([]string, error) {
+// strings validates every offset against the text before it slices anything:
+// offsets come from the file, and a bad one must be an error, never a panic.
+func (b *Bundle) strings(name string) ([]string, error) {
 	text, err := b.tensor(name+".bytes", U8, []int{-1})
 	if err != nil {
 		return nil, err
 	}
-	offsets, err := b.Int64s(name+".offsets", -1)
+	offsets, err := b.int64s(name+".offsets", -1)
 	if err != nil {
 		return nil, err
 	}
-	if len(offsets) == 0 || offsets[0] != 0 || offsets[len(offsets)-1] != int64(len(text.Data)) {
-		return nil, fmt.Errorf("persist: strings %q: offsets do not span the %d text bytes", name, len(text.Data))
+	if len(offsets) == 0 || offsets[0] != 0 {
+		return nil, corrupt("strings %q: offsets must start with 0", name)
+	}
+	size := int64(len(text.Data))
+	for i := 1; i < len(offsets); i++ {
+		if offsets[i] < offsets[i-1] || offsets[i] > size {
+			return nil, corrupt("strings %q: offset %d is %d, outside [%d, %d]", name, i, offsets[i], offsets[i-1], size)
+		}
+	}
+	if offsets[len(offsets)-1] != size {
+		return nil, corrupt("strings %q: offsets end at %d, not at the %d text bytes", name, offsets[len(offsets)-1], size)
 	}
 	all := string(text.Data) // one copy; the strings below share it
 	out := make([]string, len(offsets)-1)
 	for i := range out {
-		lo, hi := offsets[i], offsets[i+1]
-		if hi < lo {
-			return nil, fmt.Errorf("persist: strings %q: offset %d decreases (%d -> %d)", name, i+1, lo, hi)
-		}
-		out[i] = all[lo:hi]
+		out[i] = all[offsets[i]:offsets[i+1]]
 		if !utf8.ValidString(out[i]) {
-			return nil, fmt.Errorf("persist: strings %q: entry %d is not valid UTF-8", name, i)
+			return nil, corrupt("strings %q: entry %d is not valid UTF-8", name, i)
 		}
 	}
 	return out, nil
