@@ -35,6 +35,7 @@ import (
 	"github.com/james-bowman/sparse"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
+	"github.com/kiln-ml/kiln/internal/progress"
 	"github.com/kiln-ml/kiln/linalg"
 )
 
@@ -42,11 +43,13 @@ type config struct {
 	Full   bool
 	Method linalg.Method
 	Top    int // word pairs to print
+	// Progress is where progress is drawn (a bar on a terminal); nil: nowhere.
+	Progress io.Writer
 }
 
 func main() {
 	log.SetFlags(0)
-	var cfg config
+	cfg := config{Progress: os.Stderr}
 	method := flag.String("method", string(linalg.Multicore), "plain, algebra or multicore")
 	flag.BoolVar(&cfg.Full, "full", false, "use the 50,000 reviews of data/imdb/reviews.json (scripts/fetch-data.sh)")
 	flag.IntVar(&cfg.Top, "top", 15, "word pairs to print")
@@ -80,15 +83,19 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	if !slices.Contains(linalg.Methods(), cfg.Method) {
 		return nil, fmt.Errorf("unknown method %q: want one of %v", cfg.Method, linalg.Methods())
 	}
-	set, err := reviews.Load(cfg.Full)
+	bar := progress.New(cfg.Progress, "loading reviews")
+	set, err := reviews.Load(cfg.Full, bar.Func())
 	if err != nil {
 		return nil, err
 	}
-	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
+	bar.Done()
+	bar = progress.New(cfg.Progress, "vectorizing")
+	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true, Progress: bar.Func()}
 	b, err := words.FitTransform(ctx, set.Clean())
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	fmt.Fprintf(w, "IMDB reviews: %d from %s\n", len(set.Docs), set.Source)
 	return count(ctx, w, b, words.Vocabulary(), cfg)
 }
@@ -100,7 +107,8 @@ func count(ctx context.Context, w io.Writer, b *sparse.CSR, vocab *text.Vocabula
 	rep.Docs, rep.Terms = b.Dims()
 	fmt.Fprintf(w, "binary bag of words: %d x %d, %d non-zeros (min_df=10, max_df=0.1)\n", rep.Docs, rep.Terms, rep.NonZeros)
 
-	co := linalg.Cooccurrence{Method: cfg.Method}
+	bar := progress.New(cfg.Progress, "co-occurrence")
+	co := linalg.Cooccurrence{Method: cfg.Method, Progress: bar.Func()}
 	output, working, err := co.Memory(ctx, b, linalg.PackedForm)
 	if err != nil {
 		return nil, err
@@ -111,6 +119,7 @@ func count(ctx context.Context, w io.Writer, b *sparse.CSR, vocab *text.Vocabula
 		return nil, err
 	}
 	elapsed := time.Since(start)
+	bar.Done()
 	rep.Checksum = c.Sum()
 	for x := 0; x < rep.Terms; x++ {
 		rep.Diagonal += int64(c.Count(x, x))

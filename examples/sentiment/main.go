@@ -35,6 +35,7 @@ import (
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
+	"github.com/kiln-ml/kiln/internal/progress"
 	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/models/selection"
 	"github.com/kiln-ml/kiln/persist"
@@ -43,9 +44,10 @@ import (
 )
 
 type config struct {
-	Full      bool     // use the 50,000 fetched reviews
-	Out       string   // bundle path; empty: a temporary file
-	Sentences []string // new text to score with the reloaded pipeline
+	Full      bool      // use the 50,000 fetched reviews
+	Out       string    // bundle path; empty: a temporary file
+	Sentences []string  // new text to score with the reloaded pipeline
+	Progress  io.Writer // where progress is drawn (a bar on a terminal); nil: nowhere
 }
 
 // defaultSentences are scored when none are given on the command line.
@@ -57,7 +59,7 @@ var defaultSentences = []string{
 
 func main() {
 	log.SetFlags(0)
-	var cfg config
+	cfg := config{Progress: os.Stderr}
 	flag.BoolVar(&cfg.Full, "full", false, "use the 50,000 reviews of data/imdb/reviews.json (scripts/fetch-data.sh)")
 	flag.StringVar(&cfg.Out, "out", "", "where to save the .kiln bundle (default: a temporary file, removed at exit)")
 	flag.Parse()
@@ -84,10 +86,12 @@ type result struct {
 
 func run(w io.Writer, cfg config) (*result, error) {
 	ctx := context.Background()
-	set, err := reviews.Load(cfg.Full)
+	bar := progress.New(cfg.Progress, "loading reviews")
+	set, err := reviews.Load(cfg.Full, bar.Func())
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	train, test := set.Frames() // "review" (raw text) and "sentiment" ("negative" or "positive")
 	res := &result{TrainRows: train.NumRows(), TestRows: test.NumRows()}
 	fmt.Fprintf(w, "IMDB reviews: %d from %s\n", len(set.Docs), set.Source)
@@ -124,10 +128,13 @@ func run(w io.Writer, cfg config) (*result, error) {
 		Score:  selection.PipelineROCAUC,
 		Refit:  true,
 	}
+	bar = progress.New(cfg.Progress, "grid search")
+	search.Progress = bar.Func()
 	grid, err := search.Run(ctx, train, "sentiment")
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	fmt.Fprintln(w, "grid search, mean 5-fold ROC AUC:")
 	for c, params := range grid.Candidates {
 		fmt.Fprintf(w, "  min_df %-3d C %-4v %.4f\n", params["countvectorizer.MinDF"].(text.DF).Docs, params["logisticregression.C"], grid.Mean[c])

@@ -35,23 +35,26 @@ import (
 	"time"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/cluster"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
+	"github.com/kiln-ml/kiln/internal/progress"
 )
 
 type config struct {
 	Full             bool
-	Ks               []int  // the K values to sweep; nil: 5..20 (sample) or 5..50 (full) by 5
-	K                int    // the K whose clusters are printed (must be in Ks)
-	Seed             uint64 // k-means++ seed of every fit
-	SilhouetteSample int    // rows the silhouette is computed on
-	TopWords         int    // words printed per cluster
+	Ks               []int     // the K values to sweep; nil: 5..20 (sample) or 5..50 (full) by 5
+	K                int       // the K whose clusters are printed (must be in Ks)
+	Seed             uint64    // k-means++ seed of every fit
+	SilhouetteSample int       // rows the silhouette is computed on
+	TopWords         int       // words printed per cluster
+	Progress         io.Writer // where progress is drawn (a bar on a terminal); nil: nowhere
 }
 
 func main() {
 	log.SetFlags(0)
-	cfg := config{}
+	cfg := config{Progress: os.Stderr}
 	ks := flag.String("ks", "", "comma-separated K values to sweep (default 5,10,15,20; with -full 5,10,...,50)")
 	flag.BoolVar(&cfg.Full, "full", false, "use the 50,000 reviews of data/imdb/reviews.json (scripts/fetch-data.sh)")
 	flag.IntVar(&cfg.K, "k", 10, "the K whose clusters and top words are printed")
@@ -92,32 +95,43 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	if !slices.Contains(cfg.Ks, cfg.K) {
 		return nil, fmt.Errorf("-k %d is not among the swept K values %v", cfg.K, cfg.Ks)
 	}
-	set, err := reviews.Load(cfg.Full)
+	bar := progress.New(cfg.Progress, "loading reviews")
+	set, err := reviews.Load(cfg.Full, bar.Func())
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	// KMeansFlow's first step: the documents as a count bag of words.
-	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}}
+	bar = progress.New(cfg.Progress, "vectorizing")
+	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Progress: bar.Func()}
 	x, err := words.FitTransform(ctx, set.Clean())
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	r, c := x.Dims()
 	fmt.Fprintf(w, "IMDB reviews: %d from %s\n", len(set.Docs), set.Source)
 	fmt.Fprintf(w, "count bag of words: %d x %d, %d non-zeros (min_df=10, max_df=0.1)\n\n", r, c, x.NNZ())
 
 	// ManyKmeansFlow: one k-means per K, run in parallel.
 	start := time.Now()
+	bar = progress.New(cfg.Progress, "k-means sweep")
+	fits := int64(0)
 	sweep := cluster.Sweep{
 		Ks:               cfg.Ks,
 		Seeds:            []uint64{cfg.Seed},
 		SilhouetteSample: cfg.SilhouetteSample,
 		SilhouetteSeed:   cfg.Seed,
+		Done: func(r cluster.SweepResult) { // one call at a time
+			fits++
+			bar.Report(kiln.Progress{Stage: "fit", Done: fits, Total: int64(len(cfg.Ks)), Value: r.Inertia})
+		},
 	}
 	results, err := sweep.Run(ctx, x)
 	if err != nil {
 		return nil, err
 	}
+	bar.Done()
 	fmt.Fprintf(w, "k-means sweep over K = %v (k-means++, seed %d): %v in all\n", cfg.Ks, cfg.Seed, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintln(w, "   K       inertia  iterations  silhouette      time")
 	rep := &report{X: x, Vocab: words.Vocabulary(), Sweep: results}

@@ -19,10 +19,16 @@ import (
 var sklearnMedianInertia = map[int]float64{5: 510383.55, 10: 506820.40}
 
 func TestTopics(t *testing.T) {
-	var out bytes.Buffer
-	rep, err := run(context.Background(), &out, config{Ks: []int{5, 10}, K: 10, SilhouetteSample: 500, TopWords: 10})
+	var out, bars bytes.Buffer
+	rep, err := run(context.Background(), &out, config{Ks: []int{5, 10}, K: 10, SilhouetteSample: 500, TopWords: 10, Progress: &bars})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Not a terminal: each task ends with one line saying how long it took.
+	for _, want := range []string{"loading reviews: done in ", "vectorizing: count 5000/5000 (100%), done in ", "k-means sweep: fit 2/2 (100%), value "} {
+		if !strings.Contains(bars.String(), want) {
+			t.Errorf("progress lines lack %q:\n%s", want, bars.String())
+		}
 	}
 	if r, c := rep.X.Dims(); r != 5000 || c != 6443 || rep.X.NNZ() != 319870 {
 		t.Errorf("bag of words %d x %d, %d non-zeros; scikit-learn: 5000 x 6443, 319870", r, c, rep.X.NNZ())

@@ -6,11 +6,12 @@ package reviews
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
+	"github.com/kiln-ml/kiln/internal/progress"
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
@@ -26,10 +27,11 @@ type Set struct {
 	Stride int
 }
 
-// Load returns the embedded sample, or the full file when full is set.
-func Load(full bool) (*Set, error) {
+// Load returns the embedded sample, or the full file when full is set,
+// reporting the bytes of the full file read so far to report (may be nil).
+func Load(full bool, report kiln.ProgressFunc) (*Set, error) {
 	if full {
-		return loadFull()
+		return loadFull(report)
 	}
 	f, err := builtin.IMDBSample()
 	if err != nil {
@@ -51,12 +53,12 @@ func Load(full bool) (*Set, error) {
 	return s, nil
 }
 
-func loadFull() (*Set, error) {
+func loadFull(report kiln.ProgressFunc) (*Set, error) {
 	path, ok := realdata.Path(realdata.IMDBReviews)
 	if !ok {
 		return nil, fmt.Errorf("%s is absent: run scripts/fetch-data.sh (or set KILN_DATA to the folder that holds imdb/reviews.json)", path)
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := progress.ReadFile(path, report)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestSampleSplit(t *testing.T) {
-	s, err := Load(false)
+	s, err := Load(false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestSampleSplit(t *testing.T) {
 
 func TestFullAbsent(t *testing.T) {
 	t.Setenv("KILN_DATA", t.TempDir())
-	_, err := Load(true)
+	_, err := Load(true, nil)
 	if err == nil || !strings.Contains(err.Error(), "scripts/fetch-data.sh") {
 		t.Errorf("absent data: error %v, want one saying how to fetch it", err)
 	}
