@@ -55,4 +55,5 @@
 //	cluster            KMeans, MiniBatchKMeans, parallel sweeps over K, top terms per cluster
 //	pipeline           Pipeline: steps fitted, saved and scored as one value
 //	persist            the portable, versioned .kiln bundle; Save, Load and a registry
+//	onnx               export of fitted pipelines as ONNX models, for ONNX Runtime in any language
 package kiln

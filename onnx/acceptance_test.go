@@ -18,12 +18,14 @@ import (
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/onnx"
+	"github.com/kiln-ml/kiln/pipeline"
 	"gonum.org/v1/gonum/mat"
 )
 
 // golden is one exported pipeline with what kiln computes on its test rows.
 type golden struct {
 	name   string
+	pipe   *pipeline.Pipeline // exported with Export when set, else steps with ExportSteps
 	steps  []any
 	inputs []onnx.Field
 	opts   onnx.Options
@@ -70,8 +72,18 @@ func TestONNXRuntimeScoresLikeKiln(t *testing.T) {
 	var jobs []map[string]any
 	for _, g := range goldens {
 		path := filepath.Join(dir, g.name+".onnx")
-		if err := onnx.WriteFile(path, g.steps, g.inputs, g.opts); err != nil {
+		var buf []byte
+		var err error
+		if g.pipe != nil {
+			buf, err = onnx.Export(g.pipe, g.opts)
+		} else {
+			buf, err = onnx.ExportSteps(g.steps, g.inputs, g.opts)
+		}
+		if err != nil {
 			t.Fatalf("%s: %v", g.name, err)
+		}
+		if err := os.WriteFile(path, buf, 0o644); err != nil {
+			t.Fatal(err)
 		}
 		paths = append(paths, path)
 		jobs = append(jobs, map[string]any{"model": path, "inputs": g.feeds})
@@ -184,6 +196,7 @@ func goldenPipelines(t *testing.T) []golden {
 	out = append(out, irisKMeans(t, false), irisKMeans(t, true))
 	out = append(out, tableSettings(t)...)
 	out = append(out, imdbPipelines(t)...)
+	out = append(out, irisPipeline(t), longleyPipeline(t))
 	return out
 }
 
@@ -610,5 +623,47 @@ func fitSupervised(t *testing.T, enc *features.Table, model interface {
 	}
 	if err := model.Fit(ctx, must(enc.Transform(train))(t), floatColumn(t, train, target)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// irisPipeline: a pipeline.Pipeline fitted on iris with the string target
+// Species; Export takes the inputs, the output name and the string labels
+// from it.
+func irisPipeline(t *testing.T) golden {
+	iris := must(builtin.Iris())(t)
+	train, test := split(t, iris, 30)
+	numeric := []string{"Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"}
+	p := pipeline.New(&features.Table{Numeric: numeric, Scale: true}, &models.LogisticRegression{C: 0.5})
+	if err := p.Fit(ctx, train, "Species"); err != nil {
+		t.Fatal(err)
+	}
+	pred := must(p.Predict(test))(t)
+	return golden{
+		name: "pipeline_iris_species", pipe: p,
+		feeds: tableFeeds(t, test, numeric...),
+		want: map[string]expected{
+			"Species":       {exact: pred.Strings()},
+			"probabilities": matrixValues(must(p.PredictProba(test))(t)),
+		},
+	}
+}
+
+// longleyPipeline: a pipeline whose only step is a linear regression,
+// reading the numeric columns of NIST's Longley data directly.
+func longleyPipeline(t *testing.T) golden {
+	longley := must(builtin.Longley())(t)
+	p := pipeline.New(&models.LinearRegression{})
+	if err := p.Fit(ctx, longley, "Employed"); err != nil {
+		t.Fatal(err)
+	}
+	pred := must(p.Predict(longley))(t)
+	var cols []string
+	for _, f := range p.Inputs() {
+		cols = append(cols, f.Name)
+	}
+	return golden{
+		name: "pipeline_longley_linear", pipe: p,
+		feeds: tableFeeds(t, longley, cols...),
+		want:  map[string]expected{"Employed": values(pred.Float64s())},
 	}
 }

@@ -2,7 +2,10 @@
 // C#, JavaScript, Python or C++ service can score them with ONNX Runtime
 // instead of reimplementing every step.
 //
-//	buf, err := onnx.ExportSteps(steps, inputs, onnx.Options{Name: "churn", Version: "3"})
+//	err := onnx.WriteFile("churn.onnx", p, onnx.Options{}) // p: a fitted *pipeline.Pipeline
+//
+// Export gives the same model as bytes; ExportSteps exports a list of fitted
+// steps and an input schema without a pipeline.
 //
 // The model uses standard operators only (ai.onnx opset 17 and ai.onnx.ml
 // opset 3, IR version 8: the newest that Debian's onnx 1.12 checker

@@ -3,7 +3,6 @@ package onnx
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/kiln-ml/kiln"
@@ -57,18 +56,6 @@ type Options struct {
 	Labels any
 }
 
-// WriteFile exports the steps (see ExportSteps) to a new .onnx file at path.
-func WriteFile(path string, steps []any, inputs []Field, opts Options) error {
-	buf, err := ExportSteps(steps, inputs, opts)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		return fmt.Errorf("onnx: %w", err)
-	}
-	return nil
-}
-
 // ExportSteps returns the ONNX model (serialized ModelProto) of a chain of
 // fitted steps that read the given raw inputs: a *features.Table or a
 // *text.CountVectorizer first, then optionally a *text.TfidfTransformer
@@ -111,6 +98,7 @@ func build(steps []any, inputs []Field, opts Options) (*pb.ModelProto, error) {
 	}
 	var cur value
 	var err error
+	rest, first := steps[1:], 1 // the steps after the one that reads the inputs
 	switch s := steps[0].(type) {
 	case *features.Table:
 		cur, err = g.table(s, inputs)
@@ -118,21 +106,26 @@ func build(steps []any, inputs []Field, opts Options) (*pb.ModelProto, error) {
 		var m []*pb.StringStringEntryProto
 		cur, m, err = g.countVectorizer(s, inputs, opts)
 		meta = append(meta, m...)
+	case *models.LinearRegression, *models.LogisticRegression, *cluster.KMeans, *cluster.MiniBatchKMeans:
+		// A model alone reads the numeric input columns as its matrix.
+		cur, err = g.columns(inputs)
+		rest = steps
+		first = 0
 	default:
-		return nil, stepError(0, steps[0], "the first step must be a *features.Table or a *text.CountVectorizer")
+		return nil, stepError(0, steps[0], "must be a *features.Table, a *text.CountVectorizer or a model to come first")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("onnx: step 0 (%T): %w", steps[0], err)
 	}
 	final := false
-	for i, step := range steps[1:] {
-		i++
+	for k, step := range rest {
+		i := first + k
 		if final {
 			return nil, stepError(i, step, "follows a predictor, which must be the last step")
 		}
 		switch s := step.(type) {
 		case *text.TfidfTransformer:
-			if i != 1 || !cur.sparse {
+			if !cur.sparse {
 				return nil, stepError(i, step, "a TfidfTransformer must follow the CountVectorizer")
 			}
 			cur, err = g.tfidf(s, cur)
@@ -201,4 +194,31 @@ func (g *graph) transposed(name string, m interface {
 		}
 	}
 	return g.doubles(name, data, int64(cols), int64(rows))
+}
+
+// columns reads numeric inputs, each [N, 1], as one [N, columns] double
+// matrix, in the order given.
+func (g *graph) columns(inputs []Field) (value, error) {
+	if len(inputs) == 0 {
+		return value{}, fmt.Errorf("no input columns: %w", kiln.ErrEmpty)
+	}
+	var blocks []string
+	for _, f := range inputs {
+		elem, ok := inputElem(f.Type)
+		if !ok || elem == tString {
+			return value{}, fmt.Errorf("input column %q is %s, not numeric: %w", f.Name, f.Type, ErrUnsupported)
+		}
+		g.used[f.Name]++
+		g.inputs = append(g.inputs, valueInfo(f.Name, elem, "N", 1))
+		x := f.Name
+		if elem != tDouble {
+			x = g.cast(x, tDouble)
+		}
+		blocks = append(blocks, x)
+	}
+	out := blocks[0]
+	if len(blocks) > 1 {
+		out = g.op("Concat", blocks, attrInt("axis", 1))
+	}
+	return value{name: out, width: len(inputs)}, nil
 }

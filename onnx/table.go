@@ -61,6 +61,9 @@ func (g *graph) table(t *features.Table, inputs []Field) (value, error) {
 	var blocks []string
 	width := 0
 	for _, nc := range st.Numeric {
+		if typ, ok := types[nc.Name]; ok && typ != dataset.Float64 && typ != dataset.Int64 && typ != dataset.Bool {
+			return value{}, fmt.Errorf("Table.Numeric column %q is %s, not numeric: %w", nc.Name, typ, kiln.ErrConfig)
+		}
 		in, typ, err := input(nc.Name)
 		if err != nil {
 			return value{}, err
@@ -87,6 +90,9 @@ func (g *graph) table(t *features.Table, inputs []Field) (value, error) {
 		width++
 	}
 	for _, cc := range st.Categorical {
+		if typ := types[cc.Name]; typ == dataset.Float64 || typ == dataset.Timestamp {
+			return value{}, fmt.Errorf("Table.Categorical column %q is %s: kiln compares its cells by their printed text, which ONNX cannot form: %w", cc.Name, typ, ErrUnsupported)
+		}
 		in, typ, err := input(cc.Name)
 		if err != nil {
 			return value{}, err
