@@ -512,9 +512,9 @@ func withoutNulls(t *testing.T, f *dataset.Frame, names ...string) *dataset.Fram
 }
 
 // imdbPipelines: the 5,000-review IMDB sample (Maas et al. 2011), tags
-// stripped, as counts, binary bigram indicators, TF-IDF and sublinear L1
-// TF-IDF, each into a logistic regression on the sentiment, and TF-IDF into
-// k-means.
+// stripped, as counts, binary bigram indicators, TF-IDF without stop words,
+// words and bigrams without stop words, and sublinear L1 TF-IDF, each into a
+// logistic regression on the sentiment, and TF-IDF into k-means.
 func imdbPipelines(t *testing.T) []golden {
 	reviews := must(builtin.IMDBSample())(t)
 	train, test := split(t, reviews, 120)
@@ -538,6 +538,7 @@ func imdbPipelines(t *testing.T) []golden {
 		{"imdb_counts_logistic", &text.CountVectorizer{MinDF: text.DF{Docs: 10}}, nil, false},
 		{"imdb_binary_bigrams_logistic", &text.CountVectorizer{MinDF: text.DF{Docs: 10}, Binary: true, NGramRange: [2]int{1, 2}}, nil, false},
 		{"imdb_tfidf_stopwords_logistic", &text.CountVectorizer{MinDF: text.DF{Docs: 10}, StopWords: text.EnglishStopWords()}, &text.TfidfTransformer{}, false},
+		{"imdb_stopwords_bigrams_logistic", &text.CountVectorizer{MinDF: text.DF{Docs: 5}, StopWords: text.EnglishStopWords(), NGramRange: [2]int{1, 2}}, nil, false},
 		{"imdb_tfidf_sublinear_l1_logistic", &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.5}}, &text.TfidfTransformer{SublinearTF: true, Norm: text.L1}, false},
 		{"imdb_tfidf_kmeans", &text.CountVectorizer{MinDF: text.DF{Docs: 20}}, &text.TfidfTransformer{}, true},
 	}

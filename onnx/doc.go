@@ -31,7 +31,9 @@
 // padded on the right with empty strings to the longest document (T >= 1).
 // TfIdfVectorizer counts the vocabulary's words and n-grams over them
 // (Binary: Min(count, 1)); a TfidfTransformer follows with Log, Mul and a row
-// norm. The metadata keys kiln.text.* repeat what the tokens' producer must
+// norm. With StopWords and n-grams, the stop words are first removed from
+// each row (LabelEncoder, CumSum, ScatterElements), since kiln joins n-grams
+// after removing them. The metadata keys kiln.text.* repeat what the tokens' producer must
 // do.
 //
 // Outputs: LinearRegression gives the values ([N] double) under
@@ -58,11 +60,6 @@
 //     (?U)\b\w\w+\b after toLowerCase(Locale.ROOT) agrees on ordinary text;
 //     they differ on the characters just named and wherever the two Unicode
 //     databases differ) gets kiln's scores exactly.
-//   - CountVectorizer.StopWords together with n-grams longer than one word:
-//     kiln removes stop words before joining n-grams, so the n-grams of the
-//     tokens' row would differ wherever a stop word stood between two words.
-//     (With single words stop words need no operator: they are not in the
-//     vocabulary.)
 //   - CountVectorizer.Preprocess, a Go function: name the preprocessor in
 //     the pipeline (TextPreprocess) so that the tokens' producer can apply it.
 //   - HashingVectorizer and Table.Hashed: MurmurHash3 and FNV-1a have no

@@ -62,7 +62,6 @@ func TestUnsupportedSettings(t *testing.T) {
 		{"hashed table columns", []any{fitTable(&features.Table{Numeric: []string{"price"}, Hashed: []string{"city"}, HashBuckets: 4})}, "Table.Hashed"},
 		{"float categorical", []any{fitTable(&features.Table{Categorical: []string{"price"}})}, `Table.Categorical column "price" is float64`},
 		{"timestamp categorical", []any{fitTable(&features.Table{Categorical: []string{"when"}})}, `Table.Categorical column "when" is timestamp`},
-		{"stop words with bigrams", []any{fitCV(&text.CountVectorizer{StopWords: []string{"red"}, NGramRange: [2]int{1, 2}})}, "CountVectorizer.StopWords with NGramRange up to 2"},
 		{"preprocess function", []any{fitCV(&text.CountVectorizer{Preprocess: strings.ToUpper})}, "CountVectorizer.Preprocess"},
 		{"hashing vectorizer first", []any{hashing}, "*text.HashingVectorizer"},
 		{"hashing vectorizer after a table", []any{fitTable(&features.Table{Numeric: []string{"price"}}), hashing}, "MurmurHash3"},

@@ -31,9 +31,6 @@ func (g *graph) countVectorizer(cv *text.CountVectorizer, inputs []Field, opts O
 	if lo == 0 && hi == 0 {
 		lo, hi = 1, 1
 	}
-	if len(cv.StopWords) > 0 && hi > 1 {
-		return value{}, nil, fmt.Errorf("CountVectorizer.StopWords with NGramRange up to %d: kiln removes stop words before joining n-grams, and no ai.onnx operator of opset %d removes them from a batch of token rows (StringNormalizer takes one row): %w", hi, opset, ErrUnsupported)
-	}
 	column, err := textColumn(inputs, opts.TextColumn)
 	if err != nil {
 		return value{}, nil, err
@@ -61,7 +58,13 @@ func (g *graph) countVectorizer(cv *text.CountVectorizer, inputs []Field, opts O
 			indexes = append(indexes, int64(j))
 		}
 	}
-	counted := g.op("TfIdfVectorizer", []string{column},
+	tokens := column
+	if len(cv.StopWords) > 0 && hi > 1 {
+		// Stop words are not in the vocabulary, so single words need nothing;
+		// n-grams are joined after kiln removes them, so remove them first.
+		tokens = g.dropStopWords(column, cv.StopWords)
+	}
+	counted := g.op("TfIdfVectorizer", []string{tokens},
 		attrString("mode", "TF"),
 		attrInt("min_gram_length", int64(lo)),
 		attrInt("max_gram_length", int64(hi)),
@@ -144,4 +147,30 @@ func (g *graph) tfidf(t *text.TfidfTransformer, x value) (value, error) {
 		cur = g.op("Div", []string{cur, safe})
 	}
 	return value{name: cur, width: x.width, sparse: true}, nil
+}
+
+// dropStopWords removes the stop words from each row of a [N, T] tokens
+// tensor and moves the remaining tokens left, padding with "": each token's
+// new column is the count of kept tokens up to it (CumSum) less one, a stop
+// word's is the spare column T; ScatterElements writes them into a row of
+// T + 1 empty strings, and the spare column is sliced off. (StringNormalizer
+// drops stop words too, but from one row only.)
+func (g *graph) dropStopWords(tokens string, stopWords []string) string {
+	ones := make([]int64, len(stopWords))
+	for i := range ones {
+		ones[i] = 1
+	}
+	isStop := g.opIn(mlDomain, "LabelEncoder", []string{tokens},
+		attrStrings("keys_strings", stopWords), attrInts("values_int64s", ones), attrInt("default_int64", 0))
+	keep := g.op("Sub", []string{g.int64s("one", []int64{1}), isStop})
+	column := g.op("Sub", []string{g.op("CumSum", []string{keep, g.int64s("axis", []int64{1})}), g.int64s("one", []int64{1})})
+	// The spare column T, from the tokens' shape.
+	width := g.op("Gather", []string{g.op("Shape", []string{tokens}), g.int64s("index", []int64{1})})
+	column = g.op("Where", []string{g.cast(keep, tBool), column, width})
+	// A row of T + 1 empty strings: every token (none is a NUL) maps to "".
+	padded := g.op("Concat", []string{tokens, g.op("Slice", []string{tokens, g.int64s("start", []int64{0}, 1), g.int64s("end", []int64{1}, 1), g.int64s("axes", []int64{1}, 1)})}, attrInt("axis", 1))
+	blank := g.opIn(mlDomain, "LabelEncoder", []string{padded},
+		attrStrings("keys_strings", []string{"\x00"}), attrStrings("values_strings", []string{""}), attrString("default_string", ""))
+	moved := g.op("ScatterElements", []string{blank, column, tokens}, attrInt("axis", 1))
+	return g.op("Slice", []string{moved, g.int64s("start", []int64{0}, 1), g.int64s("end", []int64{-1}, 1), g.int64s("axes", []int64{1}, 1)})
 }
