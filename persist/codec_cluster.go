@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/kiln-ml/kiln/cluster"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Tensors of cluster.KMeans and cluster.MiniBatchKMeans:
@@ -11,6 +12,12 @@ import (
 //	NAME.centroids  F64 [K, features]
 //	NAME.labels     I64 [rows]  training labels (may be empty)
 //	NAME.counts     F64 [K]     MiniBatchKMeans only: weight absorbed by each centre
+//
+// Params hold effective values from format 1.1, where a zero means zero: a
+// tol of 0 stops only when the labels settle, a max_no_improvement or
+// reassignment_ratio of 0 turns those off. In 1.0 a zero stood for the
+// default (tol 1e-4, n_init and max_iter the learner's, max_no_improvement
+// 10, reassignment_ratio 0.01).
 type kmeansParams struct {
 	K          int     `json:"k"`
 	Inertia    float64 `json:"inertia"`
@@ -25,6 +32,9 @@ type kmeansParams struct {
 
 type miniBatchParams struct {
 	K                 int     `json:"k"`
+	Init              string  `json:"init,omitempty"` // from 1.1
+	NInit             int     `json:"n_init,omitempty"`
+	InitSize          int     `json:"init_size,omitempty"`
 	Inertia           float64 `json:"inertia"`
 	Steps             int     `json:"steps"`
 	Iterations        int     `json:"iterations"`
@@ -117,7 +127,31 @@ func encodeKMeans(step any, b *Bundle, name string) (any, error) {
 	}
 	putCentroids(b, name, st.Centroids, st.Features)
 	putLabels(b, name, st.Labels)
-	return kmeansParams{st.K, st.Inertia, st.Iterations, st.Init, st.NInit, st.MaxIter, st.Tol, st.Algorithm, st.Seed}, nil
+	p := kmeansParams{st.K, st.Inertia, st.Iterations, st.Init, st.NInit, st.MaxIter, st.Tol, st.Algorithm, st.Seed}
+	// cluster.KMeans's defaults, spelled out.
+	switch {
+	case p.Init == "given":
+		p.NInit = 1
+	case p.NInit <= 0:
+		p.NInit = 10
+	}
+	if p.MaxIter <= 0 {
+		p.MaxIter = 300
+	}
+	switch {
+	case p.Tol == 0:
+		p.Tol = 1e-4
+	case p.Tol < 0:
+		p.Tol = 0
+	}
+	return p, nil
+}
+
+// effectiveParams reports whether the bundle's params hold effective values
+// (format 1.1 on), where a zero means zero rather than the default.
+func (b *Bundle) effectiveParams() bool {
+	v := b.Manifest.Version
+	return v.Major > 1 || v.Minor >= 1
 }
 
 func decodeKMeans(b *Bundle, name string, raw json.RawMessage) (any, error) {
@@ -128,6 +162,9 @@ func decodeKMeans(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	c, features, labels, err := getCentroidsAndLabels(b, name, p.K)
 	if err != nil {
 		return nil, err
+	}
+	if b.effectiveParams() && p.Tol == 0 {
+		p.Tol = -1 // cluster.KMeans spells a zero tolerance so
 	}
 	km, err := cluster.NewKMeansFromState(cluster.KMeansState{K: p.K, Features: features, Centroids: c,
 		Inertia: p.Inertia, Iterations: p.Iterations, Labels: labels, Init: p.Init, NInit: p.NInit,
@@ -143,8 +180,45 @@ func encodeMiniBatch(step any, b *Bundle, name string) (any, error) {
 	putCentroids(b, name, st.Centroids, st.Features)
 	putLabels(b, name, st.Labels)
 	b.PutFloat64s(name+".counts", st.Counts)
-	return miniBatchParams{st.K, st.Inertia, st.Steps, st.Iterations, st.BatchSize, st.MaxIter, st.Tol,
-		st.MaxNoImprovement, st.ReassignmentRatio, st.Seed}, nil
+	mb := step.(*cluster.MiniBatchKMeans)
+	p := miniBatchParams{K: st.K, Inertia: st.Inertia, Steps: st.Steps, Iterations: st.Iterations,
+		BatchSize: st.BatchSize, MaxIter: st.MaxIter, Tol: max(st.Tol, 0), MaxNoImprovement: st.MaxNoImprovement,
+		ReassignmentRatio: st.ReassignmentRatio, Seed: st.Seed, Init: "k-means++", NInit: mb.NInit, InitSize: mb.InitSize}
+	// cluster.MiniBatchKMeans's defaults, spelled out.
+	switch {
+	case mb.InitialCentroids != nil:
+		p.Init, p.NInit = "given", 1
+	case mb.Init == cluster.RandomRows:
+		p.Init = "random"
+	}
+	if p.NInit <= 0 {
+		p.NInit = 3
+	}
+	if p.BatchSize <= 0 {
+		p.BatchSize = 1024
+	}
+	if p.InitSize <= 0 {
+		p.InitSize = 3 * p.BatchSize
+	}
+	if p.InitSize < p.K {
+		p.InitSize = 3 * p.K
+	}
+	if p.MaxIter <= 0 {
+		p.MaxIter = 100
+	}
+	switch {
+	case p.MaxNoImprovement == 0:
+		p.MaxNoImprovement = 10
+	case p.MaxNoImprovement < 0:
+		p.MaxNoImprovement = 0
+	}
+	switch {
+	case p.ReassignmentRatio == 0:
+		p.ReassignmentRatio = 0.01
+	case p.ReassignmentRatio < 0:
+		p.ReassignmentRatio = 0
+	}
+	return p, nil
 }
 
 func decodeMiniBatch(b *Bundle, name string, raw json.RawMessage) (any, error) {
@@ -160,9 +234,31 @@ func decodeMiniBatch(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.effectiveParams() {
+		// cluster.MiniBatchKMeans spells "off" as a negative value, zero being its default.
+		if p.MaxNoImprovement == 0 {
+			p.MaxNoImprovement = -1
+		}
+		if p.ReassignmentRatio == 0 {
+			p.ReassignmentRatio = -1
+		}
+	}
 	mb, err := cluster.NewMiniBatchKMeansFromState(cluster.MiniBatchKMeansState{K: p.K, Features: features,
 		Centroids: c, Counts: counts, Inertia: p.Inertia, Steps: p.Steps, Iterations: p.Iterations,
 		Labels: labels, BatchSize: p.BatchSize, MaxIter: p.MaxIter, Tol: p.Tol,
 		MaxNoImprovement: p.MaxNoImprovement, ReassignmentRatio: p.ReassignmentRatio, Seed: p.Seed})
-	return mb, asCorrupt(err)
+	if err != nil {
+		return nil, asCorrupt(err)
+	}
+	mb.NInit, mb.InitSize = p.NInit, p.InitSize
+	switch p.Init {
+	case "", "k-means++":
+	case "random":
+		mb.Init = cluster.RandomRows
+	case "given":
+		mb.InitialCentroids = mat.DenseCopyOf(mb.Centroids())
+	default:
+		return nil, corrupt("unknown init %q", p.Init)
+	}
+	return mb, nil
 }

@@ -14,6 +14,10 @@ import (
 //	NAME.coef       F64 [features]
 //	NAME.intercept  F64 [1]
 //	NAME.singular   F64 [k]  singular values of the centred design (empty for sparse fits)
+//
+// Params hold effective values from format 1.1 (max_iter 10 x features, at
+// least 1000, and tol 1e-12 when the model was left at its defaults); in 1.0
+// a zero stood for the default.
 type linearParams struct {
 	NoIntercept bool    `json:"no_intercept"`
 	Alpha       float64 `json:"alpha"`
@@ -28,6 +32,9 @@ type linearParams struct {
 //	NAME.coef       F64 [rows, features]  one row for two classes (for classes[1]), else one per class
 //	NAME.intercept  F64 [rows]
 //	NAME.classes    F64 [classes]         sorted labels
+//
+// Params hold effective values from format 1.1 (c 1, max_iter 100, tol 1e-4
+// by default); in 1.0 a zero stood for the default.
 type logisticParams struct {
 	C                   float64      `json:"c"`
 	Penalty             string       `json:"penalty"` // "l2" or "none"
@@ -54,7 +61,14 @@ func encodeLinear(step any, b *Bundle, name string) (any, error) {
 	b.PutFloat64s(name+".coef", st.Coef)
 	b.PutFloat64s(name+".intercept", []float64{st.Intercept})
 	b.PutFloat64s(name+".singular", st.Singular)
-	return linearParams{m.NoIntercept, m.Alpha, m.MaxIter, m.Tol, st.Rank, st.Iterations}, nil
+	p := linearParams{m.NoIntercept, m.Alpha, m.MaxIter, m.Tol, st.Rank, st.Iterations}
+	if p.MaxIter == 0 { // models.LinearRegression's LSQR default
+		p.MaxIter = max(1000, 10*len(st.Coef))
+	}
+	if p.Tol == 0 {
+		p.Tol = 1e-12
+	}
+	return p, nil
 }
 
 func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
@@ -110,6 +124,16 @@ func encodeLogistic(step any, b *Bundle, name string) (any, error) {
 		BalancedClassWeight: m.BalancedClassWeight, Iterations: st.Iterations, Converged: st.Converged}
 	if m.Penalty == models.NoPenalty {
 		p.Penalty = "none"
+	}
+	// models.LogisticRegression's defaults (scikit-learn's), spelled out.
+	if p.C == 0 {
+		p.C = 1
+	}
+	if p.MaxIter == 0 {
+		p.MaxIter = 100
+	}
+	if p.Tol == 0 {
+		p.Tol = 1e-4
 	}
 	for label, w := range m.ClassWeight {
 		p.ClassWeight = append(p.ClassWeight, [2]float64{label, w})

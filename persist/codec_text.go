@@ -11,6 +11,10 @@ import (
 //
 //	NAME.vocabulary  strings  the terms, in column order
 //	NAME.stop_words  strings  the stop words (may be empty)
+//
+// Params hold effective values from format 1.1 (min_df {"Docs": 1}, max_df
+// {"Fraction": 1}, ngram_range [1, 1] by default); in 1.0 zeros stood for
+// those defaults.
 type countParams struct {
 	MinDF        text.DF `json:"min_df"`
 	MaxDF        text.DF `json:"max_df"`
@@ -36,7 +40,23 @@ func encodeCount(step any, b *Bundle, name string) (any, error) {
 	}
 	b.PutStrings(name+".vocabulary", vocab.Terms())
 	b.PutStrings(name+".stop_words", cv.StopWords)
-	return countParams{cv.MinDF, cv.MaxDF, cv.MaxFeatures, cv.Binary, cv.NGramRange, cv.KeepCase, cv.DecodeErrors.String()}, nil
+	p := countParams{cv.MinDF, cv.MaxDF, cv.MaxFeatures, cv.Binary, effectiveNGramRange(cv.NGramRange), cv.KeepCase, cv.DecodeErrors.String()}
+	// text.CountVectorizer's defaults (scikit-learn's min_df=1, max_df=1.0), spelled out.
+	if p.MinDF == (text.DF{}) {
+		p.MinDF = text.DF{Docs: 1}
+	}
+	if p.MaxDF == (text.DF{}) {
+		p.MaxDF = text.DF{Fraction: 1}
+	}
+	return p, nil
+}
+
+// effectiveNGramRange spells out the analyzers' default range, single words.
+func effectiveNGramRange(r [2]int) [2]int {
+	if r == [2]int{} {
+		return [2]int{1, 1}
+	}
+	return r
 }
 
 func decodeCount(b *Bundle, name string, raw json.RawMessage) (any, error) {
@@ -101,7 +121,8 @@ type tfidfParams struct {
 }
 
 // text.HashingVectorizer has no learned state: params only, and strings
-// NAME.stop_words.
+// NAME.stop_words. Params hold effective values from format 1.1 (n_features
+// 2^20 and ngram_range [1, 1] by default); in 1.0 zeros stood for those.
 type hashingParams struct {
 	NFeatures       int    `json:"n_features"`
 	NoAlternateSign bool   `json:"no_alternate_sign,omitempty"`
@@ -169,7 +190,11 @@ func encodeHashing(step any, b *Bundle, name string) (any, error) {
 		return nil, errors.New("a Preprocess function cannot be saved: leave it nil and name a registered preprocessor in Pipeline.TextPreprocess")
 	}
 	b.PutStrings(name+".stop_words", h.StopWords)
-	return hashingParams{h.NFeatures, h.NoAlternateSign, h.Binary, normNames[h.Norm], h.NGramRange, h.KeepCase, h.DecodeErrors.String()}, nil
+	p := hashingParams{h.NFeatures, h.NoAlternateSign, h.Binary, normNames[h.Norm], effectiveNGramRange(h.NGramRange), h.KeepCase, h.DecodeErrors.String()}
+	if p.NFeatures == 0 {
+		p.NFeatures = 1 << 20 // text.HashingVectorizer's default, scikit-learn's
+	}
+	return p, nil
 }
 
 func decodeHashing(b *Bundle, name string, raw json.RawMessage) (any, error) {
