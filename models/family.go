@@ -152,6 +152,28 @@ func (f Family) devianceResidual(y, mu, w float64) float64 {
 	return w * (y - mu) * (y - mu)
 }
 
+// deviance returns the sum of the weighted unit deviances.
+func (f Family) deviance(y, mu, w []float64) float64 {
+	s := 0.0
+	for i := range y {
+		s += f.devianceResidual(y[i], mu[i], w[i])
+	}
+	return s
+}
+
+// devianceResiduals returns sign(y - mu) sqrt(unit deviance) of every row, R's deviance residuals.
+func (f Family) devianceResiduals(y, mu, w []float64) []float64 {
+	res := make([]float64, len(y))
+	for i := range y {
+		r := math.Sqrt(math.Max(f.devianceResidual(y[i], mu[i], w[i]), 0))
+		if y[i] <= mu[i] {
+			r = -r
+		}
+		res[i] = r
+	}
+	return res
+}
+
 func yLogY(y, mu float64) float64 {
 	if y != 0 {
 		return y * math.Log(y/mu)

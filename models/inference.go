@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -269,15 +270,7 @@ func glmSummary(pr *irlsProblem, fit *irlsFit, nullDev float64, intercept bool) 
 	}
 	s.AIC = f.aic(pr.y, fit.mu, pr.w, fit.deviance) + 2*float64(rank)
 	s.LogLikelihood = params - s.AIC/2
-	res := make([]float64, pr.n)
-	for i, mu := range fit.mu {
-		r := math.Sqrt(math.Max(f.devianceResidual(pr.y[i], mu, pr.w[i]), 0))
-		if pr.y[i] <= mu {
-			r = -r
-		}
-		res[i] = r
-	}
-	s.Residuals = quartiles(res)
+	s.Residuals = quartiles(f.devianceResiduals(pr.y, fit.mu, pr.w))
 	return s
 }
 
@@ -397,4 +390,63 @@ func (s *Summary) check(p int) error {
 		return fmt.Errorf("summary level %v is not in (0, 1): %w", s.Level, ErrState)
 	}
 	return nil
+}
+
+// logisticSummary computes R's summary.glm for an unpenalized two-class fit
+// at its optimum theta (laid out [w, b]), from the exact Hessian there; nil
+// when the Hessian is singular (a rank-deficient design).
+func logisticSummary(l *logisticLoss, theta []float64, res newtonResult, warnings []string) *Summary {
+	h := l.hessian()
+	var chol mat.Cholesky
+	if !chol.Factorize(h) {
+		return nil
+	}
+	var cov mat.SymDense
+	if err := chol.InverseTo(&cov); err != nil {
+		return nil
+	}
+	p, n := l.p, l.d.rows
+	rank := len(theta)
+	y, mu := make([]float64, n), make([]float64, n)
+	nOK := 0
+	for i := range y {
+		y[i], mu[i] = float64(l.target[i]), sigmoid(l.z[i])
+		if l.weight[i] > 0 {
+			nOK++
+		}
+	}
+	dev := Binomial.deviance(y, mu, l.weight)
+	null := make([]float64, n)
+	mean, sw := 0.5, 0.0
+	if l.intercept {
+		mean = 0
+		for i, w := range l.weight {
+			mean += w * y[i]
+			sw += w
+		}
+		mean /= sw
+	}
+	for i := range null {
+		null[i] = mean
+	}
+	s := &Summary{Model: "LogisticRegression", Family: "binomial", Link: "logit", Statistic: "z",
+		Observations: nOK, Rank: rank, DFResidual: nOK - rank, DFNull: nOK - btoi(l.intercept), Dispersion: 1,
+		Deviance: dev, NullDeviance: Binomial.deviance(y, null, l.weight), Iterations: res.iterations,
+		Warnings: slices.Clone(warnings)}
+	names := coefficientNames(p, l.intercept)
+	order := make([]int, 0, rank) // position in theta of each summary row
+	if l.intercept {
+		order = append(order, p)
+	}
+	for j := 0; j < p; j++ {
+		order = append(order, j)
+	}
+	for r, j := range order {
+		s.Coefficients = append(s.Coefficients, Coefficient{Name: names[r], Estimate: theta[j], StdError: math.Sqrt(cov.At(j, j))})
+	}
+	s.fillTests()
+	s.AIC = Binomial.aic(y, mu, l.weight, dev) + 2*float64(rank)
+	s.LogLikelihood = float64(rank) - s.AIC/2
+	s.Residuals = quartiles(Binomial.devianceResiduals(y, mu, l.weight))
+	return s
 }

@@ -218,13 +218,7 @@ func (pr *irlsProblem) linearPredictor(coef, eta, mu []float64) float64 {
 	return pr.deviance(mu)
 }
 
-func (pr *irlsProblem) deviance(mu []float64) float64 {
-	s := 0.0
-	for i, m := range mu {
-		s += pr.family.devianceResidual(pr.y[i], m, pr.w[i])
-	}
-	return s
-}
+func (pr *irlsProblem) deviance(mu []float64) float64 { return pr.family.deviance(pr.y, mu, pr.w) }
 
 func (pr *irlsProblem) validMeans(mu []float64) bool {
 	for _, m := range mu {

@@ -27,6 +27,8 @@ type logisticLoss struct {
 	z, r, rowLoss []float64 // n*k decision values, n*k residuals, n losses
 	rowParts      []int     // row ranges for the parallel passes over X
 	colParts      []int     // feature ranges for the parallel passes over X^T
+
+	work *newtonWork // the Newton solver's buffers, when it runs
 }
 
 func newLogisticLoss(d *design, k int, target []int, weight []float64, lambda float64, intercept bool, workers int) *logisticLoss {

@@ -92,7 +92,7 @@ func meanLogLoss(t *testing.T, m *LogisticRegression, X mat.Matrix, y []float64)
 func TestLogisticBreastCancer(t *testing.T) {
 	X, y := breastCancer(t)
 	calls := 0
-	m := LogisticRegression{C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(p kiln.Progress) {
+	m := LogisticRegression{Solver: LBFGS, C: 1, MaxIter: 1000, Tol: 1e-10, Progress: func(p kiln.Progress) {
 		calls++
 		if p.Stage != "iteration" || p.Done != int64(calls) || p.Total != 1000 || !(p.Value > 0) {
 			t.Errorf("progress report %+v after %d calls", p, calls-1)
@@ -190,22 +190,22 @@ func TestLogisticIrisMultinomial(t *testing.T) {
 	}{
 		// scikit-learn 1.2.1, LogisticRegression() (C=1, lbfgs, max_iter=100, tol=1e-4) on R's iris,
 		// standardized ((x - mean) / population std): n_iter_ 25.
-		{"standardized", Xs, LogisticRegression{}, 25, []float64{
+		{"standardized", Xs, LogisticRegression{Solver: LBFGS}, 25, []float64{
 			-0.205316809699, -1.074041485836, 1.160063421648, -1.930628658579, -1.811688725963,
 			2.074865246086, 0.587800506994, -0.361823768881, -0.363462742086, -0.826192889008,
 			-1.869548436386, 0.486240978842, -0.798239652767, 2.294091400664, 2.637881614971}, 1e-4},
 		// The same with max_iter=1000, tol=1e-10: scikit-learn stops at the same point (relative reduction test).
-		{"standardized tight", Xs, LogisticRegression{MaxIter: 1000, Tol: 1e-10}, 25, []float64{
+		{"standardized tight", Xs, LogisticRegression{Solver: LBFGS, MaxIter: 1000, Tol: 1e-10}, 25, []float64{
 			-0.205316809699, -1.074041485836, 1.160063421648, -1.930628658579, -1.811688725963,
 			2.074865246086, 0.587800506994, -0.361823768881, -0.363462742086, -0.826192889008,
 			-1.869548436386, 0.486240978842, -0.798239652767, 2.294091400664, 2.637881614971}, 1e-4},
 		// scikit-learn 1.2.1, LogisticRegression(class_weight={0: 2.0, 2: 0.5}) on standardized iris: n_iter_ 24.
-		{"standardized class weights", Xs, LogisticRegression{ClassWeight: map[float64]float64{0: 2, 2: 0.5}}, 24, []float64{
+		{"standardized class weights", Xs, LogisticRegression{Solver: LBFGS, ClassWeight: map[float64]float64{0: 2, 2: 0.5}}, 24, []float64{
 			-0.183403074511, -1.09275579858, 1.127191040805, -1.938999927002, -1.811870581934,
 			1.997019542106, 0.529571628789, -0.431397748578, -0.076835276321, -0.611309906167,
 			-1.813616467594, 0.563184169791, -0.695793292226, 2.015835203323, 2.423180488101}, 1e-4},
 		// scikit-learn 1.2.1, LogisticRegression(fit_intercept=False, C=0.3) on standardized iris: n_iter_ 16.
-		{"standardized no intercept C=0.3", Xs, LogisticRegression{NoIntercept: true, C: 0.3}, 16, []float64{
+		{"standardized no intercept C=0.3", Xs, LogisticRegression{Solver: LBFGS, NoIntercept: true, C: 0.3}, 16, []float64{
 			0, -0.459214995823, 0.833851294056, -0.97491461635, -0.843529964125,
 			0, 0.261658206555, -0.889891617889, 0.320946649998, -0.30827473165,
 			0, 0.197556789269, 0.056040323832, 0.653967966352, 1.151804695775}, 1e-4},
@@ -214,7 +214,7 @@ func TestLogisticIrisMultinomial(t *testing.T) {
 		// the relative-reduction test about 1e-3 from the optimum (newton-cg at tol 1e-12 gives
 		// intercept 9.849568013213 where lbfgs gives 9.848362436018), and the two L-BFGS paths, equal
 		// to 1e-15 at first, drift apart by rounding (1e-9 by iteration 40), so they agree to 1e-3 only.
-		{"raw", X, LogisticRegression{MaxIter: 1000, Tol: 1e-10}, 123, []float64{
+		{"raw", X, LogisticRegression{Solver: LBFGS, MaxIter: 1000, Tol: 1e-10}, 123, []float64{
 			9.848362436018, -0.423193692271, 0.967464066515, -2.517067111734, -1.080370465377,
 			2.23813280434, 0.534447815837, -0.321662756382, -0.206716758628, -0.943689146039,
 			-12.086495240358, -0.111254123566, -0.645801310133, 2.723783870362, 2.024059611416}, 1e-3},
@@ -236,7 +236,7 @@ func TestLogisticIrisMultinomial(t *testing.T) {
 func TestLogisticClassWeights(t *testing.T) {
 	X, y := breastCancer(t)
 	// scikit-learn 1.2.1, LogisticRegression(C=1.0, max_iter=1000, tol=1e-10, class_weight='balanced'): n_iter_ 37.
-	m := LogisticRegression{MaxIter: 1000, Tol: 1e-10, BalancedClassWeight: true}
+	m := LogisticRegression{Solver: LBFGS, MaxIter: 1000, Tol: 1e-10, BalancedClassWeight: true}
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestLogisticClassWeights(t *testing.T) {
 	// scikit-learn 1.2.1, LogisticRegression(C=0.5, max_iter=1000, tol=1e-10, class_weight={0: 3.0})
 	// on the first five standardized columns: n_iter_ 16.
 	sub := mat.DenseCopyOf(X.Slice(0, 569, 0, 5))
-	w := LogisticRegression{C: 0.5, MaxIter: 1000, Tol: 1e-10, ClassWeight: map[float64]float64{0: 3}}
+	w := LogisticRegression{Solver: LBFGS, C: 0.5, MaxIter: 1000, Tol: 1e-10, ClassWeight: map[float64]float64{0: 3}}
 	if err := w.Fit(context.Background(), sub, y); err != nil {
 		t.Fatal(err)
 	}
@@ -265,22 +265,24 @@ func TestLogisticSparseMatchesDenseAndIgnoresWorkers(t *testing.T) {
 		X *mat.Dense
 		y []float64
 	}{"binary": {Xb, yb}, "multinomial": {standardize(Xi), yi}} {
-		dense := LogisticRegression{MaxIter: 1000, Tol: 1e-8}
-		if err := dense.Fit(context.Background(), data.X, data.y); err != nil {
-			t.Fatal(err)
-		}
-		var first []float64
-		for _, workers := range []int{1, 2, 8} {
-			m := LogisticRegression{MaxIter: 1000, Tol: 1e-8, Workers: workers}
-			if err := m.Fit(context.Background(), toCSR(data.X), data.y); err != nil {
+		for _, solver := range []Solver{LBFGS, Newton} {
+			dense := LogisticRegression{Solver: solver, MaxIter: 1000, Tol: 1e-8}
+			if err := dense.Fit(context.Background(), data.X, data.y); err != nil {
 				t.Fatal(err)
 			}
-			got := params(&m)
-			if first == nil {
-				first = got
-				compare(t, name+" sparse vs dense", got, params(&dense), 1e-6)
-			} else if !slices.Equal(got, first) {
-				t.Errorf("%s: %d workers give different coefficients", name, workers)
+			var first []float64
+			for _, workers := range []int{1, 2, 8} {
+				m := LogisticRegression{Solver: solver, MaxIter: 1000, Tol: 1e-8, Workers: workers}
+				if err := m.Fit(context.Background(), toCSR(data.X), data.y); err != nil {
+					t.Fatal(err)
+				}
+				got := params(&m)
+				if first == nil {
+					first = got
+					compare(t, name+" "+solver.String()+" sparse vs dense", got, params(&dense), 1e-6)
+				} else if !slices.Equal(got, first) {
+					t.Errorf("%s, %v: %d workers give different coefficients", name, solver, workers)
+				}
 			}
 		}
 	}

@@ -62,3 +62,18 @@ show("glm_binomial_iris_tight", glm(virginica ~ Petal.Length + Petal.Width, bino
 y <- c(0, 0, 0, 0, 1, 1, 1, 1)
 print(coef(glm(y ~ c(1, 2, 3, 3.2, 3.8, 4, 5, 6), binomial)))
 print(coef(glm(y ~ c(1, 2, 3, 3.5, 3.5, 4, 5, 6), binomial)))
+
+# The exact maximum-likelihood inference: standard errors from the inverse
+# information matrix at the fully converged estimates (summary.glm uses the
+# weights of the iteration before the last), with z tests and Wald intervals.
+exact <- function(name, f) {
+  cat("==", name, "(information at the estimates)\n")
+  X <- model.matrix(f); mu <- fitted(f); w <- weights(f, "prior")
+  se <- sqrt(diag(solve(crossprod(X * sqrt(w * mu * (1 - mu))))))
+  b <- coef(f); z <- b / se
+  print(cbind(Estimate = b, "Std. Error" = se, "z value" = z, "Pr(>|z|)" = 2 * pnorm(-abs(z)),
+              lower = b - qnorm(0.975) * se, upper = b + qnorm(0.975) * se))
+  cat("deviance", format(c(deviance(f), f$null.deviance, AIC(f), logLik(f)), digits = 15), "\n")
+}
+exact("glm_binomial_mtcars_am_exact", glm(am ~ wt + hp, binomial, mtcars, control = tight))
+exact("glm_binomial_iris_exact", glm(virginica ~ Petal.Length + Petal.Width, binomial, iv, control = tight))
