@@ -385,6 +385,9 @@ func (m *LogisticRegression) Fit(ctx context.Context, X mat.Matrix, y []float64)
 	if !res.converged {
 		if !m.AcceptNotConverged && warnings == nil {
 			how := fmt.Sprintf("after %d iterations (MaxIter %d)", res.iterations, maxIter)
+			if unpenalizedBinary && solver == Newton && res.gradMax <= tol {
+				how += ": the gradient is below Tol, but the fit never showed that the classes overlap, so they may be separated"
+			}
 			if res.stalled {
 				how = fmt.Sprintf("after %d iterations: the line search cannot lower the objective, the largest gradient component is %.3g (Tol %g)",
 					res.iterations, res.gradMax, tol)
