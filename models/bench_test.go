@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"math"
 	"testing"
 )
 
@@ -35,6 +36,19 @@ func BenchmarkLogisticBreastCancer(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(m.Iterations()), "iterations")
+			// The objective the solvers minimize, to compare with the anchor's.
+			prob, err := m.PredictProba(X)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := 0.0
+			for i, v := range y {
+				f -= math.Log(prob.At(i, int(v)))
+			}
+			for _, w := range m.Coef().RawRowView(0) {
+				f += w * w / 2
+			}
+			b.Logf("%v: %d iterations, objective %.12f", solver, m.Iterations(), f)
 		})
 	}
 }

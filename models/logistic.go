@@ -85,7 +85,10 @@ func (s Solver) String() string {
 // FTol relative to its size: scikit-learn 1.2.1 passes no ftol to scipy, so
 // its lbfgs stops there at scipy's default 2.2e-9, often before Tol is met
 // (on breast cancer with Tol 1e-10, after 34 iterations). Set FTol negative
-// to stop on Tol alone.
+// to stop on Tol alone. Newton also stops, converged, at the optimum to
+// working precision: when the decrease its quadratic model predicts is below
+// the objective's rounding and its step no longer lowers the gradient (a Tol
+// below what the data allow, such as 1e-10 on unscaled features of size 1e3).
 //
 // A fit that reaches MaxIter, or whose line search cannot lower the
 // objective, before a stopping test is met returns an error wrapping

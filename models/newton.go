@@ -23,6 +23,7 @@ type newtonResult struct {
 	iterations int
 	converged  bool
 	stalled    bool // the line search could not lower the objective
+	floor      bool // stopped at the optimum to working precision with the gradient above gradTol
 	f          float64
 	gradMax    float64 // largest gradient component at the end
 }
@@ -73,13 +74,19 @@ func (l *logisticLoss) newton(ctx context.Context, theta []float64, o newtonOpti
 			}
 			gd = -dot(g, g)
 		}
+		// At the floor, the quadratic model predicts a decrease of the
+		// objective below its rounding: the Armijo test can no longer judge a
+		// step, and the full Newton step is taken if it does not raise f
+		// beyond rounding.
+		floor := 16 * eps64 * math.Max(math.Abs(f), 1)
+		atFloor := -gd <= floor
 		accepted := false
 		for t, halvings := 1.0, 0; halvings < 60; t, halvings = t/2, halvings+1 {
 			for i := range trial {
 				trial[i] = theta[i] + t*step[i]
 			}
 			fNew := l.eval(trial, gNew)
-			if fNew <= f+1e-4*t*gd {
+			if fNew <= f+1e-4*t*gd || (atFloor && halvings == 0 && fNew <= f+floor) {
 				copy(theta, trial)
 				copy(g, gNew)
 				f = fNew
@@ -88,16 +95,23 @@ func (l *logisticLoss) newton(ctx context.Context, theta []float64, o newtonOpti
 			}
 		}
 		if !accepted {
-			// The objective cannot be lowered along the Newton direction: the
-			// iterate is as good as rounding allows. Restore its state.
+			// The objective cannot be lowered along the Newton direction.
+			// Restore the iterate's state.
 			f = l.eval(theta, g)
 			res.f, res.gradMax, res.stalled = f, maxAbs(g), true
-			res.converged = res.gradMax <= o.gradTol
+			res.converged = res.gradMax <= o.gradTol || (atFloor && (cert == nil || cert.holds(l, g)))
 			return res, nil
 		}
 		res.iterations++
 		if o.progress != nil {
 			o.progress(res.iterations, f)
+		}
+		if gradMax := maxAbs(g); atFloor && gradMax >= res.gradMax && gradMax > o.gradTol && (cert == nil || cert.holds(l, g)) {
+			// At the floor, and the step no longer lowers the gradient: this is
+			// the optimum to working precision, and Tol is below what the data
+			// allow.
+			res.f, res.gradMax, res.converged, res.floor = f, gradMax, true, true
+			return res, nil
 		}
 	}
 }

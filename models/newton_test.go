@@ -184,3 +184,19 @@ func TestLogisticFTolDisabledStopsOnTol(t *testing.T) {
 	}
 	compare(t, "L-BFGS on Tol alone", params(&m), bcOptimum, 1e-6)
 }
+
+// A Tol below what rounding allows (the gradient of a sum over 569 rows
+// cannot reach 1e-20) stops Newton at the optimum to working precision,
+// where its steps no longer lower the gradient, and counts as converged.
+func TestLogisticNewtonTolBelowRounding(t *testing.T) {
+	Xb, yb := breastCancer(t)
+	m := LogisticRegression{Solver: Newton, Tol: 1e-20}
+	if err := m.Fit(context.Background(), Xb, yb); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Converged() {
+		t.Error("not converged")
+	}
+	compare(t, "Tol 1e-20", params(&m), bcOptimum, 5e-9)
+	t.Logf("%d iterations", m.Iterations())
+}

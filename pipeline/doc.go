@@ -27,5 +27,10 @@
 // cross-validation and grid search tune a whole pipeline without fitting
 // any step outside its training fold.
 //
+// Summary gives the statistical inference of a final least-squares,
+// unpenalized logistic or GLM model (models.Summary: standard errors, tests,
+// deviance, AIC, laid out as R prints summary()), with its coefficients named
+// by the features the model reads.
+//
 // After Fit (or Load), a Pipeline may score from many goroutines at once.
 package pipeline
