@@ -153,7 +153,10 @@ func TestFormat10ZerosMeanDefaults(t *testing.T) {
 		check func(step any) bool
 	}{
 		{"logistic_v1.0.kiln", func(s any) bool { m := s.(*models.LogisticRegression); return m.C == 0 && m.MaxIter == 0 && m.Tol == 0 }},
-		{"text_v1.0.kiln", func(s any) bool { cv := s.(*text.CountVectorizer); return cv.NGramRange == [2]int{} && cv.MinDF == text.DF{} }},
+		{"text_v1.0.kiln", func(s any) bool {
+			cv := s.(*text.CountVectorizer)
+			return cv.NGramRange == [2]int{} && cv.MinDF == text.DF{}
+		}},
 	} {
 		p, err := Load("testdata/" + c.file)
 		if err != nil {
