@@ -1,0 +1,276 @@
+package serve
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/kiln-ml/kiln/dataset"
+)
+
+// columns accumulates the values of a request into one typed column per
+// model input, in the model's input order, so that a request becomes a
+// dataset.Frame without an intermediate tree of values.
+type columns struct {
+	fields []field
+	index  map[string]int // input name -> position
+	bufs   []colBuf
+}
+
+type colBuf struct {
+	floats []float64
+	ints   []int64
+	strs   []string
+	bools  []bool
+	valid  []bool // nil until the first null
+	n      int
+}
+
+func newColumns(fields []field, index map[string]int) *columns {
+	return &columns{fields: fields, index: index, bufs: make([]colBuf, len(fields))}
+}
+
+// grow reserves room for n more rows in every column.
+func (c *columns) grow(n int) {
+	for i, f := range c.fields {
+		b := &c.bufs[i]
+		switch f.Type {
+		case dataset.Float64:
+			b.floats = growTo(b.floats, n)
+		case dataset.Int64, dataset.Timestamp:
+			b.ints = growTo(b.ints, n)
+		case dataset.String:
+			b.strs = growTo(b.strs, n)
+		case dataset.Bool:
+			b.bools = growTo(b.bools, n)
+		}
+	}
+}
+
+func growTo[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	out := make([]T, len(s), len(s)+n)
+	copy(out, s)
+	return out
+}
+
+// rows is the number of rows of column 0 (callers keep columns level).
+func (c *columns) rows() int {
+	if len(c.bufs) == 0 {
+		return 0
+	}
+	return c.bufs[0].n
+}
+
+// tensorType is an Open Inference Protocol datatype; the zero value means
+// a plain JSON value with no declared datatype.
+type tensorType string
+
+// value reads one JSON value into input i. dt, when set, is the datatype the
+// client declared for the value, checked as well as the column's type.
+func (c *columns) value(s *scanner, i int, dt tensorType) error {
+	b := &c.bufs[i]
+	if s.peek() == 'n' {
+		if err := s.word("null"); err != nil {
+			return err
+		}
+		if b.valid == nil {
+			b.valid = make([]bool, b.n, cap(b.floats)+cap(b.ints)+cap(b.strs)+cap(b.bools)+1)
+			for j := range b.valid {
+				b.valid[j] = true
+			}
+		}
+		b.valid = append(b.valid, false)
+		c.appendZero(i)
+		return nil
+	}
+	var err error
+	switch c.fields[i].Type {
+	case dataset.Float64:
+		var v float64
+		if v, err = readFloat(s, dt); err == nil {
+			b.floats = append(b.floats, v)
+		}
+	case dataset.Int64:
+		var v int64
+		if v, err = readInt(s, dt); err == nil {
+			b.ints = append(b.ints, v)
+		}
+	case dataset.Bool:
+		var v bool
+		if v, err = readBool(s, dt); err == nil {
+			b.bools = append(b.bools, v)
+		}
+	case dataset.String:
+		var v []byte
+		if v, err = readString(s, dt); err == nil {
+			b.strs = append(b.strs, string(v))
+		}
+	case dataset.Timestamp:
+		var v []byte
+		if v, err = readString(s, dt); err == nil {
+			var t time.Time
+			if t, err = time.Parse(time.RFC3339Nano, string(v)); err != nil {
+				err = fmt.Errorf("%q is not an RFC 3339 time such as 2006-01-02T15:04:05Z", v)
+			} else {
+				b.ints = append(b.ints, t.UnixNano())
+			}
+		}
+	default:
+		err = fmt.Errorf("the model's input type %s cannot be read from JSON", c.fields[i].Type)
+	}
+	if err != nil {
+		return err
+	}
+	if b.valid != nil {
+		b.valid = append(b.valid, true)
+	}
+	b.n++
+	return nil
+}
+
+func (c *columns) appendZero(i int) {
+	b := &c.bufs[i]
+	switch c.fields[i].Type {
+	case dataset.Float64:
+		b.floats = append(b.floats, 0)
+	case dataset.Int64, dataset.Timestamp:
+		b.ints = append(b.ints, 0)
+	case dataset.String:
+		b.strs = append(b.strs, "")
+	case dataset.Bool:
+		b.bools = append(b.bools, false)
+	}
+	b.n++
+}
+
+func readFloat(s *scanner, dt tensorType) (float64, error) {
+	if c := s.peek(); c != '-' && (c < '0' || c > '9') {
+		return 0, typeError("a number", s)
+	}
+	lit, integer, err := s.number()
+	if err != nil {
+		return 0, err
+	}
+	if dt.isInt() {
+		v, err := parseInt(lit, integer)
+		if err != nil {
+			return 0, err
+		}
+		if err := dt.checkRange(v, lit); err != nil {
+			return 0, err
+		}
+		return float64(v), nil
+	}
+	v, err := parseFloat(lit)
+	if err != nil {
+		return 0, err
+	}
+	if dt == "FP32" && math.Abs(v) > math.MaxFloat32 {
+		return 0, fmt.Errorf("%s is outside the range of FP32", lit)
+	}
+	if dt == "FP16" && math.Abs(v) > 65504 {
+		return 0, fmt.Errorf("%s is outside the range of FP16", lit)
+	}
+	return v, nil
+}
+
+func readInt(s *scanner, dt tensorType) (int64, error) {
+	if c := s.peek(); c != '-' && (c < '0' || c > '9') {
+		return 0, typeError("an integer", s)
+	}
+	lit, integer, err := s.number()
+	if err != nil {
+		return 0, err
+	}
+	v, err := parseInt(lit, integer)
+	if err != nil {
+		return 0, err
+	}
+	return v, dt.checkRange(v, lit)
+}
+
+func readBool(s *scanner, dt tensorType) (bool, error) {
+	switch s.peek() {
+	case 't':
+		return true, s.word("true")
+	case 'f':
+		return false, s.word("false")
+	}
+	return false, typeError("true or false", s)
+}
+
+func readString(s *scanner, dt tensorType) ([]byte, error) {
+	if s.peek() != '"' {
+		return nil, typeError("a string", s)
+	}
+	return s.str()
+}
+
+// typeError reports a value of the wrong JSON type, without consuming it.
+func typeError(want string, s *scanner) error {
+	c := s.peek()
+	if c == 'N' || c == 'I' || c == '-' && s.pos+1 < len(s.buf) && s.buf[s.pos+1] == 'I' {
+		return s.fail("NaN and Infinity are not JSON numbers")
+	}
+	if c != '{' && c != '[' && c != '"' && c != 't' && c != 'f' && c != 'n' && c != '-' && (c < '0' || c > '9') {
+		return s.unexpected(want)
+	}
+	return fmt.Errorf("expected %s, got %s", want, describe(c))
+}
+
+// isInt reports an integer datatype.
+func (t tensorType) isInt() bool {
+	return strings.HasPrefix(string(t), "INT") || strings.HasPrefix(string(t), "UINT")
+}
+
+// checkRange checks that v fits the declared integer datatype.
+func (t tensorType) checkRange(v int64, lit []byte) error {
+	var lo, hi int64
+	switch t {
+	case "INT8":
+		lo, hi = math.MinInt8, math.MaxInt8
+	case "INT16":
+		lo, hi = math.MinInt16, math.MaxInt16
+	case "INT32":
+		lo, hi = math.MinInt32, math.MaxInt32
+	case "UINT8":
+		lo, hi = 0, math.MaxUint8
+	case "UINT16":
+		lo, hi = 0, math.MaxUint16
+	case "UINT32":
+		lo, hi = 0, math.MaxUint32
+	case "UINT64":
+		lo, hi = 0, math.MaxInt64 // a column holds int64: larger values do not fit it
+	default:
+		return nil
+	}
+	if v < lo || v > hi {
+		return fmt.Errorf("%s is outside the range of %s", lit, t)
+	}
+	return nil
+}
+
+// frame builds the request's Frame. The slices are handed over, not copied.
+func (c *columns) frame() (*dataset.Frame, error) {
+	cols := make([]*dataset.Column, len(c.fields))
+	for i, f := range c.fields {
+		b := &c.bufs[i]
+		switch f.Type {
+		case dataset.Float64:
+			cols[i] = dataset.NewFloat64(f.Name, b.floats, b.valid)
+		case dataset.Int64:
+			cols[i] = dataset.NewInt64(f.Name, b.ints, b.valid)
+		case dataset.Timestamp:
+			cols[i] = dataset.NewTimestamp(f.Name, b.ints, b.valid)
+		case dataset.String:
+			cols[i] = dataset.NewString(f.Name, b.strs, b.valid)
+		case dataset.Bool:
+			cols[i] = dataset.NewBool(f.Name, b.bools, b.valid)
+		}
+	}
+	return dataset.New(cols...)
+}
