@@ -335,7 +335,7 @@ func cancerLogistic(t *testing.T) golden {
 	numeric := names[:30]
 	train, test := split(t, bc, 100)
 	enc := &features.Table{Numeric: numeric, Scale: true}
-	model := &models.LogisticRegression{}
+	model := &models.LogisticRegression{MaxIter: 1000}
 	fitSupervised(t, enc, model, train, target)
 	x := must(enc.Transform(test))(t)
 	return golden{
@@ -368,7 +368,7 @@ func irisLogistic(t *testing.T) golden {
 	if err := enc.Fit(ctx, train); err != nil {
 		t.Fatal(err)
 	}
-	model := &models.LogisticRegression{}
+	model := &models.LogisticRegression{MaxIter: 1000}
 	if err := model.Fit(ctx, must(enc.Transform(train))(t), code(train)); err != nil {
 		t.Fatal(err)
 	}
@@ -571,7 +571,7 @@ func imdbPipelines(t *testing.T) []golden {
 				"distances": matrixValues(must(km.Transform(x))(t)),
 			}
 		} else {
-			model := &models.LogisticRegression{}
+			model := &models.LogisticRegression{MaxIter: 1000}
 			if err := model.Fit(ctx, xTrain, y); err != nil {
 				t.Fatal(err)
 			}
@@ -637,7 +637,7 @@ func irisPipeline(t *testing.T) golden {
 	iris := must(builtin.Iris())(t)
 	train, test := split(t, iris, 30)
 	numeric := []string{"Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"}
-	p := pipeline.New(&features.Table{Numeric: numeric, Scale: true}, &models.LogisticRegression{C: 0.5})
+	p := pipeline.New(&features.Table{Numeric: numeric, Scale: true}, &models.LogisticRegression{C: 0.5, MaxIter: 1000})
 	if err := p.Fit(ctx, train, "Species"); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func ExampleWriteFile() {
 	}
 	p := pipeline.New(
 		&features.Table{Numeric: []string{"Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"}, Scale: true},
-		&models.LogisticRegression{},
+		&models.LogisticRegression{MaxIter: 1000},
 	)
 	if err := p.Fit(context.Background(), iris, "Species"); err != nil {
 		panic(err)
