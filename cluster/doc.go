@@ -77,5 +77,6 @@
 // row and column), empty input, mismatched widths or weights are returned
 // as errors, never panics. They wrap the root package's sentinels
 // (kiln.ErrConfig, kiln.ErrNonFinite, kiln.ErrEmpty, kiln.ErrShape,
-// kiln.ErrNotFitted) for errors.Is.
+// kiln.ErrNotFitted) for errors.Is. Fitted models predict and transform
+// from many goroutines at once.
 package cluster

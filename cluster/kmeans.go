@@ -42,6 +42,9 @@ func (a Algorithm) String() string {
 //
 // The zero value of each field but K is a useful default. The learned state
 // is read through methods after Fit.
+//
+// A fitted KMeans is safe for concurrent use: Predict and Transform may run
+// from many goroutines at once. Fit must not run alongside them.
 type KMeans struct {
 	K int // number of clusters, 1 <= K <= rows
 

@@ -27,6 +27,10 @@ import (
 // empty, to rows of the current batch, their counts then set to the smallest
 // count of the others. The random draws differ from numpy's, so results
 // match scikit-learn in distribution, not bit for bit.
+//
+// A fitted MiniBatchKMeans is safe for concurrent use: Predict and Transform
+// may run from many goroutines at once. Fit and PartialFit change the model
+// and must not run alongside them (nor alongside each other).
 type MiniBatchKMeans struct {
 	K int // number of clusters
 

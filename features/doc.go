@@ -11,6 +11,12 @@
 // from training rows; Transform applies exactly those to new rows, so a model
 // sees the same columns in training and in production.
 //
+// Table is a kiln.Fitter and kiln.Transformer of frames: Fit(ctx, frame),
+// Transform(frame), and Columns lists the input columns it reads. Errors wrap
+// the root package's sentinels (kiln.ErrNotFitted, kiln.ErrEmpty,
+// kiln.ErrConfig, kiln.ErrNonFinite) for errors.Is. A fitted Table may
+// transform from many goroutines at once.
+//
 // Text features live in package features/text and deep feature synthesis in
 // features/dfs.
 package features

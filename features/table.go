@@ -29,6 +29,9 @@ const (
 // Table encodes chosen columns of a Frame as a dense matrix. Output columns
 // are, in order: Numeric, then one block per Categorical column, then
 // HashBuckets hashed columns. The zero value with column names set is usable.
+//
+// A fitted Table is safe for concurrent use: Transform may run from many
+// goroutines at once. Fit must not run alongside it.
 type Table struct {
 	Numeric     []string // Float64, Int64 or Bool columns
 	Categorical []string // columns one-hot encoded (any type; values compared as text)

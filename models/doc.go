@@ -65,4 +65,7 @@
 // ErrEmpty, ErrShape, ErrNonFinite, ErrConfig, ErrNotFitted and
 // ErrNotConverged are the root package's kiln.ErrEmpty and so on under the
 // names they have here.
+//
+// A fitted LinearRegression or LogisticRegression predicts from many
+// goroutines at once.
 package models

@@ -29,6 +29,9 @@ import (
 // LSQR on the implicitly centred matrix, never densified: it converges to the
 // minimum-norm least-squares (or ridge) solution; Rank is -1 there because
 // LSQR does not reveal it.
+//
+// A fitted LinearRegression is safe for concurrent use: Predict and Score may
+// run from many goroutines at once. Fit must not run alongside them.
 type LinearRegression struct {
 	// NoIntercept fits a model through the origin. The zero value fits an intercept.
 	NoIntercept bool

@@ -100,6 +100,10 @@ func (s Solver) String() string {
 // classes overlap (see overlapCertificate in newton.go), so a separated fit
 // runs on until R's test can see it; with L-BFGS only R's test applies.
 // Separation of three or more classes is not detected.
+//
+// A fitted LogisticRegression is safe for concurrent use: Predict,
+// PredictProba, DecisionFunction and Score may run from many goroutines at
+// once. Fit must not run alongside them.
 type LogisticRegression struct {
 	// C is the inverse regularization strength; 0 means 1, scikit-learn's default.
 	C float64

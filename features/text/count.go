@@ -23,6 +23,11 @@ import (
 // counts, on Workers goroutines; the result is the same whatever Workers is.
 // FitTransform needs about 8 bytes per distinct term of each document while it
 // counts, 16 bytes per non-zero of the result, and the distinct terms.
+//
+// A fitted CountVectorizer is safe for concurrent use: Transform and
+// TransformCorpus may run from many goroutines at once (each on its own
+// Corpus), provided Preprocess is safe to call concurrently, as StripTags is.
+// Fit and SetVocabulary must not run alongside them.
 type CountVectorizer struct {
 	// MinDF drops terms found in fewer documents (scikit-learn's min_df);
 	// MaxDF drops terms found in more (max_df). Ignored with FixedVocabulary.

@@ -60,4 +60,15 @@
 // NewVocabulary); SetVocabulary restores it. A TfidfTransformer is its
 // configuration plus IDF (SetIDF restores it). The Preprocess function cannot
 // be saved: record which one was used.
+//
+// # The learner contract
+//
+// The vectorizers are kiln.Fitter and kiln.Transformer values: Fit(ctx, docs)
+// (HashingVectorizer's only checks its settings), FitTransform(ctx, docs) and
+// Transform(docs) for CountVectorizer and HashingVectorizer;
+// Fit(ctx, counts) and Transform(counts) for TfidfTransformer. Progress
+// reports counting as a kiln.Progress of stage "count". Errors wrap the root
+// package's sentinels (kiln.ErrNotFitted, kiln.ErrEmpty, kiln.ErrShape,
+// kiln.ErrNonFinite, kiln.ErrConfig) for errors.Is. Fitted vectorizers
+// transform from many goroutines at once.
 package text

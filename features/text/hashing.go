@@ -22,6 +22,10 @@ import (
 // fit in memory; columns cannot be named, and distinct terms may collide.
 // Each worker keeps 8 bytes per column of scratch space (up to 2^24
 // columns; beyond, a map per document).
+//
+// A HashingVectorizer is safe for concurrent use: Transform and
+// TransformCorpus may run from many goroutines at once (each on its own
+// Corpus), provided Preprocess is safe to call concurrently.
 type HashingVectorizer struct {
 	// NFeatures is the number of columns; 0 means 2^20, scikit-learn's default.
 	NFeatures int

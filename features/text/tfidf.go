@@ -21,6 +21,9 @@ import (
 //
 // each entry becomes tf * idf, then each row is scaled to unit Norm. On the
 // IMDB counts its values agree with scikit-learn 1.2.1 within 1e-12.
+//
+// A fitted TfidfTransformer is safe for concurrent use: Transform may run
+// from many goroutines at once. Fit and SetIDF must not run alongside it.
 type TfidfTransformer struct {
 	Norm        Norm // L2 (default), L1 or NoNorm
 	NoIDF       bool // use_idf=False: no reweighting, only tf and norm

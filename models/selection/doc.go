@@ -13,8 +13,10 @@
 // GridSearch runs candidates x folds fits on a bounded pool of goroutines
 // (errgroup, Workers; 0 means GOMAXPROCS). Each fit writes its score into its
 // own slot and means are reduced in a fixed order, so the result is
-// identical whatever the number of workers. A Model is anything with Fit and
-// Predict (models.LinearRegression and models.LogisticRegression qualify);
+// identical whatever the number of workers. A Model is a
+// kiln.TargetFitter on a matrix, Fit(ctx, X, y), that is also a
+// kiln.Predictor (models.LinearRegression and models.LogisticRegression
+// qualify); each fit gets the search's context;
 // Scorers turn a fitted model and held-out rows into a number where larger is
 // better (R2, Accuracy, ROCAUC, NegLogLoss).
 package selection
