@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-ml/kiln/dataset/builtin"
+	"github.com/kiln-ml/kiln/features"
+	"github.com/kiln-ml/kiln/models"
+	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
+)
+
+// registry publishes the mtcars regression mpg ~ wt + hp as cars, version 1,
+// with the alias production.
+func registry(t *testing.T) (string, *pipeline.Pipeline) {
+	t.Helper()
+	cars, err := builtin.MTCars()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cars, _ = cars.Select("wt", "hp", "mpg")
+	p := pipeline.New(&features.Table{Numeric: []string{"wt", "hp"}}, &models.LinearRegression{})
+	if err := p.Fit(context.Background(), cars, "mpg"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	reg := &persist.Registry{Root: dir}
+	if _, err := reg.PublishPipeline("cars", p); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SetAlias("cars", "production", 1); err != nil {
+		t.Fatal(err)
+	}
+	return dir, p
+}
+
+func TestParseModel(t *testing.T) {
+	for in, want := range map[string]modelRef{
+		"models/cars":              {dir: "models", name: "cars", ref: "latest"},
+		"models/cars@3":            {dir: "models", name: "cars", ref: "3"},
+		"/srv/reg/cars:production": {dir: "/srv/reg", name: "cars", ref: "production"},
+	} {
+		got, err := parseModel(in)
+		if err != nil || got != want {
+			t.Errorf("parseModel(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"cars", "models/cars@", "models/"} {
+		if _, err := parseModel(bad); err == nil {
+			t.Errorf("parseModel(%q) accepted", bad)
+		}
+	}
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(nil, nil, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "predict") {
+		t.Fatalf("no command: %d %s", code, errb.String())
+	}
+	if code := run([]string{"frobnicate"}, nil, &out, &errb); code != exitUsage {
+		t.Fatalf("unknown command: %d", code)
+	}
+	for _, c := range commands {
+		errb.Reset()
+		if code := run([]string{c.name, "-h"}, nil, &out, &errb); code != exitOK || !strings.Contains(errb.String(), "usage: kiln "+c.name) {
+			t.Errorf("%s -h: %d %s", c.name, code, errb.String())
+		}
+	}
+	if code := run([]string{"inspect", "/nonexistent/cars"}, nil, &out, &errb); code != exitFail {
+		t.Fatalf("inspect of a missing model: %d", code)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	dir, _ := registry(t)
+	var out, errb bytes.Buffer
+	if code := run([]string{"inspect", dir + "/cars:production"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("%d %s", code, errb.String())
+	}
+	for _, want := range []string{"model     cars@1", "digests verified", "output    mpg (value, float64)", "  wt ", "models.LinearRegression", "train_r2", "32 rows"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("inspect lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestPredictStreamsJSONLines feeds lines one at a time through a pipe and
+// reads each prediction before sending the next line: the first prediction
+// is written before the input ends.
+func TestPredictStreamsJSONLines(t *testing.T) {
+	dir, p := registry(t)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan int)
+	var errb bytes.Buffer
+	go func() {
+		code := run([]string{"predict", dir + "/cars@1"}, inR, outW, &errb)
+		outW.Close()
+		done <- code
+	}()
+	lines := bufio.NewReader(outR)
+	cars, _ := builtin.MTCars()
+	want, _ := p.Predict(cars)
+	wt, _ := cars.Column("wt")
+	hp, _ := cars.Column("hp")
+	for i := 0; i < 3; i++ {
+		row, _ := json.Marshal(map[string]float64{"wt": wt.Float64s()[i], "hp": hp.Float64s()[i]})
+		if _, err := inW.Write(append(row, '\n')); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 1)
+		go func() { l, _ := lines.ReadString('\n'); got <- l }()
+		var l string
+		select {
+		case l = <-got:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no answer to line %d while the input is still open", i+1)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, l)
+		}
+		if rec["mpg"] != want.Float64s()[i] || rec["model_version"] != "cars@1" || rec["wt"] != wt.Float64s()[i] {
+			t.Fatalf("line %d: %s, want mpg %v", i+1, l, want.Float64s()[i])
+		}
+	}
+	inW.Close()
+	if code := <-done; code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+func TestPredictReportsBadLines(t *testing.T) {
+	dir, _ := registry(t)
+	var out, errb bytes.Buffer
+	in := strings.NewReader("{\"wt\": 2.6, \"hp\": 110}\n{\"wt\": \"heavy\", \"hp\": 110}\n")
+	code := run([]string{"predict", dir + "/cars"}, in, &out, &errb)
+	if code != exitFail || !strings.Contains(errb.String(), "standard input: line") {
+		t.Fatalf("%d %q", code, errb.String())
+	}
+}
