@@ -40,7 +40,9 @@
 // Options.Output; LogisticRegression the label ([N], typed like
 // Options.Labels) and "probabilities" ([N, K] double, one column per class
 // in Classes order, no ZipMap); KMeans and MiniBatchKMeans the cluster id
-// ([N] int64) and "distances" ([N, K] double, Euclidean). Without a final
+// ([N] int64) and "distances" ([N, K] double, Euclidean; after a table
+// encoder the graph forms the [N, K, features] differences, as kiln does for
+// dense rows, so score large batches of wide rows in parts). Without a final
 // model the output is "features" ([N, width] double).
 //
 // # What cannot be exported, and why
@@ -55,11 +57,14 @@
 //     StringSplit splits on one fixed separator, whereas kiln's tokens are
 //     the runs of two or more Unicode word characters after Python's
 //     lowercasing, which changes the length of some letters ('İ' becomes
-//     "i̇") and the form of a word-final sigma. Hence the tokens input: a
-//     producer that tokenizes as kiln does (in Java, the pattern
-//     (?U)\b\w\w+\b after toLowerCase(Locale.ROOT) agrees on ordinary text;
-//     they differ on the characters just named and wherever the two Unicode
-//     databases differ) gets kiln's scores exactly.
+//     "i̇") and the form of a word-final sigma. Hence the tokens input:
+//     its producer must tokenize as text.Tokenizer documents (Python's
+//     str.lower, then the maximal runs of two or more characters that
+//     Python 3.11's \w matches: letters, numbers and '_', not combining
+//     marks). Where another tokenizer differs on a character (a regular
+//     expression engine whose \w takes in combining marks, a lowercasing
+//     without Python's special cases), the counts differ for exactly the
+//     documents that hold that character, and for no others.
 //   - CountVectorizer.Preprocess, a Go function: name the preprocessor in
 //     the pipeline (TextPreprocess) so that the tokens' producer can apply it.
 //   - HashingVectorizer and Table.Hashed: MurmurHash3 and FNV-1a have no
