@@ -25,6 +25,8 @@ type linearParams struct {
 	Tol         float64 `json:"tol,omitempty"`
 	Rank        int     `json:"rank"`
 	Iterations  int     `json:"iterations,omitempty"`
+	// Summary is the inference of an ordinary least-squares fit (format 1.2).
+	Summary *summaryJSON `json:"summary,omitempty"`
 }
 
 // Tensors of models.LogisticRegression:
@@ -34,7 +36,11 @@ type linearParams struct {
 //	NAME.classes    F64 [classes]         sorted labels
 //
 // Params hold effective values from format 1.1 (c 1, max_iter 100, tol 1e-4
-// by default); in 1.0 a zero stood for the default.
+// by default); in 1.0 a zero stood for the default. Format 1.2 adds the
+// solver setting and the solver that ran (absent before: lbfgs, the only
+// one), ftol (2.220446049250313e-09 by default; negative turns the test
+// off), the accept flags, and the summary of an unpenalized two-class
+// Newton fit.
 type logisticParams struct {
 	C                   float64      `json:"c"`
 	Penalty             string       `json:"penalty"` // "l2" or "none"
@@ -45,11 +51,35 @@ type logisticParams struct {
 	BalancedClassWeight bool         `json:"balanced_class_weight,omitempty"`
 	Iterations          int          `json:"iterations"`
 	Converged           bool         `json:"converged"`
+	Solver              string       `json:"solver,omitempty"`        // "auto", "lbfgs" or "newton"
+	FittedSolver        string       `json:"fitted_solver,omitempty"` // "lbfgs" or "newton"; absent when not known
+	FTol                float64      `json:"ftol,omitempty"`
+	AcceptNotConverged  bool         `json:"accept_not_converged,omitempty"`
+	AcceptSeparation    bool         `json:"accept_separation,omitempty"`
+	Summary             *summaryJSON `json:"summary,omitempty"`
+}
+
+// Tensors of models.GLM (format 1.2):
+//
+//	NAME.coef       F64 [features]  (0 for aliased columns)
+//	NAME.intercept  F64 [1]
+type glmParams struct {
+	Family             string       `json:"family"` // "gaussian", "binomial" or "poisson"
+	Link               string       `json:"link"`   // the family's canonical link, for readers
+	NoIntercept        bool         `json:"no_intercept"`
+	MaxIter            int          `json:"max_iter"`
+	Tol                float64      `json:"tol"`
+	AcceptNotConverged bool         `json:"accept_not_converged,omitempty"`
+	AcceptSeparation   bool         `json:"accept_separation,omitempty"`
+	Iterations         int          `json:"iterations"`
+	Converged          bool         `json:"converged"`
+	Summary            *summaryJSON `json:"summary,omitempty"`
 }
 
 func init() {
 	mustRegister(Codec{Kind: "models.LinearRegression", Step: (*models.LinearRegression)(nil), Encode: encodeLinear, Decode: decodeLinear})
 	mustRegister(Codec{Kind: "models.LogisticRegression", Step: (*models.LogisticRegression)(nil), Encode: encodeLogistic, Decode: decodeLogistic})
+	mustRegister(Codec{Kind: "models.GLM", Step: (*models.GLM)(nil), Encode: encodeGLM, Decode: decodeGLM})
 }
 
 func encodeLinear(step any, b *Bundle, name string) (any, error) {
@@ -61,7 +91,7 @@ func encodeLinear(step any, b *Bundle, name string) (any, error) {
 	b.PutFloat64s(name+".coef", st.Coef)
 	b.PutFloat64s(name+".intercept", []float64{st.Intercept})
 	b.PutFloat64s(name+".singular", st.Singular)
-	p := linearParams{m.NoIntercept, m.Alpha, m.MaxIter, m.Tol, st.Rank, st.Iterations}
+	p := linearParams{m.NoIntercept, m.Alpha, m.MaxIter, m.Tol, st.Rank, st.Iterations, encodeSummary(st.Summary)}
 	if p.MaxIter == 0 { // models.LinearRegression's LSQR default
 		p.MaxIter = max(1000, 10*len(st.Coef))
 	}
@@ -95,7 +125,7 @@ func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	m, err := models.NewLinearRegressionFromState(models.LinearRegressionState{
-		Coef: coef, Intercept: icpt[0], Rank: p.Rank, Singular: sing, Iterations: p.Iterations})
+		Coef: coef, Intercept: icpt[0], Rank: p.Rank, Singular: sing, Iterations: p.Iterations, Summary: p.Summary.decode()})
 	if err != nil {
 		return nil, asCorrupt(err)
 	}
@@ -121,7 +151,15 @@ func encodeLogistic(step any, b *Bundle, name string) (any, error) {
 	b.PutFloat64s(name+".intercept", st.Intercept)
 	b.PutFloat64s(name+".classes", st.Classes)
 	p := logisticParams{C: m.C, Penalty: "l2", NoIntercept: m.NoIntercept, MaxIter: m.MaxIter, Tol: m.Tol,
-		BalancedClassWeight: m.BalancedClassWeight, Iterations: st.Iterations, Converged: st.Converged}
+		BalancedClassWeight: m.BalancedClassWeight, Iterations: st.Iterations, Converged: st.Converged,
+		Solver: m.Solver.String(), FittedSolver: st.Solver.String(), FTol: m.FTol,
+		AcceptNotConverged: m.AcceptNotConverged, AcceptSeparation: m.AcceptSeparation, Summary: encodeSummary(st.Summary)}
+	if p.FTol == 0 {
+		p.FTol = 2.220446049250313e-09 // scipy's default ftol, which models.LogisticRegression takes for 0
+	}
+	if st.Solver == models.AutoSolver {
+		p.FittedSolver = "" // a model built from a state that does not say
+	}
 	if m.Penalty == models.NoPenalty {
 		p.Penalty = "none"
 	}
@@ -180,11 +218,25 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	for i := range coef {
 		coef[i] = flat[i*shape[1] : (i+1)*shape[1]]
 	}
+	// Before format 1.2 the only solver was L-BFGS.
+	solver, err := parseSolver(p.Solver)
+	if err != nil {
+		return nil, err
+	}
+	fitted, err := parseSolver(p.FittedSolver)
+	if err != nil {
+		return nil, err
+	}
+	if fitted == models.AutoSolver {
+		return nil, corrupt("fitted_solver %q: want lbfgs or newton", p.FittedSolver)
+	}
 	m, err := models.NewLogisticRegressionFromState(models.LogisticRegressionState{
-		Classes: classes, Coef: coef, Intercept: icpt, Iterations: p.Iterations, Converged: p.Converged})
+		Classes: classes, Coef: coef, Intercept: icpt, Iterations: p.Iterations, Converged: p.Converged,
+		Solver: fitted, Summary: p.Summary.decode()})
 	if err != nil {
 		return nil, asCorrupt(err)
 	}
+	m.Solver, m.FTol, m.AcceptNotConverged, m.AcceptSeparation = solver, p.FTol, p.AcceptNotConverged, p.AcceptSeparation
 	switch p.Penalty {
 	case "l2":
 		m.Penalty = models.L2
@@ -200,6 +252,76 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 			m.ClassWeight[cw[0]] = cw[1]
 		}
 	}
+	return m, nil
+}
+
+// parseSolver reads a logistic solver name; "" (a file before format 1.2) is lbfgs.
+func parseSolver(name string) (models.Solver, error) {
+	for _, s := range []models.Solver{models.AutoSolver, models.LBFGS, models.Newton} {
+		if s.String() == name {
+			return s, nil
+		}
+	}
+	if name == "" {
+		return models.LBFGS, nil
+	}
+	return 0, corrupt("unknown solver %q", name)
+}
+
+func encodeGLM(step any, b *Bundle, name string) (any, error) {
+	m := step.(*models.GLM)
+	st, err := m.State()
+	if err != nil {
+		return nil, err
+	}
+	b.PutFloat64s(name+".coef", st.Coef)
+	b.PutFloat64s(name+".intercept", []float64{st.Intercept})
+	p := glmParams{Family: st.Family.String(), Link: st.Family.Link(), NoIntercept: m.NoIntercept, MaxIter: m.MaxIter, Tol: m.Tol,
+		AcceptNotConverged: m.AcceptNotConverged, AcceptSeparation: m.AcceptSeparation,
+		Iterations: st.Iterations, Converged: st.Converged, Summary: encodeSummary(st.Summary)}
+	// models.GLM's defaults (R's glm.control), spelled out.
+	if p.MaxIter == 0 {
+		p.MaxIter = 25
+	}
+	if p.Tol == 0 {
+		p.Tol = 1e-8
+	}
+	return p, nil
+}
+
+func decodeGLM(b *Bundle, name string, raw json.RawMessage) (any, error) {
+	var p glmParams
+	if err := strictJSON(raw, &p); err != nil {
+		return nil, err
+	}
+	family, err := models.ParseFamily(p.Family)
+	if err != nil {
+		return nil, corrupt("%v", err)
+	}
+	coef, err := b.float64s(name+".coef", -1)
+	if err != nil {
+		return nil, err
+	}
+	icpt, err := b.float64s(name+".intercept", 1)
+	if err != nil {
+		return nil, err
+	}
+	if err := finite(name+".coef", coef); err != nil {
+		return nil, err
+	}
+	if err := finite(name+".intercept", icpt); err != nil {
+		return nil, err
+	}
+	if p.MaxIter < 0 || p.Tol < 0 || math.IsNaN(p.Tol) {
+		return nil, corrupt("max_iter %d and tol %v must not be negative", p.MaxIter, p.Tol)
+	}
+	m, err := models.NewGLMFromState(models.GLMState{Family: family, Coef: coef, Intercept: icpt[0],
+		Iterations: p.Iterations, Converged: p.Converged, Summary: p.Summary.decode()})
+	if err != nil {
+		return nil, asCorrupt(err)
+	}
+	m.NoIntercept, m.MaxIter, m.Tol = p.NoIntercept, p.MaxIter, p.Tol
+	m.AcceptNotConverged, m.AcceptSeparation = p.AcceptNotConverged, p.AcceptSeparation
 	return m, nil
 }
 

@@ -33,7 +33,12 @@ func TestParamsHoldEffectiveValues(t *testing.T) {
 		want   map[string]string // step name -> the params it must hold (a subset, as JSON)
 	}{
 		{"logistic", iris, "Species", []any{&models.LogisticRegression{}},
-			map[string]string{"logisticregression": `{"c": 1, "max_iter": 100, "tol": 1e-4, "penalty": "l2"}`}},
+			map[string]string{"logisticregression": `{"c": 1, "max_iter": 100, "tol": 1e-4, "penalty": "l2",
+				"solver": "auto", "fitted_solver": "newton", "ftol": 2.220446049250313e-09}`}},
+		{"lbfgs", iris, "Species", []any{&models.LogisticRegression{Solver: models.LBFGS, MaxIter: 1000}},
+			map[string]string{"logisticregression": `{"solver": "lbfgs", "fitted_solver": "lbfgs"}`}},
+		{"glm", numbers, "Sepal.Length", []any{&models.GLM{}},
+			map[string]string{"glm": `{"family": "gaussian", "link": "identity", "max_iter": 25, "tol": 1e-8, "no_intercept": false}`}},
 		{"k-means", numbers, "", []any{&cluster.KMeans{K: 3, Seed: 1}},
 			map[string]string{"kmeans": `{"init": "k-means++", "n_init": 10, "max_iter": 300, "tol": 1e-4, "algorithm": "lloyd"}`}},
 		{"mini-batch k-means", numbers, "", []any{&cluster.MiniBatchKMeans{K: 3, Seed: 1}},

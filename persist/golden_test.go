@@ -63,6 +63,22 @@ func goldenPipelines(t *testing.T) map[string]*pipeline.Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// R 4.2.2: summary(glm(breaks ~ wool + tension, poisson, warpbreaks)) (models/testdata/r_reference.R).
+	wbSummary := &models.Summary{Model: "GLM", Family: "poisson", Link: "log", Statistic: "z", Level: 0.95,
+		Observations: 54, Rank: 4, DFResidual: 50, DFNull: 53, Dispersion: 1,
+		Deviance: 210.391888762454, NullDeviance: 297.372211804605, LogLikelihood: -242.527983208979, AIC: 493.055966417958,
+		Iterations: 4, Residuals: [5]float64{-3.687111755430, -1.650321846100, -0.426871933295, 1.190153964890, 4.261639311088},
+		Coefficients: []models.Coefficient{
+			{Name: "(Intercept)", Estimate: 3.691963144953793, StdError: 0.0454106925991773, Statistic: 81.30162597477484, PValue: 0, Lower: 3.602959822946386, Upper: 3.780966466961200},
+			{Name: "woolB", Estimate: -0.205988442648863, StdError: 0.0515711686464422, Statistic: -3.99425586146910, PValue: 6.48977528174030e-05, Lower: -0.307066075836531, Upper: -0.104910809461195},
+			{Name: "tensionM", Estimate: -0.321320431600191, StdError: 0.0602658019343353, Statistic: -5.33172083149739, PValue: 9.72864194870672e-08, Lower: -0.439439232890913, Upper: -0.203201630309470},
+			{Name: "tensionH", Estimate: -0.518488496517343, StdError: 0.0639594433127196, Statistic: -8.10651984543198, PValue: 5.20902138971251e-16, Lower: -0.643846701881505, Upper: -0.393130291153182},
+		}}
+	glm, err := models.NewGLMFromState(models.GLMState{Family: models.Poisson, Intercept: 3.691963144953793,
+		Coef: []float64{-0.205988442648863, -0.321320431600191, -0.518488496517343}, Iterations: 4, Converged: true, Summary: wbSummary})
+	if err != nil {
+		t.Fatal(err)
+	}
 	longley := []Field{{Name: "GNP.deflator", Type: "float64"}, {Name: "GNP", Type: "float64"}, {Name: "Unemployed", Type: "float64"}, {Name: "Armed.Forces", Type: "float64"}, {Name: "Population", Type: "float64"}, {Name: "Year", Type: "int64"}}
 	petals := []Field{{Name: "Petal.Length", Type: "float64"}, {Name: "Petal.Width", Type: "float64"}}
 	return map[string]*pipeline.Pipeline{
@@ -74,6 +90,9 @@ func goldenPipelines(t *testing.T) map[string]*pipeline.Pipeline {
 		// Format 1.1: string labels.
 		"labels": assembled(t, []any{cv, logisticFor(t, 6)}, pipeline.Meta{TextPreprocess: "br_to_space", Inputs: []Field{{Name: "review", Type: "string"}},
 			Outputs: Outputs{Name: "label", Type: "string", Labels: []string{"neg", "pos"}}, Lineage: lin}),
+		// Format 1.2: a GLM and its summary.
+		"glm": assembled(t, []any{glm}, pipeline.Meta{Inputs: []Field{{Name: "woolB", Type: "float64"}, {Name: "tensionM", Type: "float64"}, {Name: "tensionH", Type: "float64"}},
+			Outputs: Outputs{Name: "breaks"}, Lineage: Lineage{Created: goldenTime, Library: "0.1.0", Rows: 54}}),
 		"table": assembled(t, []any{table, tableModel}, pipeline.Meta{Inputs: []Field{{Name: "rooms", Type: "float64"}, {Name: "ocean", Type: "string"}}, Lineage: lin}),
 	}
 }
@@ -130,6 +149,8 @@ var goldenInputs = map[string]*dataset.Frame{
 	"kmeans":   dataset.MustNew(dataset.NewFloat64("x", []float64{1, -3, 0}, nil), dataset.NewFloat64("y", []float64{2, 0, 1}, nil)),
 	"text":     dataset.MustNew(dataset.NewString("review", []string{"cats are fun", "dogs eat<br />fish", ""}, nil)),
 	"labels":   dataset.MustNew(dataset.NewString("review", []string{"cats are fun", "dogs eat<br />fish", ""}, nil)),
+	"glm": dataset.MustNew(dataset.NewFloat64("woolB", []float64{0, 1, 1}, nil), dataset.NewFloat64("tensionM", []float64{0, 1, 0}, nil),
+		dataset.NewFloat64("tensionH", []float64{0, 0, 1}, nil)),
 	"table": dataset.MustNew(dataset.NewFloat64("rooms", []float64{3, 0, 7}, []bool{true, false, true}),
 		dataset.NewString("ocean", []string{"INLAND", "NEAR BAY", "ISLAND"}, nil)),
 }

@@ -15,7 +15,7 @@ const FormatName = "kiln"
 // newer major version.
 const (
 	FormatMajor = 1
-	FormatMinor = 1
+	FormatMinor = 2
 )
 
 // Manifest describes what a bundle holds; it is stored as JSON in the header's

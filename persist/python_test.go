@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/models"
 	"gonum.org/v1/gonum/mat"
@@ -84,11 +85,25 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	cars, _ := builtin.MTCars()
+	xc, _ := cars.ToDense("wt", "hp")
+	carb, _ := cars.ToDense("carb")
+	am, _ := cars.ToDense("am")
+	poisson := &models.GLM{Family: models.Poisson}
+	if err := poisson.Fit(context.Background(), xc, mat.Col(nil, 0, carb)); err != nil {
+		t.Fatal(err)
+	}
+	binomial := &models.GLM{Family: models.Binomial}
+	if err := binomial.Fit(context.Background(), xc, mat.Col(nil, 0, am)); err != nil {
+		t.Fatal(err)
+	}
+
 	cases := []struct {
 		name  string
 		model any
 		x     *mat.Dense
-	}{{"longley_linear", linear, xl}, {"breast_cancer_logistic", logit, xbc}}
+	}{{"longley_linear", linear, xl}, {"breast_cancer_logistic", logit, xbc},
+		{"mtcars_poisson_glm", poisson, xc}, {"mtcars_binomial_glm", binomial, xc}}
 	for _, c := range cases {
 		p := assembled(t, []any{c.model}, pipeline.Meta{})
 		modelPath := filepath.Join(dir, c.name+".kiln")
@@ -107,7 +122,7 @@ func TestPythonReaderReproducesPredictions(t *testing.T) {
 			proba, _ := lr.PredictProba(c.x)
 			want = proba.RawMatrix().Data
 		} else {
-			want, _ = c.model.(*models.LinearRegression).Predict(c.x)
+			want, _ = c.model.(kiln.Predictor).Predict(c.x)
 		}
 		var stderr bytes.Buffer
 		cmd := exec.Command(py, reader, modelPath, dataPath)
