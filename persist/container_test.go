@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -233,4 +234,42 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded bundle does not re-encode: %v", err)
 		}
 	})
+}
+
+// RemoveStaleTemp removes only kiln's own temporary files, only old ones.
+func TestRemoveStaleTempTakesOnlyOldKilnFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	files := map[string]bool{ // name -> removed
+		".m.kiln.kiln-tmp-abc":     true,
+		".other.kiln.kiln-tmp-1z":  true,
+		".m.kiln.kiln-tmp-young":   false,
+		".m.kiln.tmp-123":          false, // not named by kiln
+		"m.kiln":                   false,
+		"notes.kiln-tmp-not-dot":   false,
+		".m.kiln.kiln-tmp-dir.d/x": false,
+	}
+	for name := range files {
+		path := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(path), 0o777)
+		if err := os.WriteFile(path, []byte("x"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if name != ".m.kiln.kiln-tmp-young" {
+			os.Chtimes(path, old, old)
+		}
+	}
+	removed, err := RemoveStaleTemp(dir, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 2 {
+		t.Errorf("removed %v", removed)
+	}
+	for name, gone := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone != errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: removed = %v", name, !gone)
+		}
+	}
 }

@@ -32,13 +32,6 @@ const (
 	hostileLimitEnv = "KILN_PERSIST_HOSTILE_LIMIT"  // child mode: address-space allowance in bytes
 )
 
-func TestMain(m *testing.M) {
-	if path := os.Getenv(hostileEnv); path != "" {
-		os.Exit(loadHostileChild(path))
-	}
-	os.Exit(m.Run())
-}
-
 // hostileResult is what the child reports on stdout.
 type hostileResult struct {
 	Err             string `json:"err"`

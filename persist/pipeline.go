@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/kiln-ml/kiln/pipeline"
@@ -165,9 +164,9 @@ func Save(path string, p *pipeline.Pipeline, opts SaveOptions) error {
 // code from the file and returns an error, not a model, for any file that is
 // corrupt, truncated, of a newer major version, or of an unknown step kind.
 func Load(path string) (*pipeline.Pipeline, error) {
-	buf, err := os.ReadFile(path)
+	buf, err := readBundleFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("persist: %w", err)
+		return nil, err
 	}
 	p, err := Unmarshal(buf)
 	if err != nil {
