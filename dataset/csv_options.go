@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"github.com/kiln-ml/kiln"
 	"runtime"
 	"strings"
 )
@@ -55,11 +56,13 @@ type CSVOptions struct {
 	// longer than this (typically a quote that is never closed) is an error.
 	MaxRecordBytes int
 
-	// Progress, when set, is called from one goroutine after each chunk with
-	// the number of (decompressed) text bytes read so far, header excluded.
-	// For an uncompressed file the total is its size. When a type conflict
-	// makes the reader read the input again, the count starts again from 0.
-	Progress func(bytesRead int64)
+	// Progress, when set, is called from one goroutine after each chunk
+	// (Stage "read") with Done the number of (decompressed) text bytes read
+	// so far, header excluded, and Total the input's size when it is known
+	// (an uncompressed file or in-memory reader; 0 for compressed input).
+	// When a type conflict makes the reader read the input again, Done
+	// starts again from 0.
+	Progress kiln.ProgressFunc
 }
 
 func (o *CSVOptions) delimiter() byte {

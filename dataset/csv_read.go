@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"fmt"
+	"github.com/kiln-ml/kiln"
 	"io"
 	"maps"
 	"slices"
@@ -272,7 +273,7 @@ func readCSVPass(parent context.Context, file string, src source, opts *CSVOptio
 				}
 				done += int64(r.bytes)
 				if opts.Progress != nil {
-					opts.Progress(done)
+					opts.Progress(kiln.Progress{Stage: "read", Done: done, Total: max(size, 0)})
 				}
 			}
 			select {

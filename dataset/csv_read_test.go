@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kiln-ml/kiln"
 	"io"
 	"os"
 	"path/filepath"
@@ -261,7 +262,11 @@ func TestReadCSVProgressAndCancel(t *testing.T) {
 	text := bigCSV(60000, -1, -1)
 	var calls int
 	var last int64
-	f, err := ReadCSV(strings.NewReader(text), CSVOptions{Progress: func(n int64) {
+	f, err := ReadCSV(strings.NewReader(text), CSVOptions{Progress: func(p kiln.Progress) {
+		n := p.Done
+		if p.Stage != "read" || p.Total != int64(len(text)) {
+			t.Errorf("progress %+v of %d bytes", p, len(text))
+		}
 		if n <= last {
 			t.Errorf("progress went from %d to %d", last, n)
 		}
@@ -277,7 +282,7 @@ func TestReadCSVProgressAndCancel(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = ReadCSVContext(ctx, strings.NewReader(text), CSVOptions{Progress: func(int64) { cancel() }})
+	_, err = ReadCSVContext(ctx, strings.NewReader(text), CSVOptions{Progress: func(kiln.Progress) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled read: %v", err)
 	}
