@@ -524,14 +524,10 @@ func (m *LogisticRegression) PredictProba(X mat.Matrix) (*mat.Dense, error) {
 			out.Set(i, 1, p1)
 			continue
 		}
-		row := z.RawRowView(i)
-		mx := slices.Max(row)
-		sum := 0.0
-		for _, v := range row {
-			sum += math.Exp(v - mx)
-		}
-		for c, v := range row {
-			out.Set(i, c, math.Exp(v-mx)/sum)
+		pi := out.RawRowView(i)
+		_, sum := shiftedExp(z.RawRowView(i), pi)
+		for c := range pi {
+			pi[c] /= sum
 		}
 	}
 	return out, nil

@@ -190,15 +190,7 @@ func (l *logisticLoss) softmaxRows(lo, hi int) {
 	k := l.k
 	for i := lo; i < hi; i++ {
 		zi, ri := l.z[i*k:i*k+k], l.r[i*k:i*k+k]
-		mx := zi[0]
-		for _, v := range zi[1:] {
-			mx = math.Max(mx, v)
-		}
-		sum := 0.0
-		for c, v := range zi {
-			ri[c] = math.Exp(v - mx)
-			sum += ri[c]
-		}
+		mx, sum := shiftedExp(zi, ri)
 		sw, y := l.weight[i], l.target[i]
 		l.rowLoss[i] = sw * (mx + math.Log(sum) - zi[y])
 		for c := range ri {
@@ -206,6 +198,21 @@ func (l *logisticLoss) softmaxRows(lo, hi int) {
 		}
 		ri[y] -= sw
 	}
+}
+
+// shiftedExp sets e[c] = exp(z[c] - max(z)) and returns max(z) and the sum
+// of e: the softmax is e / sum, and its log-normalizer max + log(sum),
+// without overflow.
+func shiftedExp(z, e []float64) (mx, sum float64) {
+	mx = z[0]
+	for _, v := range z[1:] {
+		mx = math.Max(mx, v)
+	}
+	for c, v := range z {
+		e[c] = math.Exp(v - mx)
+		sum += e[c]
+	}
+	return mx, sum
 }
 
 func sigmoid(z float64) float64 {

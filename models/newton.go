@@ -182,16 +182,8 @@ func (l *logisticLoss) hessian() *mat.SymDense {
 			prob[i] = sigmoid(l.z[i])
 			continue
 		}
-		zi, pi := l.z[i*k:i*k+k], prob[i*k:i*k+k]
-		mx := zi[0]
-		for _, v := range zi[1:] {
-			mx = math.Max(mx, v)
-		}
-		sum := 0.0
-		for c, v := range zi {
-			pi[c] = math.Exp(v - mx)
-			sum += pi[c]
-		}
+		pi := prob[i*k : i*k+k]
+		_, sum := shiftedExp(l.z[i*k:i*k+k], pi)
 		for c := range pi {
 			pi[c] /= sum
 		}

@@ -106,11 +106,7 @@ func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err := strictJSON(raw, &p); err != nil {
 		return nil, err
 	}
-	coef, err := b.float64s(name+".coef", -1)
-	if err != nil {
-		return nil, err
-	}
-	icpt, err := b.float64s(name+".intercept", 1)
+	coef, icpt, err := vectorModel(b, name)
 	if err != nil {
 		return nil, err
 	}
@@ -118,14 +114,8 @@ func decodeLinear(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := finite(name+".coef", coef); err != nil {
-		return nil, err
-	}
-	if err := finite(name+".intercept", icpt); err != nil {
-		return nil, err
-	}
 	m, err := models.NewLinearRegressionFromState(models.LinearRegressionState{
-		Coef: coef, Intercept: icpt[0], Rank: p.Rank, Singular: sing, Iterations: p.Iterations, Summary: p.Summary.decode()})
+		Coef: coef, Intercept: icpt, Rank: p.Rank, Singular: sing, Iterations: p.Iterations, Summary: p.Summary.decode()})
 	if err != nil {
 		return nil, asCorrupt(err)
 	}
@@ -255,6 +245,25 @@ func decodeLogistic(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	return m, nil
 }
 
+// vectorModel reads the finite NAME.coef [features] and NAME.intercept [1]
+// of a linear model or GLM.
+func vectorModel(b *Bundle, name string) (coef []float64, intercept float64, err error) {
+	if coef, err = b.float64s(name+".coef", -1); err != nil {
+		return nil, 0, err
+	}
+	icpt, err := b.float64s(name+".intercept", 1)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := finite(name+".coef", coef); err != nil {
+		return nil, 0, err
+	}
+	if err := finite(name+".intercept", icpt); err != nil {
+		return nil, 0, err
+	}
+	return coef, icpt[0], nil
+}
+
 // parseSolver reads a logistic solver name; "" (a file before format 1.2) is lbfgs.
 func parseSolver(name string) (models.Solver, error) {
 	for _, s := range []models.Solver{models.AutoSolver, models.LBFGS, models.Newton} {
@@ -298,24 +307,14 @@ func decodeGLM(b *Bundle, name string, raw json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, corrupt("%v", err)
 	}
-	coef, err := b.float64s(name+".coef", -1)
+	coef, icpt, err := vectorModel(b, name)
 	if err != nil {
-		return nil, err
-	}
-	icpt, err := b.float64s(name+".intercept", 1)
-	if err != nil {
-		return nil, err
-	}
-	if err := finite(name+".coef", coef); err != nil {
-		return nil, err
-	}
-	if err := finite(name+".intercept", icpt); err != nil {
 		return nil, err
 	}
 	if p.MaxIter < 0 || p.Tol < 0 || math.IsNaN(p.Tol) {
 		return nil, corrupt("max_iter %d and tol %v must not be negative", p.MaxIter, p.Tol)
 	}
-	m, err := models.NewGLMFromState(models.GLMState{Family: family, Coef: coef, Intercept: icpt[0],
+	m, err := models.NewGLMFromState(models.GLMState{Family: family, Coef: coef, Intercept: icpt,
 		Iterations: p.Iterations, Converged: p.Converged, Summary: p.Summary.decode()})
 	if err != nil {
 		return nil, asCorrupt(err)
