@@ -97,3 +97,46 @@ func ExampleGLM_FitWeighted() {
 	// hp 0.003279 (std. error 0.001508), deviance 16.9570 on 30 df, null 21.5428
 	// expected carburettors of a 150 hp car weighing 3000 lb: 2.476
 }
+
+// Unpenalized two-class logistic regression gives R's inference at the
+// exact maximum likelihood estimate: iris versicolor against virginica by
+// their petals (R 4.2.2: glm(virginica ~ Petal.Length + Petal.Width, binomial)
+// estimates -45.272, 5.755, 10.447).
+func ExampleLogisticRegression_Summary() {
+	iris, err := builtin.Iris()
+	if err != nil {
+		log.Fatal(err)
+	}
+	petals, err := iris.ToDense("Petal.Length", "Petal.Width")
+	if err != nil {
+		log.Fatal(err)
+	}
+	species, _ := iris.Column("Species")
+	X := mat.DenseCopyOf(petals.Slice(50, 150, 0, 2)) // versicolor and virginica
+	y := make([]float64, 100)
+	for i := range y {
+		if species.Format(50+i) == "virginica" {
+			y[i] = 1
+		}
+	}
+	m := models.LogisticRegression{Penalty: models.NoPenalty}
+	if err := m.Fit(context.Background(), X, y); err != nil {
+		log.Fatal(err)
+	}
+	s, err := m.Summary()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := s.SetFeatureNames([]string{"Petal.Length", "Petal.Width"}); err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range s.Coefficients {
+		fmt.Printf("%-12s %8.3f (std. error %6.3f, p %.4f)\n", c.Name, c.Estimate, c.StdError, c.PValue)
+	}
+	fmt.Printf("deviance %.4f on %d degrees of freedom, AIC %.4f\n", s.Deviance, s.DFResidual, s.AIC)
+	// Output:
+	// (Intercept)   -45.272 (std. error 13.612, p 0.0009)
+	// Petal.Length    5.755 (std. error  2.306, p 0.0126)
+	// Petal.Width    10.447 (std. error  3.756, p 0.0054)
+	// deviance 20.5635 on 97 degrees of freedom, AIC 26.5635
+}
