@@ -23,7 +23,6 @@ type newtonResult struct {
 	iterations int
 	converged  bool
 	stalled    bool // the line search could not lower the objective
-	floor      bool // stopped at the optimum to working precision with the gradient above gradTol
 	f          float64
 	gradMax    float64 // largest gradient component at the end
 }
@@ -110,7 +109,7 @@ func (l *logisticLoss) newton(ctx context.Context, theta []float64, o newtonOpti
 			// At the floor, and the step no longer lowers the gradient: this is
 			// the optimum to working precision, and Tol is below what the data
 			// allow.
-			res.f, res.gradMax, res.converged, res.floor = f, gradMax, true, true
+			res.f, res.gradMax, res.converged = f, gradMax, true
 			return res, nil
 		}
 	}
