@@ -1,11 +1,13 @@
 package dataset
 
 import (
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/kiln-ml/kiln/internal/bigmem"
-	"strings"
-	"unsafe"
 )
 
 // DictMaxLevels is the dictionary rule of the readers: a String column is
@@ -30,6 +32,11 @@ type columnBuilder struct {
 	bools  []bool
 	valid  []bool // nil until the first null
 	nulls  int
+
+	// inferTimes makes a String column whose chunks all hold only dates or
+	// date-times (chunkColumn.times) a Timestamp column (JSON Lines strings);
+	// notTimes records a chunk that did not.
+	inferTimes, notTimes bool
 
 	dictMode bool
 	index    map[string]int32
@@ -122,6 +129,9 @@ func (b *columnBuilder) add(cc *chunkColumn, rows int) {
 			b.bools = append(b.bools, cc.bools[:rows]...)
 		}
 	case String:
+		if cc.typ == String && !cc.times {
+			b.notTimes = true
+		}
 		b.addStrings(cc, rows)
 	}
 	b.n += rows
@@ -247,6 +257,9 @@ func (b *columnBuilder) column() *Column {
 	case Bool:
 		return NewBool(b.name, b.bools, valid)
 	case String:
+		if b.inferTimes && !b.notTimes && b.n > b.nulls {
+			return b.timestamps(valid)
+		}
 		if b.dictMode {
 			if len(b.levels) > 0 && 2*len(b.levels) <= b.n-b.nulls {
 				c, err := NewDictString(b.name, b.codes, b.levels, valid)
@@ -278,4 +291,46 @@ func (b *columnBuilder) column() *Column {
 		return NewBool(b.name, make([]bool, b.n), valid)
 	}
 	return NewString(b.name, make([]string, b.n), valid)
+}
+
+// timestamps converts a String column whose values all parse as dates or
+// date-times (JSON Lines strings) to a Timestamp column: each level once in
+// dictionary form, else each value, on all cores.
+func (b *columnBuilder) timestamps(valid []bool) *Column {
+	ints := bigmem.Make[int64](b.n)
+	if b.dictMode {
+		lv := make([]int64, len(b.levels))
+		for i, s := range b.levels {
+			lv[i], _ = parseTimestamp([]byte(s))
+		}
+		for i, c := range b.codes {
+			if valid == nil || valid[i] {
+				ints[i] = lv[c]
+			}
+		}
+		return NewTimestamp(b.name, ints, valid)
+	}
+	parallelRanges(b.n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if valid == nil || valid[i] {
+				s := b.strs[i]
+				ints[i], _ = parseTimestamp(unsafe.Slice(unsafe.StringData(s), len(s)))
+			}
+		}
+	})
+	return NewTimestamp(b.name, ints, valid)
+}
+
+// parallelRanges calls f on GOMAXPROCS contiguous parts of [0, n) at once.
+func parallelRanges(n int, f func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), max(n/4096, 1))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(p*n/parts, (p+1)*n/parts)
+		}()
+	}
+	wg.Wait()
 }

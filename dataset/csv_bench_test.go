@@ -49,6 +49,38 @@ func BenchmarkReadCSVFlights10x(b *testing.B) {
 	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")
 }
 
+// BenchmarkReadJSONLFlights10x reads the same flights as JSON Lines (748 MB),
+// the JSON Lines figure of BENCHMARKS.md: the same frame as from the CSV.
+func BenchmarkReadJSONLFlights10x(b *testing.B) {
+	path := realdata.Require(b, realdata.Flights10xJSONL)
+	if st, err := os.Stat(path); err == nil {
+		b.SetBytes(st.Size())
+	}
+	b.ReportAllocs()
+	var f *Frame
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	for b.Loop() {
+		var err error
+		f, err = ReadJSONLFile(path, JSONLOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f.NumRows() != 3367760 || f.Schema().String() != flights10xSchema {
+			b.Fatalf("%d rows, schema %s", f.NumRows(), f.Schema())
+		}
+		dep, _ := f.Column("dep_time")
+		if dep.NullCount() != 82550 {
+			b.Fatalf("dep_time: %d nulls, want 82,550 (10 x 8,255)", dep.NullCount())
+		}
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
+	perLoad := float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(b.N)
+	b.ReportMetric(float64(frameBytes(f))/1e6, "frame-MB")
+	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")
+}
+
 // frameBytes is the memory a frame's columns hold: values, dictionary codes
 // and levels, string headers and text, and null masks.
 func frameBytes(f *Frame) int64 {

@@ -134,6 +134,16 @@ type chunkReader struct {
 	maxRecord int
 	free      chan []byte // buffers returned by the workers
 	size      int64       // bytes of text still to come when known (uncompressed input), else -1
+
+	// chunkBytes is the text per chunk; 0 means chunkSize. (Tests make it
+	// small to cut short inputs into many chunks.)
+	chunkBytes int
+	// lastEnd returns the offset just past the last whole record of a
+	// buffer, or -1; nil means CSV records (lastRecordEnd).
+	lastEnd func([]byte) int
+	// tooLong is the error for a record longer than maxRecord starting on
+	// line; nil means the CSV reader's.
+	tooLong func(line int) error
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -210,8 +220,12 @@ func (cr *chunkReader) newBuffer(n int) []byte {
 // number of chunks sent.
 func (cr *chunkReader) run(ctx context.Context, out chan<- *chunk, inflight chan struct{}) (int, error) {
 	index := 0
+	size := cr.chunkBytes
+	if size <= 0 {
+		size = chunkSize
+	}
 	for {
-		if err := cr.fill(chunkSize); err != nil {
+		if err := cr.fill(size); err != nil {
 			return index, err
 		}
 		if len(cr.cur) == 0 && cr.eof {
@@ -219,9 +233,16 @@ func (cr *chunkReader) run(ctx context.Context, out chan<- *chunk, inflight chan
 		}
 		end := len(cr.cur)
 		if !cr.eof {
-			end = lastRecordEnd(cr.cur)
+			if cr.lastEnd != nil {
+				end = cr.lastEnd(cr.cur)
+			} else {
+				end = lastRecordEnd(cr.cur)
+			}
 			if end < 0 {
 				if len(cr.cur) > cr.maxRecord {
+					if cr.tooLong != nil {
+						return index, cr.tooLong(cr.line)
+					}
 					return index, &ParseError{File: cr.file, Line: cr.line, Column: 1,
 						Msg: fmt.Sprintf("record is longer than %d bytes (unterminated quote?)", cr.maxRecord)}
 				}
@@ -237,9 +258,9 @@ func (cr *chunkReader) run(ctx context.Context, out chan<- *chunk, inflight chan
 			return index, nil
 		}
 		rest := cr.cur[end:]
-		want := chunkSize
+		want := size
 		if cr.size >= 0 {
-			want = int(min(int64(chunkSize), int64(len(rest))+cr.size+1))
+			want = int(min(int64(size), int64(len(rest))+cr.size+1))
 		}
 		next := cr.newBuffer(max(want, len(rest)))
 		next = append(next, rest...)

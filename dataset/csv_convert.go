@@ -19,6 +19,7 @@ type chunkColumn struct {
 	codes  []int32 // String, dictionary form
 	levels []string
 	strs   []string // String, plain form (nil in dictionary form)
+	times  bool     // String (JSON Lines): every value is a date or date-time
 
 	validBuf   []bool   // reused backing of valid
 	levelBuf   []string // reused backing of levels

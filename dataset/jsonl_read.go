@@ -1,13 +1,12 @@
 package dataset
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"unicode/utf8"
+	"runtime"
+	"sync"
 )
 
 // JSONLOptions configures ReadJSONL. The zero value infers every type.
@@ -18,22 +17,31 @@ type JSONLOptions struct {
 
 	// MaxLineBytes bounds one line; 0 means 64 MiB.
 	MaxLineBytes int
+
+	// Workers is the number of goroutines parsing chunks of lines; 0 means
+	// GOMAXPROCS. The result does not depend on it.
+	Workers int
 }
 
 // ReadJSONL reads JSON Lines (one JSON object per line, gzip-compressed or not,
 // detected from the content) into a Frame. Errors name the input "<input>".
 // See ReadJSONLFile.
 func ReadJSONL(r io.Reader, opts JSONLOptions) (*Frame, error) {
-	return readJSONL("<input>", r, opts)
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok { // bytes.Buffer, bytes.Reader, strings.Reader
+		size = int64(l.Len())
+	}
+	return readJSONL("<input>", r, size, opts, 0)
 }
 
 // ReadJSONLFile reads a JSON Lines file into a Frame.
 //
 // Columns are the objects' keys in order of first appearance; a key missing
-// from a line, or null, is a null cell. Blank lines are skipped; an input
-// without objects gives an empty frame. Types are inferred over all lines:
-// JSON numbers give int64 when every number of the key is an integer that
-// fits, else float64; true/false give bool; strings give timestamp when every
+// from a line, or null, is a null cell. A key may not appear twice in an
+// object, nor be "". Blank lines are skipped; an input without objects gives
+// an empty frame. Types are inferred over all lines: JSON numbers give int64
+// when every number of the key is an integer that fits, else float64 (where
+// the integers become their float64 value, as in ReadCSVFile); true/false give bool; strings give timestamp when every
 // one is an ISO 8601 / RFC 3339 date or date-time, else string (dictionary-
 // encoded by the rule of DictMaxLevels); nested objects and arrays are kept as
 // their JSON text in a string column. A key whose values are of different JSON
@@ -42,48 +50,36 @@ func ReadJSONL(r io.Reader, opts JSONLOptions) (*Frame, error) {
 // Timestamp takes date strings, String takes anything (non-strings as their
 // JSON text).
 //
-// Unlike ReadCSV this reader is sequential and allocates per value: it is
-// meant for small and medium files.
+// Speed and memory: as ReadCSVFile, the text is read in chunks of whole lines
+// that all cores parse (opts.Workers) and that are joined in file order, so
+// the result does not depend on the number of workers; memory is the frame
+// plus a few chunks per worker. Each line is scanned once, by a scanner that
+// accepts exactly the JSON that encoding/json accepts and reports errors with
+// its messages.
+//
+// Errors are *ParseError values naming the file, line, column (in
+// characters) and key, as "file:line:column: column "key": message".
 func ReadJSONLFile(path string, opts JSONLOptions) (*Frame, error) {
-	r, _, closeFile, err := fileSource(path).open()
+	r, size, closeFile, err := fileSource(path).open()
 	if err != nil {
 		return nil, &ParseError{File: path, Msg: err.Error()}
 	}
 	defer closeFile()
-	return readJSONL(path, r, opts)
+	return readJSONL(path, r, size, opts, 0)
 }
 
-// jsonKind is the JSON kind of a column's values.
-type jsonKind uint8
-
-const (
-	kindNone jsonKind = iota
-	kindNumber
-	kindBool
-	kindString
-	kindNested
-)
-
-func (k jsonKind) String() string {
-	return [...]string{"null", "number", "boolean", "string", "object or array"}[k]
+// lastLineEnd returns the offset just past the last newline of b, or -1.
+func lastLineEnd(b []byte) int {
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return -1
+	}
+	return i + 1
 }
 
-type jsonColumn struct {
-	name     string
-	kind     jsonKind
-	forced   Type
-	allInts  bool
-	ints     []int64
-	floats   []float64
-	bools    []bool
-	strs     []string
-	valid    []bool
-	nulls    int
-	n        int
-	firstHit int // line of the first non-null value, for error messages
-}
-
-func readJSONL(file string, r io.Reader, opts JSONLOptions) (*Frame, error) {
+// readJSONL reads size bytes (-1: unknown) of r in chunks of chunkBytes
+// (0: chunkSize), parsed by opts.Workers goroutines and joined in order.
+func readJSONL(file string, r io.Reader, size int64, opts JSONLOptions, chunkBytes int) (*Frame, error) {
 	for name, t := range opts.Types {
 		if t < Float64 || t > Timestamp {
 			return nil, fmt.Errorf("dataset: column %q: invalid forced type %v", name, t)
@@ -93,373 +89,213 @@ func readJSONL(file string, r io.Reader, opts JSONLOptions) (*Frame, error) {
 	if maxLine <= 0 {
 		maxLine = defaultMaxRecordBytes
 	}
-	dr, _, err := decompress(r, -1)
+	dr, size, err := decompress(r, size)
 	if err != nil {
 		return nil, &ParseError{File: file, Msg: err.Error()}
 	}
-	size := 256 << 10
-	if _, plain := dr.(*bufio.Reader); plain {
-		// A plain short input is wholly buffered by decompress's reader,
-		// which NewReaderSize then returns as it is. (A compressed one may
-		// expand past its length, so it keeps the full buffer.)
-		size = bufferFor(r, size)
+	cr := &chunkReader{r: dr, file: file, line: 1, maxRecord: maxLine, free: make(chan []byte, 64), size: size,
+		chunkBytes: chunkBytes, lastEnd: lastLineEnd,
+		tooLong: func(line int) error {
+			return &ParseError{File: file, Line: line, Msg: fmt.Sprintf("line longer than %d bytes", maxLine)}
+		}}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	br := bufio.NewReaderSize(dr, size)
-	var cols []*jsonColumn
-	index := make(map[string]int)
-	seen := make(map[string]bool) // keys of the current line, for duplicates
-	rows := 0
-	var long []byte
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				if len(long) > maxLine {
-					return nil, &ParseError{File: file, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes", maxLine)}
-				}
-				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
-		if err != nil && err != io.EOF {
-			return nil, &ParseError{File: file, Line: lineNo, Msg: gzipError(err)}
-		}
-		if len(line) > maxLine {
-			return nil, &ParseError{File: file, Line: lineNo, Msg: fmt.Sprintf("line longer than %d bytes", maxLine)}
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			if !utf8.Valid(line) {
-				return nil, &ParseError{File: file, Line: lineNo, Column: utf8.RuneCount(line[:invalidUTF8At(line)]) + 1, Msg: "invalid UTF-8"}
-			}
-			clear(seen)
-			if err := parseJSONLine(file, lineNo, line, rows, &cols, index, seen, opts.Types); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := &jsonlAssembler{file: file, forced: opts.Types, index: make(map[string]int), size: size}
+	newWorker := func() *jsonlWorker { return &jsonlWorker{file: file, forced: opts.Types, maxLine: maxLine} }
+
+	per := int64(chunkBytes)
+	if per <= 0 {
+		per = chunkSize
+	}
+	if size >= 0 && size < per {
+		// One chunk (a service's request, a small file): read, parse and
+		// join it on this goroutine.
+		chunks := make(chan *chunk, 1)
+		_, producerErr := cr.run(ctx, chunks, make(chan struct{}, 1))
+		close(chunks)
+		for c := range chunks {
+			res := &jsonlChunk{}
+			newWorker().parse(c, res)
+			if err := a.add(res); err != nil {
 				return nil, err
 			}
-			rows++
-			for _, c := range cols { // keys absent from this line are null
-				if c.n < rows {
-					c.appendNull()
+		}
+		if producerErr != nil {
+			return nil, producerErr
+		}
+		return a.frame()
+	}
+
+	inflight := make(chan struct{}, 2*workers+2)
+	chunks := make(chan *chunk, workers)
+	results := make(chan *jsonlChunk, 2*workers+2)
+	spare := make(chan *jsonlChunk, 2*workers+2) // results recycled by the assembler
+
+	var producerErr error
+	var producerWG sync.WaitGroup
+	producerWG.Add(1)
+	go func() {
+		defer producerWG.Done()
+		defer close(chunks)
+		_, producerErr = cr.run(ctx, chunks, inflight)
+	}()
+	var workerWG sync.WaitGroup
+	for range workers {
+		workerWG.Add(1)
+		go func() {
+			defer workerWG.Done()
+			w := newWorker()
+			for c := range chunks {
+				var res *jsonlChunk
+				select {
+				case res = <-spare:
+				default:
+					res = &jsonlChunk{}
+				}
+				w.parse(c, res)
+				select {
+				case cr.free <- c.buf[:0]:
+				default:
+				}
+				select {
+				case results <- res:
+				case <-ctx.Done():
+					return
 				}
 			}
-		}
-		if err == io.EOF {
-			break
+		}()
+	}
+	go func() {
+		workerWG.Wait()
+		close(results)
+	}()
+
+	pending := make(map[int]*jsonlChunk)
+	next := 0
+	var firstErr error
+	for res := range results {
+		pending[res.index] = res
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if firstErr == nil {
+				if firstErr = a.add(r); firstErr != nil {
+					cancel()
+				}
+			}
+			select {
+			case spare <- r:
+			default:
+			}
+			<-inflight
 		}
 	}
-	out := make([]*Column, len(cols))
-	for i, c := range cols {
-		col, err := c.column()
-		if err != nil {
-			return nil, &ParseError{File: file, ColumnName: c.name, Msg: err.Error()}
-		}
-		out[i] = col
+	producerWG.Wait()
+	if firstErr == nil {
+		firstErr = producerErr
 	}
-	return New(out...)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return a.frame()
 }
 
-func parseJSONLine(file string, lineNo int, line []byte, rows int, cols *[]*jsonColumn, index map[string]int, seen map[string]bool, forced map[string]Type) error {
-	fail := func(off int64, key, msg string) error {
-		off = min(max(off, 0), int64(len(line)))
-		return &ParseError{File: file, Line: lineNo, Column: utf8.RuneCount(line[:off]) + 1, ColumnName: key, Msg: msg}
+// jsonlAssembler joins the chunks, in order, into the frame's columns.
+type jsonlAssembler struct {
+	file     string
+	forced   map[string]Type
+	size     int64 // text bytes, -1 when unknown
+	builders []*columnBuilder
+	index    map[string]int
+	kinds    []jsonKind // kind of each column's first value, kindNone while all null
+	lines    []int      // line of that first value
+	present  []bool     // scratch: columns of the current chunk
+	rows     int
+	capHint  int
+}
+
+// add joins one chunk, or returns the first error of the input if it is in
+// this chunk: the chunk's own, or a column whose first value in the chunk is
+// of another kind than the column's first value in earlier chunks.
+func (a *jsonlAssembler) add(ch *jsonlChunk) error {
+	cols := ch.cols[:ch.used]
+	first, firstOff := ch.err, -1
+	if first != nil {
+		firstOff = first.off
 	}
-	syntax := func(err error, dec *json.Decoder) error {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fail(se.Offset, "", "invalid JSON: "+se.Error())
+	for k, c := range cols {
+		g, ok := a.index[c.name]
+		if ok && c.forced == 0 && c.kind != kindNone && a.kinds[g] != kindNone && !sameKind(a.kinds[g], c.kind) &&
+			(first == nil || c.first.off <= firstOff) {
+			first = &jsonlError{off: c.first.off, conflict: true, kind: c.kind, col: k,
+				err: &ParseError{File: a.file, Line: c.first.line, Column: c.first.col, ColumnName: c.name}}
+			firstOff = c.first.off
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fail(int64(len(line)), "", "invalid JSON: object is not closed")
-		}
-		return fail(dec.InputOffset(), "", "invalid JSON: "+err.Error())
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	tok, err := dec.Token()
+	if first != nil {
+		if first.conflict {
+			c := cols[first.col]
+			kind, line := c.kind, c.first.line
+			if g, ok := a.index[c.name]; ok && a.kinds[g] != kindNone {
+				kind, line = a.kinds[g], a.lines[g]
+			}
+			first.err.Msg = fmt.Sprintf("%s value in a column of %s values (first on line %d)", first.kind, kind, line)
+		}
+		return first.err
+	}
+	if a.capHint == 0 && a.size > 0 && ch.bytes > 0 {
+		a.capHint = int(float64(ch.rows)*float64(a.size)/float64(ch.bytes)*1.05) + 16
+		for _, b := range a.builders {
+			b.capHint = a.capHint
+		}
+	}
+	a.present = append(a.present[:0], make([]bool, len(a.builders))...)
+	for _, c := range cols {
+		g, ok := a.index[c.name]
+		if !ok { // a new key: null in every earlier row
+			g = len(a.builders)
+			a.index[c.name] = g
+			b := newColumnBuilder(c.name)
+			b.forced, b.inferTimes, b.capHint = c.forced, c.forced == 0, a.capHint
+			if a.rows > 0 {
+				b.add(&chunkColumn{}, a.rows)
+			}
+			a.builders = append(a.builders, b)
+			a.kinds = append(a.kinds, kindNone)
+			a.lines = append(a.lines, 0)
+			a.present = append(a.present, false)
+		}
+		if a.kinds[g] == kindNone && c.kind != kindNone {
+			a.kinds[g], a.lines[g] = c.kind, c.first.line
+		}
+		a.present[g] = true
+		a.builders[g].add(&c.chunkColumn, ch.rows)
+	}
+	for g, b := range a.builders {
+		if !a.present[g] {
+			b.add(&chunkColumn{}, ch.rows)
+		}
+	}
+	a.rows += ch.rows
+	return nil
+}
+
+func (a *jsonlAssembler) frame() (*Frame, error) {
+	cols := make([]*Column, len(a.builders))
+	for i, b := range a.builders {
+		cols[i] = b.column()
+	}
+	f, err := New(cols...)
 	if err != nil {
-		return syntax(err, dec)
+		return nil, &ParseError{File: a.file, Msg: err.Error()}
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fail(0, "", fmt.Sprintf("line is a JSON %s, not an object", describeToken(tok)))
-	}
-	for dec.More() {
-		keyOff := skipJSONSpace(line, dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			return syntax(err, dec)
-		}
-		key := tok.(string) // object keys are always strings
-		if seen[key] {
-			return fail(keyOff, key, "key appears twice in the object")
-		}
-		seen[key] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return syntax(err, dec)
-		}
-		valOff := dec.InputOffset() - int64(len(raw))
-		k, ok := index[key]
-		if !ok {
-			k = len(*cols)
-			index[key] = k
-			c := &jsonColumn{name: key, forced: forced[key], allInts: true}
-			for range rows {
-				c.appendNull()
-			}
-			*cols = append(*cols, c)
-		}
-		if err := (*cols)[k].add(raw, lineNo); err != nil {
-			return fail(valOff, key, err.Error())
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return syntax(err, dec)
-	}
-	if end := skipJSONSpace(line, dec.InputOffset()); end < int64(len(line)) {
-		return fail(end, "", "text after the JSON object (one object per line)")
-	}
-	return nil
-}
-
-// skipJSONSpace returns the offset of the first byte at or after off that is
-// neither white space nor a comma: where the next token starts.
-func skipJSONSpace(line []byte, off int64) int64 {
-	for off < int64(len(line)) {
-		switch line[off] {
-		case ' ', '\t', '\r', '\n', ',':
-			off++
-			continue
-		}
-		break
-	}
-	return off
-}
-
-func describeToken(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			return "array"
-		}
-	case string:
-		return "string"
-	case json.Number:
-		return "number"
-	case bool:
-		return "boolean"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%v", tok)
-}
-
-// appendNull adds a null row. Only the slices of the column's kind hold one
-// entry per row; they are padded when the kind becomes known.
-func (c *jsonColumn) appendNull() {
-	if c.valid == nil {
-		c.valid = make([]bool, c.n, max(c.n+1, 16))
-		fillTrue(c.valid)
-	}
-	c.valid = append(c.valid, false)
-	c.nulls++
-	switch c.kind {
-	case kindNumber:
-		c.ints = append(c.ints, 0)
-		c.floats = append(c.floats, 0)
-	case kindBool:
-		c.bools = append(c.bools, false)
-	case kindString, kindNested:
-		c.strs = append(c.strs, "")
-	}
-	c.n++
-}
-
-// setKind records the kind of the first value and pads its slices with the
-// zeros of the null rows before it.
-func (c *jsonColumn) setKind(kind jsonKind, lineNo int) {
-	c.firstHit = lineNo
-	c.kind = kind
-	switch kind {
-	case kindNumber:
-		c.ints = make([]int64, c.n)
-		c.floats = make([]float64, c.n)
-	case kindBool:
-		c.bools = make([]bool, c.n)
-	case kindString, kindNested:
-		c.strs = make([]string, c.n)
-	}
-}
-
-func (c *jsonColumn) appendValid() {
-	if c.valid != nil {
-		c.valid = append(c.valid, true)
-	}
-	c.n++
-}
-
-// add appends one raw JSON value.
-func (c *jsonColumn) add(raw []byte, lineNo int) error {
-	var kind jsonKind
-	switch raw[0] {
-	case 'n':
-		c.appendNull()
-		return nil
-	case 't', 'f':
-		kind = kindBool
-	case '"':
-		kind = kindString
-	case '{', '[':
-		kind = kindNested
-	default:
-		kind = kindNumber
-	}
-	if c.forced == String {
-		s := string(raw)
-		if kind == kindString {
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return err
-			}
-		}
-		if c.kind == kindNone {
-			c.setKind(kindString, lineNo)
-		}
-		c.pushString(s)
-		return nil
-	}
-	if c.forced != 0 {
-		want := map[Type]jsonKind{Int64: kindNumber, Float64: kindNumber, Bool: kindBool, Timestamp: kindString}[c.forced]
-		if kind != want {
-			return fmt.Errorf("%s value does not fit the forced type %v", kind, c.forced)
-		}
-	} else if c.kind != kindNone && c.kind != kind && !(c.kind == kindString && kind == kindNested) && !(c.kind == kindNested && kind == kindString) {
-		return fmt.Errorf("%s value in a column of %s values (first on line %d)", kind, c.kind, c.firstHit)
-	}
-	if c.kind == kindNone {
-		c.setKind(kind, lineNo)
-	}
-	switch kind {
-	case kindBool:
-		c.pushBool(raw[0] == 't')
-	case kindNumber:
-		v, isInt := parseInt(raw)
-		f, ok := parseFloat(raw)
-		if !ok {
-			return fmt.Errorf("number %s out of range", raw)
-		}
-		if !isInt {
-			c.allInts = false
-			if c.forced == Int64 {
-				return fmt.Errorf("number %s is not an int64", raw)
-			}
-		}
-		c.pushNumber(v, f)
-	case kindString:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return err
-		}
-		if c.forced == Timestamp {
-			if _, ok := parseTimestamp([]byte(s)); !ok {
-				return fmt.Errorf("cannot parse %q as timestamp", s)
-			}
-		}
-		c.pushString(s)
-	case kindNested:
-		var b bytes.Buffer
-		if err := json.Compact(&b, raw); err != nil {
-			return err
-		}
-		c.pushString(b.String())
-	}
-	return nil
-}
-
-func (c *jsonColumn) pushBool(v bool) {
-	c.bools = append(c.bools, v)
-	c.appendValid()
-}
-
-func (c *jsonColumn) pushNumber(v int64, f float64) {
-	c.ints = append(c.ints, v)
-	c.floats = append(c.floats, f)
-	c.appendValid()
-}
-
-func (c *jsonColumn) pushString(s string) {
-	c.strs = append(c.strs, s)
-	c.appendValid()
-}
-
-// column builds the typed column from the slices of its kind.
-func (c *jsonColumn) column() (*Column, error) {
-	if c.kind == kindNone { // no value at all: give the slices their zeros
-		c.setKind(map[Type]jsonKind{0: kindString, String: kindString, Timestamp: kindString,
-			Int64: kindNumber, Float64: kindNumber, Bool: kindBool}[c.forced], 0)
-		c.kind = kindNone
-	}
-	valid := c.valid
-	kind, typ := c.kind, c.forced
-	if typ == 0 {
-		switch kind {
-		case kindNumber:
-			typ = Float64
-			if c.allInts {
-				typ = Int64
-			}
-		case kindBool:
-			typ = Bool
-		case kindString, kindNested:
-			typ = String
-			if kind == kindString && c.n > c.nulls {
-				typ = Timestamp
-				for i, s := range c.strs {
-					if valid == nil || valid[i] {
-						if _, ok := parseTimestamp([]byte(s)); !ok {
-							typ = String
-							break
-						}
-					}
-				}
-			}
-		default:
-			typ = String
-		}
-	}
-	switch typ {
-	case Int64:
-		return NewInt64(c.name, c.ints, valid), nil
-	case Float64:
-		return NewFloat64(c.name, c.floats, valid), nil
-	case Bool:
-		return NewBool(c.name, c.bools, valid), nil
-	case Timestamp:
-		ts := make([]int64, c.n)
-		for i, s := range c.strs {
-			if valid == nil || valid[i] {
-				ts[i], _ = parseTimestamp([]byte(s))
-			}
-		}
-		return NewTimestamp(c.name, ts, valid), nil
-	}
-	col := NewString(c.name, c.strs, valid)
-	if distinct := countDistinct(col, DictMaxLevels); distinct > 0 && distinct <= DictMaxLevels && 2*distinct <= c.n-c.nulls {
-		col = DictEncode(col)
-	}
-	return col, nil
-}
-
-// countDistinct counts the distinct non-null strings, stopping past limit.
-func countDistinct(c *Column, limit int) int {
-	set := make(map[string]struct{})
-	for i, s := range c.strs {
-		if c.IsNull(i) {
-			continue
-		}
-		set[s] = struct{}{}
-		if len(set) > limit {
-			break
-		}
-	}
-	return len(set)
+	return f, nil
 }

