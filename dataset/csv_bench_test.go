@@ -19,7 +19,21 @@ const flights10xSchema = "year:int64, month:int64, day:int64, dep_time:int64, de
 // (3,367,760 rows, 234 MB), the CSV acceptance figure of BENCHMARKS.md; it is
 // skipped when scripts/fetch-data.sh has not been run.
 func BenchmarkReadCSVFlights10x(b *testing.B) {
-	path := realdata.Require(b, realdata.Flights10x)
+	benchmarkReadFlights10x(b, realdata.Flights10x, func(path string) (*Frame, error) {
+		return ReadCSVFile(path, CSVOptions{})
+	})
+}
+
+// BenchmarkReadJSONLFlights10x reads the same flights as JSON Lines (748 MB),
+// the JSON Lines figure of BENCHMARKS.md, into the same frame.
+func BenchmarkReadJSONLFlights10x(b *testing.B) {
+	benchmarkReadFlights10x(b, realdata.Flights10xJSONL, func(path string) (*Frame, error) {
+		return ReadJSONLFile(path, JSONLOptions{})
+	})
+}
+
+func benchmarkReadFlights10x(b *testing.B, file string, read func(string) (*Frame, error)) {
+	path := realdata.Require(b, file)
 	if st, err := os.Stat(path); err == nil {
 		b.SetBytes(st.Size())
 	}
@@ -29,7 +43,7 @@ func BenchmarkReadCSVFlights10x(b *testing.B) {
 	runtime.ReadMemStats(&ms0)
 	for b.Loop() {
 		var err error
-		f, err = ReadCSVFile(path, CSVOptions{})
+		f, err = read(path)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -44,38 +58,6 @@ func BenchmarkReadCSVFlights10x(b *testing.B) {
 	b.StopTimer()
 	runtime.ReadMemStats(&ms1)
 	// The issue's bound: at most 1.3x the frame's own bytes allocated per load.
-	perLoad := float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(b.N)
-	b.ReportMetric(float64(frameBytes(f))/1e6, "frame-MB")
-	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")
-}
-
-// BenchmarkReadJSONLFlights10x reads the same flights as JSON Lines (748 MB),
-// the JSON Lines figure of BENCHMARKS.md: the same frame as from the CSV.
-func BenchmarkReadJSONLFlights10x(b *testing.B) {
-	path := realdata.Require(b, realdata.Flights10xJSONL)
-	if st, err := os.Stat(path); err == nil {
-		b.SetBytes(st.Size())
-	}
-	b.ReportAllocs()
-	var f *Frame
-	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	for b.Loop() {
-		var err error
-		f, err = ReadJSONLFile(path, JSONLOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if f.NumRows() != 3367760 || f.Schema().String() != flights10xSchema {
-			b.Fatalf("%d rows, schema %s", f.NumRows(), f.Schema())
-		}
-		dep, _ := f.Column("dep_time")
-		if dep.NullCount() != 82550 {
-			b.Fatalf("dep_time: %d nulls, want 82,550 (10 x 8,255)", dep.NullCount())
-		}
-	}
-	b.StopTimer()
-	runtime.ReadMemStats(&ms1)
 	perLoad := float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(b.N)
 	b.ReportMetric(float64(frameBytes(f))/1e6, "frame-MB")
 	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")

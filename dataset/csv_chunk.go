@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // chunkSize is the amount of text read per chunk. Chunks always end on a
@@ -277,4 +278,93 @@ func (cr *chunkReader) run(ctx context.Context, out chan<- *chunk, inflight chan
 			return index, nil
 		}
 	}
+}
+
+// readChunks runs the readers' pipeline: cr cuts the text into chunks on one
+// goroutine, workers goroutines parse them (each with the parse function that
+// newParser gives it, so that its scratch space is its own), and join takes
+// the results in chunk order on the calling goroutine, so that the outcome
+// does not depend on the number of workers. Results are recycled (newResult
+// makes one when none is free; index tells a result's chunk). The first error
+// of join stops the reading and is returned; else the producer's, else ctx's.
+func readChunks[R any](ctx context.Context, cr *chunkReader, workers int, newParser func() func(*chunk, *R),
+	newResult func() *R, index func(*R) int, join func(*R) error) error {
+	run, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inflight := make(chan struct{}, 2*workers+2)
+	chunks := make(chan *chunk, workers)
+	results := make(chan *R, 2*workers+2)
+	spare := make(chan *R, 2*workers+2) // results that join is done with
+
+	var producerErr error
+	var producerWG sync.WaitGroup
+	producerWG.Add(1)
+	go func() {
+		defer producerWG.Done()
+		defer close(chunks)
+		_, producerErr = cr.run(run, chunks, inflight)
+	}()
+	var workerWG sync.WaitGroup
+	for range workers {
+		workerWG.Add(1)
+		go func() {
+			defer workerWG.Done()
+			parse := newParser()
+			for c := range chunks {
+				var res *R
+				select {
+				case res = <-spare:
+				default:
+					res = newResult()
+				}
+				parse(c, res)
+				select {
+				case cr.free <- c.buf[:0]:
+				default:
+				}
+				select {
+				case results <- res:
+				case <-run.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		workerWG.Wait()
+		close(results)
+	}()
+
+	pending := make(map[int]*R)
+	next := 0
+	var firstErr error
+	for res := range results {
+		pending[index(res)] = res
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if firstErr == nil {
+				if firstErr = join(r); firstErr != nil {
+					cancel()
+				}
+			}
+			select {
+			case spare <- r:
+			default:
+			}
+			<-inflight
+		}
+	}
+	producerWG.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if firstErr == nil {
+		firstErr = producerErr
+	}
+	return firstErr
 }

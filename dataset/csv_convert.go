@@ -48,8 +48,7 @@ type csvWorker struct {
 	tok    *tokenizer
 	nulls  *nullSet
 	cells  []cell
-	dict   map[string]int32 // levels longer than 8 bytes
-	short  shortDict        // levels of at most 8 bytes
+	levels chunkLevels
 	remap  []int32
 	rows   int
 	data   []byte
@@ -336,11 +335,7 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 	col.valid = nil
 	col.nulls = 0
 	col.strs = nil
-	if w.dict == nil {
-		w.dict = make(map[string]int32)
-	}
-	clear(w.dict)
-	w.short.reset()
+	w.levels.reset()
 	col.codes = growNoClear(col.codes, rows)
 	levels := col.levelBuf[:0]
 	arena := col.levelArena[:0]
@@ -358,16 +353,7 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 			scratch = c.unescape(scratch[:0], w.data)
 			b = scratch
 		}
-		var code int32
-		var ok bool
-		var key uint64
-		short := len(b) <= 8
-		if short {
-			key = packShort(b)
-			code, ok = w.short.lookup(key)
-		} else {
-			code, ok = w.dict[string(b)]
-		}
+		code, ok, key := w.levels.find(b)
 		if !ok {
 			if len(levels) >= chunkDictMinLevels && 2*len(levels) >= rows {
 				dict = false
@@ -384,11 +370,7 @@ func (w *csvWorker) convertString(k int, col *chunkColumn) {
 				s = unsafe.String(&arena[start], len(b))
 			}
 			code = int32(len(levels))
-			if short {
-				w.short.insert(key, code)
-			} else {
-				w.dict[s] = code
-			}
+			w.levels.add(key, s, code)
 			levels = append(levels, s)
 		}
 		col.codes[row] = code

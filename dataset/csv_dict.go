@@ -1,6 +1,9 @@
 package dataset
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // shortDict maps strings of at most 8 bytes to dictionary codes, faster than a
 // map[string]int32 for the short codes (carriers, airports, categories) that
@@ -79,4 +82,47 @@ func (d *shortDict) insert(k uint64, code int32) {
 	d.keys[i] = k
 	d.codes[i] = code + 1
 	d.n++
+}
+
+// chunkLevels indexes the distinct strings of one column of one chunk, as the
+// readers build a chunk's dictionary: strings of at most 8 bytes without a NUL
+// (so that packing is unambiguous) in a shortDict, longer ones in a map.
+type chunkLevels struct {
+	long  map[string]int32
+	short shortDict
+}
+
+// levelKey says where find looked for a string, for add.
+type levelKey struct {
+	packed uint64
+	short  bool
+}
+
+func (x *chunkLevels) reset() {
+	if x.long == nil {
+		x.long = make(map[string]int32)
+	}
+	clear(x.long)
+	x.short.reset()
+}
+
+// find returns the code of b, or ok false and the key to add it with.
+func (x *chunkLevels) find(b []byte) (code int32, ok bool, key levelKey) {
+	if len(b) <= 8 && bytes.IndexByte(b, 0) < 0 {
+		key = levelKey{packShort(b), true}
+		code, ok = x.short.lookup(key.packed)
+		return code, ok, key
+	}
+	code, ok = x.long[bytesString(b)]
+	return code, ok, key
+}
+
+// add records s, the text find was given (in memory that outlives the
+// index), as code.
+func (x *chunkLevels) add(key levelKey, s string, code int32) {
+	if key.short {
+		x.short.insert(key.packed, code)
+	} else {
+		x.long[s] = code
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // ReadCSV reads delimited text with a header row (unless opts.NoHeader) into
@@ -190,108 +189,40 @@ func readCSVPass(parent context.Context, file string, src source, opts *CSVOptio
 		return nil, nil, err
 	}
 
-	workers := opts.workers()
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	inflight := make(chan struct{}, 2*workers+2)
-	chunks := make(chan *chunk, workers)
-	results := make(chan *chunkResult, 2*workers+2)
-	spare := make(chan *chunkResult, 2*workers+2) // results recycled by the assembler
-
-	var producerErr error
-	var producerWG sync.WaitGroup
-	producerWG.Add(1)
-	go func() {
-		defer producerWG.Done()
-		defer close(chunks)
-		_, producerErr = cr.run(ctx, chunks, inflight)
-	}()
-	var workerWG sync.WaitGroup
-	for range workers {
-		workerWG.Add(1)
-		go func() {
-			defer workerWG.Done()
-			nulls := newNullSet(opts.NullTokens)
-			w := &csvWorker{file: file, names: h.names, forced: h.forced, nulls: nulls,
-				tok: newTokenizer(opts.delimiter(), len(h.fileNames), h.keep, len(h.names))}
-			for c := range chunks {
-				var res *chunkResult
-				select {
-				case res = <-spare:
-				default:
-					res = &chunkResult{cols: make([]chunkColumn, len(h.names))}
-				}
-				w.parse(c, res)
-				select {
-				case cr.free <- c.buf[:0]:
-				default:
-				}
-				select {
-				case results <- res:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		workerWG.Wait()
-		close(results)
-	}()
-
 	builders := make([]*columnBuilder, len(h.names))
 	for k, name := range h.names {
 		builders[k] = newColumnBuilder(name)
 		builders[k].forced = h.forced[k]
 	}
-	pending := make(map[int]*chunkResult)
-	next := 0
 	var done int64 // text bytes assembled, for opts.Progress
-	var firstErr error
-	for res := range results {
-		pending[res.index] = res
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if firstErr == nil && r.err != nil {
-				firstErr = r.err
-				cancel()
-			}
-			if firstErr == nil {
-				if r.index == 0 && size > 0 && r.bytes > 0 {
-					hint := int(float64(r.rows)*float64(size)/float64(r.bytes)*1.05) + 1024
-					for _, b := range builders {
-						b.capHint = hint
-					}
-				}
-				for k, b := range builders {
-					b.add(&r.cols[k], r.rows)
-				}
-				done += int64(r.bytes)
-				if opts.Progress != nil {
-					opts.Progress(kiln.Progress{Stage: "read", Done: done, Total: max(size, 0)})
-				}
-			}
-			select {
-			case spare <- r:
-			default:
-			}
-			<-inflight
+	newParser := func() func(*chunk, *chunkResult) {
+		w := &csvWorker{file: file, names: h.names, forced: h.forced, nulls: newNullSet(opts.NullTokens),
+			tok: newTokenizer(opts.delimiter(), len(h.fileNames), h.keep, len(h.names))}
+		return w.parse
+	}
+	newResult := func() *chunkResult { return &chunkResult{cols: make([]chunkColumn, len(h.names))} }
+	join := func(r *chunkResult) error {
+		if r.err != nil {
+			return r.err
 		}
+		if r.index == 0 && size > 0 && r.bytes > 0 {
+			hint := int(float64(r.rows)*float64(size)/float64(r.bytes)*1.05) + 1024
+			for _, b := range builders {
+				b.capHint = hint
+			}
+		}
+		for k, b := range builders {
+			b.add(&r.cols[k], r.rows)
+		}
+		done += int64(r.bytes)
+		if opts.Progress != nil {
+			opts.Progress(kiln.Progress{Stage: "read", Done: done, Total: max(size, 0)})
+		}
+		return nil
 	}
-	producerWG.Wait()
-	if err := parent.Err(); err != nil {
+	err = readChunks(parent, cr, opts.workers(), newParser, newResult, func(r *chunkResult) int { return r.index }, join)
+	if err != nil {
 		return nil, nil, err
-	}
-	if firstErr == nil {
-		firstErr = producerErr
-	}
-	if firstErr != nil {
-		return nil, nil, firstErr
 	}
 	var conflicts []string
 	cols := make([]*Column, len(builders))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
 )
 
 // JSONLOptions configures ReadJSONL. The zero value infers every type.
@@ -93,7 +92,7 @@ func readJSONL(file string, r io.Reader, size int64, opts JSONLOptions, chunkByt
 	if err != nil {
 		return nil, &ParseError{File: file, Msg: err.Error()}
 	}
-	cr := &chunkReader{r: dr, file: file, line: 1, maxRecord: maxLine, free: make(chan []byte, 64), size: size,
+	cr := &chunkReader{r: dr, file: file, line: 1, maxRecord: maxLine, size: size,
 		chunkBytes: chunkBytes, lastEnd: lastLineEnd,
 		tooLong: func(line int) error {
 			return &ParseError{File: file, Line: line, Msg: fmt.Sprintf("line longer than %d bytes", maxLine)}
@@ -102,8 +101,6 @@ func readJSONL(file string, r io.Reader, size int64, opts JSONLOptions, chunkByt
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	a := &jsonlAssembler{file: file, forced: opts.Types, index: make(map[string]int), size: size}
 	newWorker := func() *jsonlWorker { return &jsonlWorker{file: file, forced: opts.Types, maxLine: maxLine} }
 
@@ -115,7 +112,7 @@ func readJSONL(file string, r io.Reader, size int64, opts JSONLOptions, chunkByt
 		// One chunk (a service's request, a small file): read, parse and
 		// join it on this goroutine.
 		chunks := make(chan *chunk, 1)
-		_, producerErr := cr.run(ctx, chunks, make(chan struct{}, 1))
+		_, producerErr := cr.run(context.Background(), chunks, make(chan struct{}, 1))
 		close(chunks)
 		for c := range chunks {
 			res := &jsonlChunk{}
@@ -130,80 +127,12 @@ func readJSONL(file string, r io.Reader, size int64, opts JSONLOptions, chunkByt
 		return a.frame()
 	}
 
-	inflight := make(chan struct{}, 2*workers+2)
-	chunks := make(chan *chunk, workers)
-	results := make(chan *jsonlChunk, 2*workers+2)
-	spare := make(chan *jsonlChunk, 2*workers+2) // results recycled by the assembler
-
-	var producerErr error
-	var producerWG sync.WaitGroup
-	producerWG.Add(1)
-	go func() {
-		defer producerWG.Done()
-		defer close(chunks)
-		_, producerErr = cr.run(ctx, chunks, inflight)
-	}()
-	var workerWG sync.WaitGroup
-	for range workers {
-		workerWG.Add(1)
-		go func() {
-			defer workerWG.Done()
-			w := newWorker()
-			for c := range chunks {
-				var res *jsonlChunk
-				select {
-				case res = <-spare:
-				default:
-					res = &jsonlChunk{}
-				}
-				w.parse(c, res)
-				select {
-				case cr.free <- c.buf[:0]:
-				default:
-				}
-				select {
-				case results <- res:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		workerWG.Wait()
-		close(results)
-	}()
-
-	pending := make(map[int]*jsonlChunk)
-	next := 0
-	var firstErr error
-	for res := range results {
-		pending[res.index] = res
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			if firstErr == nil {
-				if firstErr = a.add(r); firstErr != nil {
-					cancel()
-				}
-			}
-			select {
-			case spare <- r:
-			default:
-			}
-			<-inflight
-		}
-	}
-	producerWG.Wait()
-	if firstErr == nil {
-		firstErr = producerErr
-	}
-	if firstErr != nil {
-		return nil, firstErr
+	cr.free = make(chan []byte, 64)
+	newParser := func() func(*chunk, *jsonlChunk) { return newWorker().parse }
+	newResult := func() *jsonlChunk { return &jsonlChunk{} }
+	err = readChunks(context.Background(), cr, workers, newParser, newResult, func(r *jsonlChunk) int { return r.index }, a.add)
+	if err != nil {
+		return nil, err
 	}
 	return a.frame()
 }

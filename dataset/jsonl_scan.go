@@ -345,8 +345,7 @@ type jsonlWorker struct {
 	cur     []int
 	key     []byte // an unescaped key
 	stack   []byte // open brackets of a nested value
-	dict    map[string]int32
-	short   shortDict
+	levels  chunkLevels
 }
 
 // parse parses the lines of c into ch, stopping at the first error.
@@ -742,11 +741,7 @@ func (w *jsonlWorker) finishText(c *jsonlCol, rows int) {
 	out := &c.chunkColumn
 	dict := rows > chunkDictMinLevels // a short chunk is left to the assembler's dictionary
 	if dict {
-		if w.dict == nil {
-			w.dict = make(map[string]int32)
-		}
-		clear(w.dict)
-		w.short.reset()
+		w.levels.reset()
 		out.codes = growNoClear(out.codes, rows)
 	}
 	levels := out.levelBuf[:0]
@@ -759,16 +754,7 @@ func (w *jsonlWorker) finishText(c *jsonlCol, rows int) {
 			continue
 		}
 		b := c.arena[sp.start:sp.end]
-		var code int32
-		var ok bool
-		var key uint64
-		short := len(b) <= 8 && bytes.IndexByte(b, 0) < 0 // packShort needs strings without NUL
-		if short {
-			key = packShort(b)
-			code, ok = w.short.lookup(key)
-		} else {
-			code, ok = w.dict[bytesString(b)]
-		}
+		code, ok, key := w.levels.find(b)
 		if !ok {
 			if len(levels) >= chunkDictMinLevels && 2*len(levels) >= rows {
 				dict = false
@@ -776,11 +762,7 @@ func (w *jsonlWorker) finishText(c *jsonlCol, rows int) {
 			}
 			code = int32(len(levels))
 			s := bytesString(b) // the assembler clones the levels it keeps
-			if short {
-				w.short.insert(key, code)
-			} else {
-				w.dict[s] = code
-			}
+			w.levels.add(key, s, code)
 			levels = append(levels, s)
 		}
 		out.codes[row] = code
