@@ -3,7 +3,8 @@
 // one import.
 //
 // A bundle is a single file in the safetensors layout (FORMAT.md has the
-// specification and a numpy-only Python reader): an 8-byte header length, a
+// specification; reader/kiln_reader.py is a reference reader in Python with
+// numpy alone, tested against every golden bundle): an 8-byte header length, a
 // JSON header describing each tensor, then the tensors' raw little-endian
 // bytes. The header's metadata holds kiln's Manifest (format version, pipeline
 // steps and their hyperparameters, input schema, outputs, metrics, lineage)

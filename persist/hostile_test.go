@@ -103,6 +103,7 @@ func TestHostileBundles(t *testing.T) {
 	}
 	cases := hostileCases(t)
 	dir := t.TempDir()
+	py := pythonIfAny()
 	var mu sync.Mutex
 	var worst float64
 	t.Run("load", func(t *testing.T) {
@@ -136,6 +137,9 @@ func TestHostileBundles(t *testing.T) {
 				}
 				t.Logf("%10d bytes: allocated %11d (%6.2f x), peak RSS %5.1f MiB: %s",
 					res.Size, res.Alloc, ratio, float64(res.PeakRSS)/(1<<20), res.Err)
+				if py != "" && res.Size < 8<<20 {
+					checkWithReader(t, py, path, c.want == nil, c.want == ErrUnsupportedVersion)
+				}
 			})
 		}
 	})
@@ -430,4 +434,29 @@ func bits(v int64) int {
 		n++
 	}
 	return n
+}
+
+// pythonIfAny returns Debian's interpreter with numpy, or "".
+func pythonIfAny() string {
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import numpy").Run() != nil {
+		return ""
+	}
+	return py
+}
+
+// checkWithReader loads a crafted bundle with the reference reader, which
+// must refuse what kiln refuses, with its own error, and load the rest.
+func checkWithReader(t *testing.T, py, path string, loads, newer bool) {
+	t.Helper()
+	out, err := exec.Command(py, filepath.Join("reader", "kiln_reader.py"), "--check", path).CombinedOutput()
+	got := strings.TrimSpace(string(out))
+	switch {
+	case loads && (err != nil || got != "ok"):
+		t.Errorf("the reference reader refuses it: %s (%v)", got, err)
+	case !loads && newer && !strings.HasPrefix(got, "UnsupportedVersion:"):
+		t.Errorf("the reference reader says %q, want UnsupportedVersion", got)
+	case !loads && !strings.HasPrefix(got, "BundleError:") && !strings.HasPrefix(got, "UnsupportedVersion:"):
+		t.Errorf("the reference reader says %q, want a BundleError", got)
+	}
 }
