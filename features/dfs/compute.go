@@ -368,6 +368,14 @@ func (s *Scorer) NewInstance() *Instance {
 // ScoreRow computes all features of target row r as of cutoff (zero: no
 // cutoff) into dst.
 func (in *Instance) ScoreRow(r int, cutoff time.Time, dst []Value) ([]Value, error) {
+	return in.ScoreRowWindow(r, cutoff, 0, dst)
+}
+
+// ScoreRowWindow is ScoreRow with a training window: if window is positive,
+// child rows older than cutoff - window are left out too, as
+// Options.TrainingWindow leaves them out of Compute, so that an online
+// feature equals its batch value.
+func (in *Instance) ScoreRowWindow(r int, cutoff time.Time, window time.Duration, dst []Value) ([]Value, error) {
 	s := in.w.s
 	if r < 0 || r >= s.target.Frame.NumRows() {
 		return dst, fmt.Errorf("dfs: row %d out of range for %q (%d rows)", r, s.target.Name, s.target.Frame.NumRows())
@@ -375,8 +383,13 @@ func (in *Instance) ScoreRow(r int, cutoff time.Time, dst []Value) ([]Value, err
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if !cutoff.IsZero() {
 		hi = cutoff.UnixNano()
+		if window > 0 {
+			lo = hi - int64(window)
+		}
 	} else if s.needCutoff {
 		return dst, fmt.Errorf("dfs: TIME_SINCE_LAST needs a cutoff time")
+	} else if window > 0 {
+		return dst, fmt.Errorf("dfs: a training window needs a cutoff time")
 	}
 	in.w.instance(s.groups, int32(r), lo, hi, in.vals)
 	if cap(dst) < len(s.outs) {

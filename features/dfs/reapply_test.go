@@ -190,3 +190,54 @@ func TestScoreRowEqualsCompute(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreRowWindowEqualsCompute checks the online path with cutoffs and a
+// training window against Compute with the same cutoffs and window.
+func TestScoreRowWindowEqualsCompute(t *testing.T) {
+	es := flightsPlanes(t, withTailnum(loadFlights(t)), "date")
+	defs, err := flightsDFS.Definitions(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := defs.Compile(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planes := []string{"N14228", "N0EGMQ", "D942DN", "N9EAMQ", "N725MQ", "N14228"}
+	cut := make([]int64, len(planes))
+	for i := range cut {
+		cut[i] = time.Date(2013, time.Month(3+2*i), 10+i, 12, 0, 0, 0, time.UTC).UnixNano()
+	}
+	window := 45 * 24 * time.Hour
+	cutoffs := dataset.MustNew(dataset.NewString("tailnum", planes, nil), dataset.NewTimestamp("cutoff", cut, nil))
+	fm, err := s.Compute(context.Background(), Options{Cutoffs: cutoffs, TrainingWindow: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := s.NewInstance()
+	var vals []Value
+	for i, plane := range planes {
+		r, _ := s.Row(plane)
+		if vals, err = in.ScoreRowWindow(r, time.Unix(0, cut[i]), window, vals); err != nil {
+			t.Fatal(err)
+		}
+		for j, v := range vals {
+			col := fm.Col(j + 1)
+			switch {
+			case v.Null != col.IsNull(i):
+				t.Errorf("%s %s: null %v vs %v", plane, col.Name(), v.Null, col.IsNull(i))
+			case col.Type() == dataset.String:
+				if v.Str != col.StringAt(i) {
+					t.Errorf("%s %s: %q vs %q", plane, col.Name(), v.Str, col.StringAt(i))
+				}
+			case !v.Null:
+				if f, _ := col.FloatAt(i); f != v.Float {
+					t.Errorf("%s %s: %v vs %v", plane, col.Name(), v.Float, f)
+				}
+			}
+		}
+	}
+	if _, err := in.ScoreRowWindow(0, time.Time{}, window, vals); err == nil {
+		t.Error("a window without a cutoff was accepted")
+	}
+}
