@@ -100,6 +100,9 @@ var (
 		typed(str, "faa", "name", "dst", "tzone"),
 		typed(f64, "lat", "lon", "tz"), typed(i64, "alt"))}
 	airlines = &loader{path: "data/nycflights13/airlines.csv", types: typed(str, "carrier", "name")}
+	weather  = &loader{path: "data/nycflights13/weather.csv.gz", types: merge(
+		typed(str, "origin", "time_hour"), typed(i64, "year", "month", "day", "hour"),
+		typed(f64, "temp", "dewp", "humid", "wind_dir", "wind_speed", "wind_gust", "precip", "pressure", "visib"))}
 )
 
 // Iris returns Fisher's iris data: 150 rows of Sepal.Length, Sepal.Width,
@@ -151,3 +154,7 @@ func Airports() (*dataset.Frame, error) { return airports.load() }
 
 // Airlines returns nycflights13::airlines: 16 carriers (code and name).
 func Airlines() (*dataset.Frame, error) { return airlines.load() }
+
+// Weather returns nycflights13::weather: 26,115 hourly observations at the
+// three New York airports (origin) in 2013, keyed by origin and local hour.
+func Weather() (*dataset.Frame, error) { return weather.load() }

@@ -124,6 +124,23 @@ var goldens = []struct {
 		{name: "carrier", typ: dataset.String, distinct: 16, textLen: 32},
 		{name: "name", typ: dataset.String, distinct: 16, textLen: 309},
 	}},
+	{"Weather", Weather, 26115, []colWant{
+		{name: "origin", typ: dataset.String, distinct: 3, textLen: 78345, dict: true},
+		{name: "year", typ: dataset.Int64, sum: 52569495},
+		{name: "month", typ: dataset.Int64, sum: 169845},
+		{name: "day", typ: dataset.Int64, sum: 409361},
+		{name: "hour", typ: dataset.Int64, sum: 300082},
+		{name: "temp", typ: dataset.Float64, nulls: 1, sum: 1443069.88},
+		{name: "dewp", typ: dataset.Float64, nulls: 1, sum: 1082163.76},
+		{name: "humid", typ: dataset.Float64, nulls: 1, sum: 1632909.96},
+		{name: "wind_dir", typ: dataset.Float64, nulls: 460, sum: 5124870},
+		{name: "wind_speed", typ: dataset.Float64, nulls: 4, sum: 274622.1392},
+		{name: "wind_gust", typ: dataset.Float64, nulls: 20778, sum: 136024.49756},
+		{name: "precip", typ: dataset.Float64, sum: 116.71},
+		{name: "pressure", typ: dataset.Float64, nulls: 2729, sum: 23804580.2},
+		{name: "visib", typ: dataset.Float64, sum: 241704.04},
+		{name: "time_hour", typ: dataset.String, distinct: 8713, textLen: 496185, dict: true},
+	}},
 }
 
 func TestBuiltinGoldens(t *testing.T) {

@@ -32,7 +32,7 @@
 //   - Warpbreaks: R datasets::warpbreaks (Tippett 1950, p. 106). 54 rows;
 //     breaks float64 (a count, numeric in R), wool (A, B) and tension
 //     (L, M, H) strings. Public domain data; R's copy is "Part of R 4.2.2".
-//   - Flights, Planes, Airports, Airlines: R package nycflights13 (Wickham),
+//   - Flights, Planes, Airports, Airlines, Weather: R package nycflights13 (Wickham),
 //     flights in its 2015 layout of 16 columns. CC0.
 //
 // nycflights13 types: R documents year, month, day, dep_time, arr_time and
@@ -43,5 +43,9 @@
 // with nulls (dictionary-encoded too: 4,043 tail numbers over 336,776 flights).
 // Planes: year, engines, seats, speed int64 (year and speed with nulls).
 // Airports: lat, lon, tz float64 (tz is a UTC offset in hours, double in R),
-// alt int64.
+// alt int64. Weather: origin string; year, month, day, hour int64 (the local
+// hour of the observation); the nine measurements float64 as R's doubles
+// (wind_gust is null in most hours, pressure in 2,729); time_hour the local
+// "YYYY-MM-DD HH:MM:SS" text (the hour 01:00 of 3 November, when clocks went
+// back, appears twice at each airport).
 package builtin
