@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln-ml/kiln/features/dfs"
+	"github.com/kiln-ml/kiln/models/metrics"
+	"github.com/kiln-ml/kiln/persist"
+)
+
+// TestFlightDelay runs the example on January to March: two rolling-origin
+// folds, the model of January and February published and served on March.
+func TestFlightDelay(t *testing.T) {
+	var out bytes.Buffer
+	dir := t.TempDir()
+	rep, err := run(context.Background(), &out, config{Months: 3, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+
+	// pandas 1.5.3 on the same file: flights of months 1-3 with a departure
+	// time and an arrival delay: 77,911, of which 17,793 arrived more than 15
+	// minutes late; by month 26,398, 23,611 and 27,902.
+	if rep.Flights != 77911 {
+		t.Errorf("%d flights, pandas: 77911", rep.Flights)
+	}
+	if late := countTrue(rep.LastLate); len(rep.LastLate) != 27902 || late != 6374 {
+		t.Errorf("March: %d flights, %d late; pandas: 27902, 6374", len(rep.LastLate), late)
+	}
+
+	// The published model is the last fold's: its AUC on March, scored
+	// through the registry, is the fold's.
+	auc, err := metrics.ROCAUC(boolsToFloats(rep.LastLate), rep.LastMonth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auc != rep.MonthAUC[3] {
+		t.Errorf("published model's March AUC %v, the fold's %v", auc, rep.MonthAUC[3])
+	}
+	for m, auc := range rep.MonthAUC {
+		if auc < 0.6 || auc > 0.9 {
+			t.Errorf("month %d: ROC AUC %.4f outside 0.6-0.9", m, auc)
+		}
+	}
+	reg := &persist.Registry{Root: filepath.Join(dir, "registry")}
+	p, err := reg.LoadPipeline(ModelName, "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Ref() != rep.Ref || p.Metrics["heldout_roc_auc_2013_02"] != rep.MonthAUC[2] || p.Metrics["heldout_roc_auc_2013_03"] != rep.MonthAUC[3] {
+		t.Errorf("registry: %v, metrics %v; want %v and AUCs %v", p.Ref(), p.Metrics, rep.Ref, rep.MonthAUC)
+	}
+
+	// Online features give the batch path's probabilities bit for bit.
+	if len(rep.DayRows) == 0 || len(rep.Online) != len(rep.DayRows) {
+		t.Fatalf("day %s: %d flights, %d online", rep.Day, len(rep.DayRows), len(rep.Online))
+	}
+	for i, r := range rep.DayRows {
+		if rep.Online[i] != rep.LastMonth[r] {
+			t.Errorf("%s flight %d: online %v, batch %v", rep.Day, i, rep.Online[i], rep.LastMonth[r])
+		}
+	}
+	if !strings.Contains(out.String(), "probabilities identical to the batch path's") {
+		t.Errorf("report lacks the agreement line:\n%s", out.String())
+	}
+}
+
+// TestNoFutureInFeatures computes the inputs of some flights twice: with the
+// whole quarter known, and with every departure after the flight's
+// prediction moment removed (only the flight itself is kept, as the row to
+// score). A feature that read the future would differ.
+func TestNoFutureInFeatures(t *testing.T) {
+	tb, err := loadTables(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := synthesize(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := spec.Compile(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, _ := tb.flights.Column("scheduled")
+	departed, _ := tb.flights.Column("departed")
+	for _, r := range []int{500, 9000, 20000, 31000, 45000} {
+		want, err := full.Flight(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := sched.Int64s()[r] - int64(Lead)
+		var keep []int
+		for i := 0; i < tb.flights.NumRows(); i++ {
+			if departed.Int64s()[i] <= cut || i == r {
+				keep = append(keep, i)
+			}
+		}
+		past := *tb
+		past.flights = tb.flights.Take(keep)
+		pastOnline, err := spec.Compile(&past)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pastOnline.Flight(len(keep)-1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, f := range spec.Inputs() {
+			if !sameValue(got[j], want[j]) {
+				t.Errorf("flight %d, %s: %+v with the future removed, %+v with it", r, f.Name, got[j], want[j])
+			}
+		}
+	}
+}
+
+// TestSpecRoundTrip saves the feature spec as the registry holds it and reads
+// it back: the same inputs, computed the same way.
+func TestSpecRoundTrip(t *testing.T) {
+	tb, err := loadTables(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := synthesize(tb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	reg := &persist.Registry{Root: dir}
+	path := filepath.Join(reg.Root, "features.json")
+	if err := writeSpec(path, spec); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseSpec(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []int{0, 1, 2, 40000}
+	a, err := spec.Batch(context.Background(), tb, rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := back.Batch(context.Background(), tb, rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() || a.NumCols() != 1+len(spec.Inputs()) {
+		t.Errorf("inputs differ after the round trip:\n%s\n%s", a, b)
+	}
+	for _, bad := range []string{`{`, `{"lead":"soon","row":{}}`, `{"lead":"1h"}`, `{"lead":"1h","row":{"target":"flights"},"history":[{"target":"planes","window":"a day"}]}`} {
+		if _, err := ParseSpec([]byte(bad)); err == nil {
+			t.Errorf("ParseSpec(%s) accepted", bad)
+		}
+	}
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+func boolsToFloats(b []bool) []float64 {
+	out := make([]float64, len(b))
+	for i, v := range b {
+		if v {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// sameValue compares two computed values; nulls are equal whatever they hold.
+func sameValue(a, b dfs.Value) bool {
+	if a.Null || b.Null {
+		return a.Null == b.Null
+	}
+	return a == b
+}
