@@ -66,6 +66,7 @@ const ModelName = "flightdelay"
 type config struct {
 	Months   int       // the months of 2013 used, 1 to Months; the last is held out
 	Dir      string    // output folder (registry, batch file, plots); empty: a temporary folder
+	Plots    string    // folder the figure is written to; empty: the current folder
 	Day      string    // the day of the last month scored flight by flight; empty: its most delayed day
 	Workers  int       // goroutines of DFS and cross-validation; 0: GOMAXPROCS
 	Progress io.Writer // where progress is drawn (a bar on a terminal); nil: nowhere
@@ -76,6 +77,7 @@ func main() {
 	cfg := config{Progress: os.Stderr}
 	flag.IntVar(&cfg.Months, "months", 12, "use the months 1 to N of 2013 (the last is held out and served)")
 	flag.StringVar(&cfg.Dir, "dir", "", "output folder for the registry, the batch file and the plots (default: a temporary folder, removed at exit)")
+	flag.StringVar(&cfg.Plots, "plots", ".", "folder the figure flightdelay.png (ROC and calibration curves) is written to")
 	flag.StringVar(&cfg.Day, "day", "", "day of the last month scored flight by flight, YYYY-MM-DD (default: its most delayed day)")
 	flag.Parse()
 	if _, err := run(context.Background(), os.Stdout, cfg); err != nil {
@@ -90,6 +92,7 @@ type report struct {
 	MonthAUC  map[int]float64 // held-out ROC AUC of each tested month
 	Ref       pipeline.Ref
 	Dir       string
+	Plot      string    // the figure's path
 	LastMonth []float64 // P(late) of the last month's flights, batch features, published model
 	LastLate  []bool
 	Day       string
@@ -208,6 +211,11 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		return nil, err
 	}
 	rep.LastLate = pick(lateCol.Bools(), last.Test)
+	lastMonth := time.Month(cfg.Months).String()
+	if rep.Plot, err = plotModel(cfg.Plots, lastMonth, rep.LastLate, rep.LastMonth, rep.MonthAUC[cfg.Months]); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "ROC and calibration curves of %s, scored by the published model: %s\n", lastMonth, rep.Plot)
 
 	// One day of it again, flight by flight, with online features.
 	day, rows, err := chooseDay(t, last.Test, cfg.Day)

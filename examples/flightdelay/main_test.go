@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kiln-ml/kiln/examples/internal/charts"
 	"github.com/kiln-ml/kiln/features/dfs"
 	"github.com/kiln-ml/kiln/models/metrics"
 	"github.com/kiln-ml/kiln/persist"
@@ -18,9 +20,12 @@ import (
 func TestFlightDelay(t *testing.T) {
 	var out bytes.Buffer
 	dir := t.TempDir()
-	rep, err := run(context.Background(), &out, config{Months: 3, Dir: dir})
+	rep, err := run(context.Background(), &out, config{Months: 3, Dir: dir, Plots: dir})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := charts.Check(rep.Plot); err != nil {
+		t.Errorf("figure: %v", err)
 	}
 	t.Log("\n" + out.String())
 
@@ -174,20 +179,29 @@ func countTrue(b []bool) int {
 	return n
 }
 
-func boolsToFloats(b []bool) []float64 {
-	out := make([]float64, len(b))
-	for i, v := range b {
-		if v {
-			out[i] = 1
-		}
-	}
-	return out
-}
-
 // sameValue compares two computed values; nulls are equal whatever they hold.
 func sameValue(a, b dfs.Value) bool {
 	if a.Null || b.Null {
 		return a.Null == b.Null
 	}
 	return a == b
+}
+
+// TestCalibration checks the calibration curve against scikit-learn 1.2.1's
+// calibration_curve(y, p, n_bins=5, strategy="uniform") on the same values
+// (one bin, [0.2, 0.4), holds a single negative).
+func TestCalibration(t *testing.T) {
+	late := []bool{false, false, true, false, true, true, false, true, true, true, false, false}
+	p := []float64{0.05, 0.12, 0.18, 0.33, 0.41, 0.47, 0.52, 0.66, 0.71, 0.88, 0.93, 0.99}
+	observed, predicted := calibration(late, p, 5)
+	wantObserved := []float64{0.33333333, 0, 0.66666667, 1, 0.33333333}
+	wantPredicted := []float64{0.11666667, 0.33, 0.46666667, 0.685, 0.93333333}
+	if len(observed) != 5 || len(predicted) != 5 {
+		t.Fatalf("%d and %d bins, want 5", len(observed), len(predicted))
+	}
+	for i := range wantObserved {
+		if math.Abs(observed[i]-wantObserved[i]) > 1e-8 || math.Abs(predicted[i]-wantPredicted[i]) > 1e-8 {
+			t.Errorf("bin %d: %v, %v; scikit-learn %v, %v", i, observed[i], predicted[i], wantObserved[i], wantPredicted[i])
+		}
+	}
 }
