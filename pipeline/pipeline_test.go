@@ -268,6 +268,15 @@ func TestProfileAndPSI(t *testing.T) {
 	if len(income.Edges) != 9 || len(income.Fractions) != 10 || ocean.Levels[0] != "<1H OCEAN" || len(ocean.Fractions) != 6 {
 		t.Fatalf("profiles %+v %+v", income, ocean)
 	}
+	if seen, checked := ocean.Seen("ISLAND"); !seen || !checked {
+		t.Error("ISLAND, seen in training, is reported unseen")
+	}
+	if seen, checked := ocean.Seen("MARS"); seen || !checked {
+		t.Error("MARS is reported seen")
+	}
+	if _, checked := income.Seen("3.5"); checked {
+		t.Error("a numeric column claims to check seen values")
+	}
 	col, _ := houses.Column("median_income")
 	same := make([]float64, income.NumBins())
 	shifted := make([]float64, income.NumBins())

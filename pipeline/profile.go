@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -23,14 +24,32 @@ import (
 // or bool column has one bin per level of Levels (its most frequent
 // training levels) and a last bin for every other value. Fractions holds
 // the share of the training rows' non-null values in each bin; Nulls the
-// share of null rows.
+// share of null rows. Seen lists every distinct training value of a string
+// or bool column, sorted, when there are at most MaxSeen of them, so that a
+// server can report a category the model never saw (see Seen method).
 type InputProfile struct {
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Nulls     float64   `json:"nulls"`
-	Edges     []float64 `json:"edges,omitempty"`
-	Levels    []string  `json:"levels,omitempty"`
-	Fractions []float64 `json:"fractions"`
+	Name       string    `json:"name"`
+	Type       string    `json:"type"`
+	Nulls      float64   `json:"nulls"`
+	Edges      []float64 `json:"edges,omitempty"`
+	Levels     []string  `json:"levels,omitempty"`
+	Fractions  []float64 `json:"fractions"`
+	SeenValues []string  `json:"seen,omitempty"`
+}
+
+// MaxSeen bounds the distinct values of a column that its profile lists:
+// beyond it, which values were seen in training is not recorded.
+const MaxSeen = 10000
+
+// Seen reports whether s is a value the column held in training; checked is
+// false when the profile cannot tell (a numeric column, or more than
+// MaxSeen distinct values).
+func (ip *InputProfile) Seen(s string) (seen, checked bool) {
+	if ip.SeenValues == nil {
+		return false, false
+	}
+	_, found := slices.BinarySearch(ip.SeenValues, s)
+	return found, true
 }
 
 // Profile sizes: deciles for numbers, the 20 most frequent levels for
@@ -142,6 +161,9 @@ func profileColumn(col *dataset.Column) InputProfile {
 		slices.SortFunc(levels, func(a, b string) int {
 			return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 		})
+		if len(levels) <= MaxSeen {
+			ip.SeenValues = slices.Sorted(maps.Keys(counts))
+		}
 		if len(levels) > profileLevels {
 			levels = levels[:profileLevels]
 		}
