@@ -18,7 +18,13 @@
 //
 //	go run ./examples/cooccurrence
 //	go run ./examples/cooccurrence -full -top 30
+//
+// -plot FILE also times the three methods on a fifth, two fifths, ... of the
+// documents (median of three runs each) and draws the seconds against the
+// documents, the book's Figure 5.10, as a PNG.
+//
 //	go run ./examples/cooccurrence -method plain
+//	go run ./examples/cooccurrence -plot cooccurrence.png
 package main
 
 import (
@@ -33,10 +39,14 @@ import (
 	"time"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln"
+	"github.com/kiln-ml/kiln/examples/internal/charts"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/internal/progress"
 	"github.com/kiln-ml/kiln/linalg"
+	"github.com/kiln-ml/kiln/models/selection"
+	"gonum.org/v1/gonum/mat"
 )
 
 type config struct {
@@ -45,6 +55,12 @@ type config struct {
 	Top    int // word pairs to print
 	// Progress is where progress is drawn (a bar on a terminal); nil: nowhere.
 	Progress io.Writer
+	// Plot, if set, is a PNG file of the time of each method against the
+	// number of documents (the book's Figure 5.10).
+	Plot string
+	// PlotPoints is the number of document counts timed for the plot
+	// (n/PlotPoints, 2n/PlotPoints, ..., n); 0 means 5.
+	PlotPoints int
 }
 
 func main() {
@@ -53,6 +69,7 @@ func main() {
 	method := flag.String("method", string(linalg.Multicore), "plain, algebra or multicore")
 	flag.BoolVar(&cfg.Full, "full", false, "use the 50,000 reviews of data/imdb/reviews.json (scripts/fetch-data.sh)")
 	flag.IntVar(&cfg.Top, "top", 15, "word pairs to print")
+	flag.StringVar(&cfg.Plot, "plot", "", "also time the three methods on growing numbers of documents and draw them in this PNG file (the book's Figure 5.10)")
 	flag.Parse()
 	cfg.Method = linalg.Method(*method)
 	if _, err := run(context.Background(), os.Stdout, cfg); err != nil {
@@ -74,6 +91,7 @@ type report struct {
 	Checksum              int64 // sum of all entries of C
 	Diagonal              int64 // sum of C(x, x): the non-zeros of B
 	Top                   []Pair
+	Timings               []Timing // each method's time against documents, when plotted
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
@@ -97,7 +115,97 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	}
 	bar.Done()
 	fmt.Fprintf(w, "IMDB reviews: %d from %s\n", len(set.Docs), set.Source)
-	return count(ctx, w, b, words.Vocabulary(), cfg)
+	rep, err := count(ctx, w, b, words.Vocabulary(), cfg)
+	if err != nil || cfg.Plot == "" {
+		return rep, err
+	}
+	if rep.Timings, err = timeMethods(ctx, b, cfg.PlotPoints, cfg.Progress); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "\ntime of each method against the number of documents (the book's Figure 5.10): %s\n", cfg.Plot)
+	for _, t := range rep.Timings {
+		fmt.Fprintf(w, "  %-9s", t.Method)
+		for i, d := range t.Docs {
+			fmt.Fprintf(w, "  %d docs %v", d, t.Times[i].Round(time.Millisecond))
+		}
+		fmt.Fprintln(w)
+	}
+	return rep, plotTimings(cfg.Plot, rep.Timings, rep.Terms)
+}
+
+// Timing is one method's time (median of three runs) to count the co-occurrences of the first
+// Docs[i] documents.
+type Timing struct {
+	Method linalg.Method
+	Docs   []int
+	Times  []time.Duration
+}
+
+// timeMethods times every method on the first n/points, 2n/points, ..., n
+// documents of b (the same vocabulary throughout): the median of three runs,
+// methods interleaved at each size so that a change of load falls on all of
+// them. Each run allocates its output afresh, as a program counting once does.
+func timeMethods(ctx context.Context, b mat.Matrix, points int, progressTo io.Writer) ([]Timing, error) {
+	if points <= 0 {
+		points = 5
+	}
+	n, _ := b.Dims()
+	methods := linalg.Methods()
+	out := make([]Timing, len(methods))
+	bar := progress.New(progressTo, "timing the methods")
+	for p := 1; p <= points; p++ {
+		docs := n * p / points
+		idx := make([]int, docs)
+		for i := range idx {
+			idx[i] = i
+		}
+		sub, err := selection.Rows(b, idx)
+		if err != nil {
+			return nil, err
+		}
+		for k, m := range methods {
+			if p == 1 { // warm up: the first run of a method in a process pays for its first pages and goroutines
+				if _, err := (linalg.Cooccurrence{Method: m}).Packed(ctx, sub); err != nil {
+					return nil, err
+				}
+			}
+			var runs [3]time.Duration
+			for r := range runs {
+				start := time.Now()
+				if _, err := (linalg.Cooccurrence{Method: m}).Packed(ctx, sub); err != nil {
+					return nil, err
+				}
+				runs[r] = time.Since(start)
+			}
+			slices.Sort(runs[:])
+			out[k].Method = m
+			out[k].Docs = append(out[k].Docs, docs)
+			out[k].Times = append(out[k].Times, runs[1])
+			bar.Report(kiln.Progress{Stage: "runs", Done: int64((p-1)*len(methods) + k + 1), Total: int64(points * len(methods))})
+		}
+	}
+	bar.Done()
+	return out, nil
+}
+
+// plotTimings draws the seconds of each method against the documents.
+func plotTimings(path string, timings []Timing, terms int) error {
+	var series []charts.Series
+	for _, t := range timings {
+		s := charts.Series{Name: string(t.Method)}
+		for i := range t.Docs {
+			s.X = append(s.X, float64(t.Docs[i]))
+			s.Y = append(s.Y, max(t.Times[i].Seconds(), 1e-4))
+		}
+		series = append(series, s)
+	}
+	return charts.Save(path, charts.Panel{
+		Title:  fmt.Sprintf("Word co-occurrence of IMDB reviews (%d terms): time against documents", terms),
+		X:      "documents",
+		Y:      "seconds (log scale)",
+		LogY:   true,
+		Series: series,
+	})
 }
 
 // count computes the co-occurrence of the terms of the binary bag of words

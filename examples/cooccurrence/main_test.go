@@ -7,7 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kiln-ml/kiln/examples/internal/charts"
+	"github.com/kiln-ml/kiln/examples/internal/reviews"
+	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/linalg"
+	"path/filepath"
 )
 
 // scikit-learn 1.2.1 and scipy (Debian packages, /usr/bin/python3) on the
@@ -58,5 +62,38 @@ func TestCooccurrenceUnknownMethod(t *testing.T) {
 	_, err := run(context.Background(), new(bytes.Buffer), config{Method: "numba", Top: 3})
 	if err == nil || !strings.Contains(err.Error(), "numba") {
 		t.Errorf("unknown method: error %v, want one naming it", err)
+	}
+}
+
+// TestTimingPlot times the three methods on the first 400 and 800 reviews
+// and draws the figure (the example itself times all the reviews).
+func TestTimingPlot(t *testing.T) {
+	set, err := reviews.Load(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
+	b, err := words.FitTransform(context.Background(), set.Clean()[:800])
+	if err != nil {
+		t.Fatal(err)
+	}
+	timings, err := timeMethods(context.Background(), b, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(timings) != len(linalg.Methods()) {
+		t.Fatalf("%d methods timed, want %d", len(timings), len(linalg.Methods()))
+	}
+	for _, tm := range timings {
+		if !reflect.DeepEqual(tm.Docs, []int{400, 800}) || len(tm.Times) != 2 {
+			t.Errorf("%s: documents %v, %d times", tm.Method, tm.Docs, len(tm.Times))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "cooccurrence.png")
+	if err := plotTimings(path, timings, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := charts.Check(path); err != nil {
+		t.Error(err)
 	}
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/james-bowman/sparse"
 	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/cluster"
+	"github.com/kiln-ml/kiln/examples/internal/charts"
 	"github.com/kiln-ml/kiln/examples/internal/reviews"
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/internal/progress"
@@ -50,6 +51,7 @@ type config struct {
 	SilhouetteSample int       // rows the silhouette is computed on
 	TopWords         int       // words printed per cluster
 	Progress         io.Writer // where progress is drawn (a bar on a terminal); nil: nowhere
+	Plot             string    // PNG file of inertia and silhouette over K; empty: none
 }
 
 func main() {
@@ -61,6 +63,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", 0, "k-means++ seed")
 	flag.IntVar(&cfg.SilhouetteSample, "silhouette", 2000, "rows sampled for the silhouette score")
 	flag.IntVar(&cfg.TopWords, "top", 10, "top words printed per cluster")
+	flag.StringVar(&cfg.Plot, "plot", "topics.png", "PNG file of inertia and silhouette over K (empty: none)")
 	flag.Parse()
 	if *ks != "" {
 		for _, f := range strings.Split(*ks, ",") {
@@ -142,6 +145,13 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		}
 	}
 
+	if cfg.Plot != "" {
+		if err := plotSweep(cfg.Plot, results, len(set.Docs)); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "inertia and silhouette over K: %s\n", cfg.Plot)
+	}
+
 	// The book's top_words: the heaviest words of each centroid, which for
 	// k-means on counts are the words used most in the cluster.
 	rep.Top, err = cluster.TopTerms(rep.Chosen.Centroids(), rep.Vocab.Terms(), cfg.TopWords)
@@ -161,4 +171,23 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		fmt.Fprintf(w, "cluster %2d (%5d reviews): %s\n", i, sizes[i], strings.Join(names, " "))
 	}
 	return rep, nil
+}
+
+// plotSweep draws the sweep as the book's chapter 5 compares its runs:
+// inertia and silhouette over K, one panel each.
+func plotSweep(path string, results []cluster.SweepResult, docs int) error {
+	var ks, inertia, silhouette []float64
+	for _, r := range results {
+		ks = append(ks, float64(r.K))
+		inertia = append(inertia, r.Inertia)
+		silhouette = append(silhouette, r.Silhouette)
+	}
+	return charts.Save(path,
+		charts.Panel{Title: fmt.Sprintf("k-means on %d IMDB reviews (count bag of words): inertia over K", docs),
+			X: "K (clusters)", Y: "inertia (sum of squared distances)",
+			Series: []charts.Series{{Name: "inertia", X: ks, Y: inertia}}},
+		charts.Panel{Title: "silhouette over K (higher: better separated clusters)",
+			X: "K (clusters)", Y: "silhouette score",
+			Series: []charts.Series{{Name: "silhouette", X: ks, Y: silhouette}}},
+	)
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kiln-ml/kiln/cluster"
+	"github.com/kiln-ml/kiln/examples/internal/charts"
 )
 
 // scikit-learn 1.2.1 (Debian python3-sklearn, run with /usr/bin/python3) on
@@ -20,9 +22,13 @@ var sklearnMedianInertia = map[int]float64{5: 510383.55, 10: 506820.40}
 
 func TestTopics(t *testing.T) {
 	var out, bars bytes.Buffer
-	rep, err := run(context.Background(), &out, config{Ks: []int{5, 10}, K: 10, SilhouetteSample: 500, TopWords: 10, Progress: &bars})
+	plot := filepath.Join(t.TempDir(), "topics.png")
+	rep, err := run(context.Background(), &out, config{Ks: []int{5, 10}, K: 10, SilhouetteSample: 500, TopWords: 10, Progress: &bars, Plot: plot})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := charts.Check(plot); err != nil {
+		t.Errorf("figure: %v", err)
 	}
 	// Not a terminal: each task ends with one line saying how long it took.
 	for _, want := range []string{"loading reviews: done in ", "vectorizing: count 5000/5000 (100%), done in ", "k-means sweep: fit 2/2 (100%), value "} {
