@@ -36,7 +36,7 @@
 // identical probabilities.
 //
 //	go run ./examples/flightdelay
-//	go run ./examples/flightdelay -dir out -day 2013-12-17
+//	go run ./examples/flightdelay -dir out -day 2013-12-17 -plots figures
 package main
 
 import (
@@ -192,7 +192,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		return nil, err
 	}
 	enc, model := p.Steps[0].(*features.Table), p.Steps[1].(*models.LogisticRegression)
-	fmt.Fprintf(w, "\nthe published model: %d encoded columns, %d L-BFGS iterations on %d flights (January to %s)\n",
+	fmt.Fprintf(w, "\nthe published model: %d encoded columns, %d solver iterations on %d flights (January to %s)\n",
 		len(enc.FeatureNames()), model.Iterations(), len(last.Train), time.Month(cfg.Months-1))
 	reg := &persist.Registry{Root: filepath.Join(dir, "registry")}
 	if rep.Ref, err = publish(reg, p, spec); err != nil {
