@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -201,7 +202,7 @@ func (l *logisticLoss) hessian() *mat.SymDense {
 					sign = -1
 				}
 			}
-			gram := ws.gram(l.d, w, l.intercept)
+			gram := ws.gram(l.d, w, l.intercept, l.workers)
 			for a := 0; a < q; a++ {
 				for b := 0; b < q; b++ {
 					h.SetSym(a*k+c, b*k+e, sign*gram.At(a, b))
@@ -222,7 +223,7 @@ func (l *logisticLoss) hessian() *mat.SymDense {
 type newtonWork struct {
 	hessian      *mat.SymDense
 	prob, weight []float64
-	scaled       *mat.Dense // sqrt(w_i) xt_i, n x q (dense input)
+	scaled       []float64 // sqrt(w_i) xt_i by columns, q x n (dense input)
 	out          *mat.SymDense
 }
 
@@ -235,15 +236,15 @@ func (l *logisticLoss) newtonWork() *newtonWork {
 		l.work = &newtonWork{hessian: mat.NewSymDense(q*l.k, nil), prob: make([]float64, l.d.rows*l.k),
 			weight: make([]float64, l.d.rows), out: mat.NewSymDense(q, nil)}
 		if l.d.csr == nil {
-			l.work.scaled = mat.NewDense(l.d.rows, q, nil)
+			l.work.scaled = make([]float64, q*l.d.rows)
 		}
 	}
 	return l.work
 }
 
 // gram is weightedGram into the work's buffers.
-func (ws *newtonWork) gram(d *design, w []float64, intercept bool) *mat.SymDense {
-	return weightedGramInto(ws.out, ws.scaled, d, w, intercept)
+func (ws *newtonWork) gram(d *design, w []float64, intercept bool, workers int) *mat.SymDense {
+	return weightedGramInto(ws.out, ws.scaled, d, w, intercept, workers)
 }
 
 // weightedGram returns Xt^T diag(w) Xt for w >= 0, Xt = [X, 1] with an
@@ -253,16 +254,20 @@ func weightedGram(d *design, w []float64, intercept bool) *mat.SymDense {
 	if intercept {
 		q++
 	}
-	var scaled *mat.Dense
+	var scaled []float64
 	if d.csr == nil {
-		scaled = mat.NewDense(d.rows, q, nil)
+		scaled = make([]float64, q*d.rows)
 	}
-	return weightedGramInto(mat.NewSymDense(q, nil), scaled, d, w, intercept)
+	return weightedGramInto(mat.NewSymDense(q, nil), scaled, d, w, intercept, 1)
 }
 
 // weightedGramInto is weightedGram writing into g (q x q) and, for dense
-// input, using z (n x q) as scratch.
-func weightedGramInto(g *mat.SymDense, z *mat.Dense, d *design, w []float64, intercept bool) *mat.SymDense {
+// input, using z (q x n) as scratch: the columns of diag(sqrt(w)) Xt, each
+// contiguous, so that every entry is one vector dot product (ten times
+// faster here than gonum's Dsyrk on the row-major matrix). workers
+// goroutines share the columns and the rows of the triangle; each entry is
+// computed by one of them, so the result does not depend on their number.
+func weightedGramInto(g *mat.SymDense, z []float64, d *design, w []float64, intercept bool, workers int) *mat.SymDense {
 	p, n := d.cols, d.rows
 	q := p
 	if intercept {
@@ -270,17 +275,31 @@ func weightedGramInto(g *mat.SymDense, z *mat.Dense, d *design, w []float64, int
 	}
 	if d.csr == nil {
 		raw := d.dense.RawMatrix()
-		for i := 0; i < n; i++ {
-			s := math.Sqrt(w[i])
-			zi := z.RawRowView(i)
-			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
-				zi[j] = s * v
+		parallel(splitEven(n, workers), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				s := math.Sqrt(w[i])
+				for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
+					z[j*n+i] = s * v
+				}
+				if intercept {
+					z[p*n+i] = s
+				}
 			}
-			if intercept {
-				zi[p] = s
-			}
+		})
+		// Row a of the upper triangle holds q - a dot products: split by that work.
+		work := make([]int, q+1)
+		for a := 0; a < q; a++ {
+			work[a+1] = work[a] + q - a
 		}
-		g.SymOuterK(1, z.T())
+		data := g.RawSymmetric().Data
+		parallel(splitByWeight(work, workers), func(lo, hi int) {
+			for a := lo; a < hi; a++ {
+				za := z[a*n : a*n+n]
+				for c := a; c < q; c++ {
+					data[a*q+c] = floats.Dot(za, z[c*n:c*n+n])
+				}
+			}
+		})
 		return g
 	}
 	g.Zero()
