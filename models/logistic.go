@@ -38,11 +38,14 @@ const (
 )
 
 // NewtonMaxParams is the largest parameter count for which AutoSolver picks
-// Newton. A Newton iteration costs O(n d^2) for d parameters against L-BFGS's
-// O(n d), and Newton needs some 5 to 10 iterations where L-BFGS needs 30 to
-// hundreds; at d = 31 (breast cancer) Newton is already the faster and it
-// reaches the optimum to rounding (BENCHMARKS.md).
-const NewtonMaxParams = 200
+// Newton. A Newton iteration costs O(n d^2) for d parameters against an
+// L-BFGS iteration's O(n d), and Newton needs some 10 iterations where
+// L-BFGS needs 30 to hundreds, stopping short of the optimum on its
+// relative-reduction test: on breast cancer (d = 31) Newton takes about 1.3
+// times L-BFGS's time and reaches the optimum (BENCHMARKS.md), with squares
+// and cubes of the features (d = 61, 91) about 2 times. Beyond some 100
+// parameters the d^2 grows faster than exactness is worth by default.
+const NewtonMaxParams = 100
 
 // String returns "auto", "lbfgs" or "newton".
 func (s Solver) String() string {
