@@ -306,38 +306,51 @@ func checkVector(who, name string, v []float64, n int) error {
 
 // designColumns returns X by columns, after a column of ones when intercept is set.
 func designColumns(d *design, intercept bool) [][]float64 {
-	n, p := d.rows, d.cols
-	first := 0
-	if intercept {
-		first = 1
-	}
-	data := make([]float64, n*(p+first))
-	cols := make([][]float64, p+first)
+	n := d.rows
+	data := columnMajor(d, intercept, false)
+	cols := make([][]float64, len(data)/n)
 	for j := range cols {
 		cols[j] = data[j*n : (j+1)*n]
 	}
+	return cols
+}
+
+// columnMajor returns X's columns one after another, n values each, with a
+// column of ones first (or last, with onesLast) when intercept is set.
+func columnMajor(d *design, intercept, onesLast bool) []float64 {
+	n, p := d.rows, d.cols
+	q, first, ones := p, 0, -1
 	if intercept {
-		for i := range cols[0] {
-			cols[0][i] = 1
+		q++
+		ones = 0
+		if onesLast {
+			ones = p
+		} else {
+			first = 1
+		}
+	}
+	data := make([]float64, n*q)
+	if ones >= 0 {
+		for i := ones * n; i < (ones+1)*n; i++ {
+			data[i] = 1
 		}
 	}
 	if d.csr != nil {
 		raw := d.csr.RawMatrix()
 		for i := 0; i < n; i++ {
-			for q := raw.Indptr[i]; q < raw.Indptr[i+1]; q++ {
-				cols[first+raw.Ind[q]][i] += raw.Data[q]
+			for k := raw.Indptr[i]; k < raw.Indptr[i+1]; k++ {
+				data[(first+raw.Ind[k])*n+i] += raw.Data[k]
 			}
 		}
-		return cols
+		return data
 	}
 	raw := d.dense.RawMatrix()
 	for i := 0; i < n; i++ {
-		row := raw.Data[i*raw.Stride : i*raw.Stride+p]
-		for j, v := range row {
-			cols[first+j][i] = v
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
+			data[(first+j)*n+i] = v
 		}
 	}
-	return cols
+	return data
 }
 
 // nullDeviance returns the deviance of the model with the intercept alone

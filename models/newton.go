@@ -223,7 +223,7 @@ func (l *logisticLoss) hessian() *mat.SymDense {
 type newtonWork struct {
 	hessian      *mat.SymDense
 	prob, weight []float64
-	scaled       []float64 // sqrt(w_i) xt_i by columns, q x n (dense input)
+	columns      []float64 // Xt by columns, q x n (dense input), so that Gram entries are dot products
 	out          *mat.SymDense
 }
 
@@ -234,17 +234,23 @@ func (l *logisticLoss) newtonWork() *newtonWork {
 			q++
 		}
 		l.work = &newtonWork{hessian: mat.NewSymDense(q*l.k, nil), prob: make([]float64, l.d.rows*l.k),
-			weight: make([]float64, l.d.rows), out: mat.NewSymDense(q, nil)}
-		if l.d.csr == nil {
-			l.work.scaled = make([]float64, q*l.d.rows)
-		}
+			weight: make([]float64, l.d.rows), out: mat.NewSymDense(q, nil), columns: denseColumns(l.d, l.intercept)}
 	}
 	return l.work
 }
 
 // gram is weightedGram into the work's buffers.
 func (ws *newtonWork) gram(d *design, w []float64, intercept bool, workers int) *mat.SymDense {
-	return weightedGramInto(ws.out, ws.scaled, d, w, intercept, workers)
+	return weightedGramInto(ws.out, ws.columns, d, w, intercept, workers)
+}
+
+// denseColumns returns the columns of Xt = [X, 1] (X without an intercept)
+// one after another, q x n, for dense input; nil for sparse input.
+func denseColumns(d *design, intercept bool) []float64 {
+	if d.csr != nil {
+		return nil
+	}
+	return columnMajor(d, intercept, true)
 }
 
 // weightedGram returns Xt^T diag(w) Xt for w >= 0, Xt = [X, 1] with an
@@ -254,38 +260,23 @@ func weightedGram(d *design, w []float64, intercept bool) *mat.SymDense {
 	if intercept {
 		q++
 	}
-	var scaled []float64
-	if d.csr == nil {
-		scaled = make([]float64, q*d.rows)
-	}
-	return weightedGramInto(mat.NewSymDense(q, nil), scaled, d, w, intercept, 1)
+	return weightedGramInto(mat.NewSymDense(q, nil), denseColumns(d, intercept), d, w, intercept, 1)
 }
 
-// weightedGramInto is weightedGram writing into g (q x q) and, for dense
-// input, using z (q x n) as scratch: the columns of diag(sqrt(w)) Xt, each
-// contiguous, so that every entry is one vector dot product (ten times
-// faster here than gonum's Dsyrk on the row-major matrix). workers
-// goroutines share the columns and the rows of the triangle; each entry is
-// computed by one of them, so the result does not depend on their number.
-func weightedGramInto(g *mat.SymDense, z []float64, d *design, w []float64, intercept bool, workers int) *mat.SymDense {
+// weightedGramInto is weightedGram writing into g (q x q), given for dense
+// input Xt's columns one after another (denseColumns): entry (a, c) is the
+// dot product of w * column a with column c, contiguous vectors on gonum's
+// assembly kernels, several times faster than gonum's Dsyrk on the
+// row-major matrix (BenchmarkWeightedGram). workers goroutines share the
+// rows of the triangle; each entry is computed by one of them, so the
+// result does not depend on their number.
+func weightedGramInto(g *mat.SymDense, columns []float64, d *design, w []float64, intercept bool, workers int) *mat.SymDense {
 	p, n := d.cols, d.rows
 	q := p
 	if intercept {
 		q++
 	}
 	if d.csr == nil {
-		raw := d.dense.RawMatrix()
-		parallel(splitEven(n, workers), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				s := math.Sqrt(w[i])
-				for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+p] {
-					z[j*n+i] = s * v
-				}
-				if intercept {
-					z[p*n+i] = s
-				}
-			}
-		})
 		// Row a of the upper triangle holds q - a dot products: split by that work.
 		work := make([]int, q+1)
 		for a := 0; a < q; a++ {
@@ -293,10 +284,11 @@ func weightedGramInto(g *mat.SymDense, z []float64, d *design, w []float64, inte
 		}
 		data := g.RawSymmetric().Data
 		parallel(splitByWeight(work, workers), func(lo, hi int) {
+			wa := make([]float64, n)
 			for a := lo; a < hi; a++ {
-				za := z[a*n : a*n+n]
+				floats.MulTo(wa, w, columns[a*n:a*n+n])
 				for c := a; c < q; c++ {
-					data[a*q+c] = floats.Dot(za, z[c*n:c*n+n])
+					data[a*q+c] = floats.Dot(wa, columns[c*n:c*n+n])
 				}
 			}
 		})
