@@ -266,8 +266,8 @@ func weightedGram(d *design, w []float64, intercept bool) *mat.SymDense {
 // weightedGramInto is weightedGram writing into g (q x q), given for dense
 // input Xt's columns one after another (denseColumns): entry (a, c) is the
 // dot product of w * column a with column c, contiguous vectors on gonum's
-// assembly kernels, several times faster than gonum's Dsyrk on the
-// row-major matrix (BenchmarkWeightedGram). workers goroutines share the
+// assembly kernels, faster than gonum's Dsyrk on the row-major matrix
+// (BenchmarkWeightedGram, BENCHMARKS.md). workers goroutines share the
 // rows of the triangle; each entry is computed by one of them, so the
 // result does not depend on their number.
 func weightedGramInto(g *mat.SymDense, columns []float64, d *design, w []float64, intercept bool, workers int) *mat.SymDense {
