@@ -272,9 +272,9 @@ func TestReferenceReaderOnFittedPipelines(t *testing.T) {
 	binomialCars, _ := cars.Select("wt", "hp", "am")
 	iris := irisFrame(t)
 	numbers, _ := iris.Drop("Species")
-	rows := make([]int, 300)
+	rows := make([]int, 150)
 	for i := range rows {
-		rows[i] = i * 16
+		rows[i] = i * 33
 	}
 	reviews := reviewsFrame(t).Take(rows)
 	reviews, _ = reviews.Drop("label")
