@@ -42,7 +42,7 @@ func publishChild(root, mode string) int {
 	// the lock the two publishers' moves would interleave.
 	testHookAliasRead = func() { time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) }
 	for i := 0; i < 50; i++ {
-		ref, err := reg.Publish("m", sampleBundle())
+		ref, err := reg.PublishBundle("m", sampleBundle())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -89,7 +89,7 @@ func writeChild(root string) int {
 		fmt.Println(tmp)
 		bufio.NewReader(os.Stdin).ReadString('\n')
 	}
-	ref, err := (&Registry{Root: root}).Publish("m", sampleBundle())
+	ref, err := (&Registry{Root: root}).PublishBundle("m", sampleBundle())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -15,10 +15,12 @@
 // Save and Load write and read a fitted pipeline.Pipeline (Marshal and
 // Unmarshal do it in memory); a Registry keeps NAME/VERSION/model.kiln
 // directories with immutable versions and movable aliases such as
-// "production", and a pipeline loaded through it reports its name and
+// "production" (Registry.Publish and Registry.Load; Promote, Rollback and
+// Prune manage them), and a pipeline loaded through it reports its name and
 // version. Register adds a codec for a step type of one's own; the built-in
 // kinds are registered the same way. Encode, Decode, ReadFile and WriteFile
-// work on the Bundle itself, for codecs and inspection tools: WriteFile saves
+// (and Registry.PublishBundle and ReadBundle) work on the Bundle itself, for
+// codecs and inspection tools: WriteFile saves
 // atomically (temporary file, fsync, rename) and refuses to overwrite unless
 // asked.
 //

@@ -18,7 +18,7 @@ func TestFileModesFollowUmask(t *testing.T) {
 		path := filepath.Join(dir, "m.kiln")
 		err := WriteFile(path, sampleBundle(), true)
 		reg := &Registry{Root: filepath.Join(dir, "registry")}
-		ref, perr := reg.Publish("m", sampleBundle())
+		ref, perr := reg.PublishBundle("m", sampleBundle())
 		syscall.Umask(old)
 		if err != nil || perr != nil {
 			t.Fatal(err, perr)

@@ -175,24 +175,25 @@ func Load(path string) (*pipeline.Pipeline, error) {
 	return p, nil
 }
 
-// PublishPipeline saves a fitted pipeline as the next version of name in the
-// registry.
-func (r *Registry) PublishPipeline(name string, p *pipeline.Pipeline) (Ref, error) {
+// Publish saves a fitted pipeline as the next version of name in the
+// registry and returns its reference. The registry's root is created if it
+// does not exist.
+func (r *Registry) Publish(name string, p *pipeline.Pipeline) (Ref, error) {
 	b, err := bundleOf(p)
 	if err != nil {
 		return Ref{}, err
 	}
-	return r.Publish(name, b)
+	return r.PublishBundle(name, b)
 }
 
-// LoadPipeline loads the version that ref ("latest", an alias or a number)
-// names; the pipeline's Ref method reports it.
-func (r *Registry) LoadPipeline(name, ref string) (*pipeline.Pipeline, error) {
+// Load loads the version of name that ref ("latest", an alias or a
+// number) names; the pipeline's Ref method reports it.
+func (r *Registry) Load(name, ref string) (*pipeline.Pipeline, error) {
 	resolved, err := r.Resolve(name, ref)
 	if err != nil {
 		return nil, err
 	}
-	b, err := r.Open(resolved)
+	b, err := r.ReadBundle(resolved)
 	if err != nil {
 		return nil, err
 	}

@@ -321,14 +321,14 @@ func TestRoundTripDFSDefinitions(t *testing.T) {
 func TestRegistryPipeline(t *testing.T) {
 	p, houses := housingPipeline(t)
 	reg := &Registry{Root: t.TempDir()}
-	ref, err := reg.PublishPipeline("housing", p)
+	ref, err := reg.Publish("housing", p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := reg.SetAlias("housing", "production", ref.Version); err != nil {
 		t.Fatal(err)
 	}
-	q, err := reg.LoadPipeline("housing", "production")
+	q, err := reg.Load("housing", "production")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,13 @@ import (
 
 // Registry is a directory of named, versioned bundles:
 //
-//	ROOT/NAME/VERSION/model.kiln   VERSION = 1, 2, 3 ... in order of publication
-//	ROOT/NAME/aliases/ALIAS        a text file holding the version an alias points to
-//	ROOT/NAME/aliases/.lock        locked while an alias moves
+//	ROOT/NAME/VERSION/model.kiln      VERSION = 1, 2, 3 ... in order of publication
+//	ROOT/NAME/aliases/ALIAS           a text file holding the version an alias points to
+//	ROOT/NAME/aliases/.ALIAS.history  the versions it pointed to before, oldest first (for Rollback)
+//	ROOT/NAME/aliases/.lock           locked while an alias moves or versions are removed
+//
+// Publish and Load store and load pipelines; PublishBundle and ReadBundle
+// do the same for bundles, as WriteFile and ReadFile do outside a registry.
 //
 // Versions are immutable: Publish takes the next free number with an exclusive
 // mkdir, so two processes publishing at once get different versions, and the
@@ -27,14 +31,17 @@ import (
 // sees the old version or the new one, never neither. MoveAlias (a
 // compare-and-swap) and Promote (forward only) move an alias under a file
 // lock, so that publishers racing each other cannot leave an alias on an
-// older version than they meant; SetAlias moves it unconditionally.
+// older version than they meant; SetAlias moves it unconditionally. Every
+// move is recorded in the alias's history, which Rollback walks back.
+// Collect removes old versions that no alias points at or would roll back to.
 //
 // A publisher killed mid-write leaves a temporary file, and perhaps an empty
 // version directory, behind; Publish removes those of its model once they
 // are an hour old and no live writer holds them (RemoveStale does it on
-// demand). File locks are flock(2) locks: on systems without them MoveAlias
-// and Promote return an error wrapping errors.ErrUnsupported, and leftovers
-// are told from live writes by their age alone.
+// demand). File locks are flock(2) locks: on systems without them MoveAlias,
+// Promote, Rollback and Collect return an error wrapping
+// errors.ErrUnsupported, and leftovers are told from live writes by their
+// age alone.
 type Registry struct {
 	Root string
 }
@@ -60,9 +67,10 @@ func checkName(kind, s string) error {
 	return nil
 }
 
-// Publish stores b as the next version of name and returns its reference.
-// The registry's root is created if it does not exist.
-func (r *Registry) Publish(name string, b *Bundle) (Ref, error) {
+// PublishBundle stores b as the next version of name and returns its
+// reference, as Publish does for a pipeline. The registry's root is created
+// if it does not exist.
+func (r *Registry) PublishBundle(name string, b *Bundle) (Ref, error) {
 	if err := checkName("model name", name); err != nil {
 		return Ref{}, err
 	}
@@ -109,7 +117,8 @@ func (r *Registry) Publish(name string, b *Bundle) (Ref, error) {
 // when they died mid-write: temporary files not modified for olderThan and
 // held by no live writer (see RemoveStaleTemp), and version directories that
 // hold no model file and nothing else and were last changed before
-// olderThan. It returns the paths removed. Publish calls it with one hour.
+// olderThan; and the directories of versions whose removal by Prune did not
+// finish. It returns the paths removed. Publish calls it with one hour.
 func (r *Registry) RemoveStale(name string, olderThan time.Duration) ([]string, error) {
 	if err := checkName("model name", name); err != nil {
 		return nil, err
@@ -125,6 +134,12 @@ func (r *Registry) RemoveStale(name string, olderThan time.Duration) ([]string, 
 			continue
 		}
 		sub := filepath.Join(dir, e.Name())
+		if strings.HasPrefix(e.Name(), removedPrefix) { // a Prune that died
+			if os.RemoveAll(sub) == nil {
+				removed = append(removed, sub)
+			}
+			continue
+		}
 		before, err := os.Stat(sub)
 		if err != nil {
 			continue
@@ -271,11 +286,7 @@ func (r *Registry) moveAlias(name, alias string, to int, check func(current int)
 	if _, err := r.Path(Ref{Name: name, Version: to}); err != nil {
 		return err
 	}
-	dir := filepath.Join(r.Root, name, "aliases")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	unlock, err := lockAliases(dir)
+	unlock, err := r.lock(name)
 	if err != nil && (check != nil || !errors.Is(err, errors.ErrUnsupported)) {
 		return err
 	}
@@ -292,7 +303,43 @@ func (r *Registry) moveAlias(name, alias string, to int, check func(current int)
 			return err
 		}
 	}
-	return writeAtomic(filepath.Join(dir, alias), []byte(strconv.Itoa(to)+"\n"), true)
+	// Checked again under the lock: Collect may have removed the version.
+	if _, err := r.Path(Ref{Name: name, Version: to}); err != nil {
+		return err
+	}
+	if current == to {
+		return nil
+	}
+	if current != 0 {
+		history, err := r.History(name, alias)
+		if err != nil {
+			return err
+		}
+		if err := r.writeHistory(name, alias, append(history, current)); err != nil {
+			return err
+		}
+	}
+	return r.writeAlias(name, alias, to)
+}
+
+func (r *Registry) writeAlias(name, alias string, version int) error {
+	return writeAtomic(filepath.Join(r.Root, name, "aliases", alias), []byte(strconv.Itoa(version)+"\n"), true)
+}
+
+// lock takes the lock of a model's aliases directory, creating it, for
+// moving an alias or removing versions.
+func (r *Registry) lock(name string) (unlock func(), err error) {
+	if err := checkName("model name", name); err != nil {
+		return func() {}, err
+	}
+	if _, err := os.Stat(filepath.Join(r.Root, name)); err != nil {
+		return func() {}, r.missing(name, err)
+	}
+	dir := filepath.Join(r.Root, name, "aliases")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return func() {}, fmt.Errorf("persist: %w", err)
+	}
+	return lockAliases(dir)
 }
 
 // testHookAliasRead, when set by a test, runs between reading an alias and
@@ -394,8 +441,9 @@ func (r *Registry) Path(ref Ref) (string, error) {
 	return p, nil
 }
 
-// Open reads and verifies the bundle of a reference from Resolve or Publish.
-func (r *Registry) Open(ref Ref) (*Bundle, error) {
+// ReadBundle reads and verifies the bundle of a reference from Resolve or
+// Publish, as ReadFile does for a file.
+func (r *Registry) ReadBundle(ref Ref) (*Bundle, error) {
 	p, err := r.Path(ref)
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ func TestRegistry(t *testing.T) {
 	}
 	var refs []Ref
 	for i := 0; i < 3; i++ {
-		ref, err := reg.Publish("churn", sampleBundle())
+		ref, err := reg.PublishBundle("churn", sampleBundle())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func TestRegistry(t *testing.T) {
 		if err != nil || got.Version != want {
 			t.Errorf("Resolve(%q) = %v, %v; want version %d", ref, got, err, want)
 		}
-		if _, err := reg.Open(got); err != nil {
+		if _, err := reg.ReadBundle(got); err != nil {
 			t.Errorf("Open(%v): %v", got, err)
 		}
 	}
@@ -55,7 +55,7 @@ func TestRegistry(t *testing.T) {
 		func() error { return reg.SetAlias("churn", "7", 1) },
 		func() error { _, err := reg.Resolve("churn", "staging"); return err },
 		func() error { _, err := reg.Resolve("churn", "9"); return err },
-		func() error { _, err := reg.Publish("../escape", sampleBundle()); return err },
+		func() error { _, err := reg.PublishBundle("../escape", sampleBundle()); return err },
 		func() error { _, err := reg.Resolve("a/b", "latest"); return err },
 	}
 	for i, f := range bad {
@@ -77,7 +77,7 @@ func TestRegistryConcurrentPublish(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ref, err := reg.Publish("m", sampleBundle())
+			ref, err := reg.PublishBundle("m", sampleBundle())
 			if err != nil {
 				t.Error(err)
 			}
@@ -106,7 +106,7 @@ func TestRegistryNotFound(t *testing.T) {
 	for _, f := range []func() error{
 		func() error { _, err := reg.Resolve("m", "production"); return err },
 		func() error { _, err := reg.Latest("m"); return err },
-		func() error { _, err := reg.LoadPipeline("m", "latest"); return err },
+		func() error { _, err := reg.Load("m", "latest"); return err },
 		func() error { _, err := reg.List("m"); return err },
 	} {
 		err := f()
@@ -114,7 +114,7 @@ func TestRegistryNotFound(t *testing.T) {
 			t.Errorf("missing root: %v", err)
 		}
 	}
-	if _, err := reg.Publish("churn", sampleBundle()); err != nil {
+	if _, err := reg.PublishBundle("churn", sampleBundle()); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -124,7 +124,7 @@ func TestRegistryNotFound(t *testing.T) {
 		{second(reg.Resolve("m", "production")), `has no model "m" (it holds churn)`},
 		{second(reg.Resolve("churn", "production")), `model "churn" has no alias "production" (it has none`},
 		{second(reg.Resolve("churn", "7")), `model "churn" has no version 7 (versions 1 to 1 are published)`},
-		{second(reg.Open(Ref{Name: "churn", Version: 2})), "no version 2"},
+		{second(reg.ReadBundle(Ref{Name: "churn", Version: 2})), "no version 2"},
 		{reg.SetAlias("churn", "production", 9), "no version 9"},
 	}
 	for _, c := range cases {
@@ -158,7 +158,7 @@ func TestAliasCompareAndSwap(t *testing.T) {
 	}
 	reg := &Registry{Root: t.TempDir()}
 	for i := 0; i < 3; i++ {
-		if _, err := reg.Publish("m", sampleBundle()); err != nil {
+		if _, err := reg.PublishBundle("m", sampleBundle()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -230,7 +230,7 @@ func TestKilledPublishersLeaveNothingBehind(t *testing.T) {
 	}
 	root := t.TempDir()
 	reg := &Registry{Root: root}
-	if _, err := reg.Publish("m", sampleBundle()); err != nil {
+	if _, err := reg.PublishBundle("m", sampleBundle()); err != nil {
 		t.Fatal(err)
 	}
 	start := func() (*exec.Cmd, io.WriteCloser, string) {
@@ -285,7 +285,7 @@ func TestKilledPublishersLeaveNothingBehind(t *testing.T) {
 		t.Fatalf("the live writer failed: %v", err)
 	}
 	version, _ := strconv.Atoi(filepath.Base(filepath.Dir(liveTmp)))
-	if _, err := reg.Open(Ref{Name: "m", Version: version}); err != nil {
+	if _, err := reg.ReadBundle(Ref{Name: "m", Version: version}); err != nil {
 		t.Errorf("the live writer's version: %v", err)
 	}
 	if _, err := os.Stat(liveTmp); !errors.Is(err, fs.ErrNotExist) {

@@ -33,7 +33,7 @@ func Example() {
 	dir, _ := os.MkdirTemp("", "registry")
 	defer os.RemoveAll(dir)
 	reg := &persist.Registry{Root: dir}
-	if _, err := reg.PublishPipeline("mpg", p); err != nil {
+	if _, err := reg.Publish("mpg", p); err != nil {
 		log.Fatal(err)
 	}
 

@@ -69,10 +69,10 @@ func newRegistry(t testing.TB) *persist.Registry {
 	t.Helper()
 	housing, iris, _ := trained(t)
 	reg := &persist.Registry{Root: t.TempDir()}
-	if _, err := reg.PublishPipeline("housing", housing); err != nil {
+	if _, err := reg.Publish("housing", housing); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.PublishPipeline("iris", iris); err != nil {
+	if _, err := reg.Publish("iris", iris); err != nil {
 		t.Fatal(err)
 	}
 	return reg

@@ -78,7 +78,7 @@ func publishSpecModel(t *testing.T, reg *persist.Registry) {
 	if err := p.Fit(context.Background(), frame, "output0"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.PublishPipeline("mymodel", p); err != nil {
+	if _, err := reg.Publish("mymodel", p); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -130,7 +130,7 @@ func TestOIPPublishedExamples(t *testing.T) {
 	if err := one.Fit(context.Background(), frame, "y"); err != nil {
 		t.Fatal(err)
 	}
-	oneInput.PublishPipeline("model1-custom", one)
+	oneInput.Publish("model1-custom", one)
 	_, ts1 := newTestServer(t, oneInput, Options{})
 	status, _, out = do(t, "POST", ts1.URL+"/v2/models/model1-custom/infer", "application/json", []byte(kserveCustomExample))
 	if status != 200 || !strings.Contains(string(out), `"data":[3]`) {

@@ -81,7 +81,7 @@ func TestHotReloadUnderLoad(t *testing.T) {
 	latest := 1
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
-		ref, err := reg.PublishPipeline("housing", housing)
+		ref, err := reg.Publish("housing", housing)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +112,7 @@ func TestHotReloadUnderLoad(t *testing.T) {
 func TestPinnedVersionsAndRollback(t *testing.T) {
 	housing, _, houses := trained(t)
 	reg := newRegistry(t)
-	reg.PublishPipeline("housing", housing) // version 2
+	reg.Publish("housing", housing) // version 2
 	reg.SetAlias("housing", "production", 2)
 	reg.SetAlias("iris", "production", 1)
 	s, ts := newTestServer(t, reg, Options{Alias: "production"})

@@ -109,7 +109,7 @@ func (r *registrySource) resolve(name, ref string) (string, error) {
 }
 
 func (r *registrySource) load(name, version string) (scorer, error) {
-	p, err := r.reg.LoadPipeline(name, version)
+	p, err := r.reg.Load(name, version)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@
 //	kiln predict MODEL [IN] [-o OUT]   score CSV or JSON Lines (stdin/stdout by default, streamed)
 //	kiln serve [flags] REGISTRY|BUNDLE the HTTP server of package serve; SIGHUP reloads, SIGTERM drains
 //	kiln export onnx MODEL -o FILE     an ONNX model for ONNX Runtime (package onnx)
-//	kiln registry list|publish|promote|rollback DIR ...
+//	kiln registry list|publish|promote|rollback|gc DIR ...
 //
 // MODEL is a bundle file or a registry reference:
 //

@@ -32,7 +32,7 @@ func registry(t *testing.T) (string, *pipeline.Pipeline) {
 	}
 	dir := t.TempDir()
 	reg := &persist.Registry{Root: dir}
-	if _, err := reg.PublishPipeline("cars", p); err != nil {
+	if _, err := reg.Publish("cars", p); err != nil {
 		t.Fatal(err)
 	}
 	if err := reg.SetAlias("cars", "production", 1); err != nil {

@@ -72,7 +72,7 @@ func (m modelRef) load() (*pipeline.Pipeline, string, error) {
 		return p, fileModelVersion(m.file), nil
 	}
 	reg := &persist.Registry{Root: m.dir}
-	p, err := reg.LoadPipeline(m.name, m.ref)
+	p, err := reg.Load(m.name, m.ref)
 	if err != nil {
 		return nil, "", err
 	}

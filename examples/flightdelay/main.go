@@ -202,7 +202,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 
 	// Score the held-out month with the published model as a service would
 	// load it, from features computed in bulk.
-	served, err := reg.LoadPipeline(ModelName, "production")
+	served, err := reg.Load(ModelName, "production")
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func newPipeline(inputs []*dfs.Feature) *pipeline.Pipeline {
 // publish stores the fitted pipeline as the next version of the model, points
 // "production" at it, and writes the feature spec beside the bundle.
 func publish(reg *persist.Registry, p *pipeline.Pipeline, spec *Spec) (pipeline.Ref, error) {
-	ref, err := reg.PublishPipeline(ModelName, p)
+	ref, err := reg.Publish(ModelName, p)
 	if err != nil {
 		return ref, err
 	}

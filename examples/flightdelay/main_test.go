@@ -54,7 +54,7 @@ func TestFlightDelay(t *testing.T) {
 		}
 	}
 	reg := &persist.Registry{Root: filepath.Join(dir, "registry")}
-	p, err := reg.LoadPipeline(ModelName, "production")
+	p, err := reg.Load(ModelName, "production")
 	if err != nil {
 		t.Fatal(err)
 	}

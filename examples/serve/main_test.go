@@ -44,7 +44,7 @@ func TestServe(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("status %d, %v", resp.StatusCode, err)
 	}
-	p, err := reg.LoadPipeline("housing", "production")
+	p, err := reg.Load("housing", "production")
 	if err != nil {
 		t.Fatal(err)
 	}

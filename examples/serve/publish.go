@@ -44,7 +44,7 @@ func publishHousing(reg *persist.Registry, name, alias string, seed uint64) (per
 		return persist.Ref{}, 0, err
 	}
 	p.Metrics["test_r2"] = r2
-	ref, err := reg.PublishPipeline(name, p)
+	ref, err := reg.Publish(name, p)
 	if err != nil {
 		return persist.Ref{}, 0, err
 	}
