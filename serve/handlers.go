@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -215,7 +216,7 @@ func (s *Server) checkUnseen(c *call, m *loaded, f *dataset.Frame) error {
 			if col.IsNull(row) {
 				continue
 			}
-			if _, ok := known[v]; !ok {
+			if _, ok := slices.BinarySearch(known, v); !ok {
 				n++
 				if len(c.unseen) < maxReported {
 					c.unseen = append(c.unseen, unseenValue{row, m.inputs[i].Name, v})

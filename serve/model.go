@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/pipeline"
@@ -49,6 +50,7 @@ type inputProfile struct {
 	Categories []string
 	Fractions  []float64
 	Null       float64
+	Seen       []string // every distinct training value, sorted; nil when not recorded
 }
 
 // describe reads what the server needs from a model's metadata.
@@ -83,7 +85,7 @@ func describeModel(m scorer) ([]field, outputSpec, []inputProfile, error) {
 	}
 	var profile []inputProfile
 	for _, p := range m.Profile() {
-		ip := inputProfile{Name: p.Name, Edges: p.Edges, Categories: p.Levels, Null: p.Nulls}
+		ip := inputProfile{Name: p.Name, Edges: p.Edges, Categories: p.Levels, Null: p.Nulls, Seen: p.SeenValues}
 		for _, f := range p.Fractions { // shares of the non-null values -> of all rows
 			ip.Fractions = append(ip.Fractions, f*(1-p.Nulls))
 		}
@@ -92,23 +94,26 @@ func describeModel(m scorer) ([]field, outputSpec, []inputProfile, error) {
 	return inputs, out, profile, nil
 }
 
-// knownCategories returns, per string input, the set of categories seen in
-// training, from the profile; nil for other inputs and for those whose
-// profile lists only the most frequent levels (a last, "other" bin that is
-// not empty), where an unlisted value may still have been seen.
-func knownCategories(inputs []field, profile []inputProfile) []map[string]struct{} {
-	out := make([]map[string]struct{}, len(inputs))
+// knownCategories returns, per string input, the categories seen in
+// training, sorted: the profile's list of every distinct training value
+// (pipeline.InputProfile.SeenValues, recorded up to pipeline.MaxSeen
+// values), or, for a bundle written before profiles held that list, its
+// most frequent levels when they cover every training value (the last,
+// "other" bin is empty). nil for other inputs and where the bundle does not
+// say which values were seen, so that no value is reported there.
+func knownCategories(inputs []field, profile []inputProfile) [][]string {
+	out := make([][]string, len(inputs))
 	for _, p := range profile {
-		if len(p.Categories) == 0 || len(p.Fractions) != len(p.Categories)+1 || p.Fractions[len(p.Categories)] != 0 {
+		known := p.Seen
+		if known == nil && len(p.Categories) > 0 && len(p.Fractions) == len(p.Categories)+1 && p.Fractions[len(p.Categories)] == 0 {
+			known = slices.Sorted(slices.Values(p.Categories))
+		}
+		if known == nil {
 			continue
 		}
 		for i, f := range inputs {
 			if f.Name == p.Name && f.Type == dataset.String {
-				set := make(map[string]struct{}, len(p.Categories))
-				for _, c := range p.Categories {
-					set[c] = struct{}{}
-				}
-				out[i] = set
+				out[i] = known
 			}
 		}
 	}

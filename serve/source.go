@@ -27,7 +27,7 @@ type loaded struct {
 	m       scorer
 	inputs  []field
 	index   map[string]int
-	known   []map[string]struct{} // per input: categories seen in training
+	known   [][]string // per input: the categories seen in training, sorted (nil: unknown)
 	out     outputSpec
 	classes *dataset.Column
 	drift   *drift // nil when the bundle records no training distribution
