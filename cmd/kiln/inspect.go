@@ -1,18 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
+	"github.com/kiln-ml/kiln/models"
 	"github.com/kiln-ml/kiln/persist"
 )
 
 func init() {
-	register(command{"inspect", "print a model's manifest, schema, steps, metrics and lineage; verify its digests", inspect})
+	register(command{"inspect", "print a model's manifest, schema, steps, metrics, lineage and statistical summary; verify its digests", inspect})
 }
 
 func inspect(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -73,7 +76,7 @@ func inspect(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	w.printf("steps\n")
 	for _, st := range man.Steps {
-		w.printf("  %-20s %-28s %s\n", st.Name, st.Kind, st.Params)
+		w.printf("  %-20s %-28s %s\n", st.Name, st.Kind, paramsShown(st.Params))
 	}
 	if len(man.Metrics) > 0 {
 		w.printf("metrics\n")
@@ -92,10 +95,44 @@ func inspect(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(man.Profile) > 0 {
 		w.printf("profile   training distributions of %d inputs (for drift)\n", len(man.Profile))
 	}
+	printSummary(w, path)
 	if w.err != nil {
 		return fail(stderr, "inspect", w.err)
 	}
 	return exitOK
+}
+
+// paramsShown returns a step's parameters for printing, with a model's
+// statistical summary, printed as a table below, left out.
+func paramsShown(params json.RawMessage) []byte {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(params, &fields) != nil || fields["summary"] == nil {
+		return params
+	}
+	return bytes.Replace(params, append([]byte(`"summary":`), fields["summary"]...), []byte(`"summary":"(below)"`), 1)
+}
+
+// printSummary prints the statistical summary of the bundle's final model,
+// laid out as R's summary() (bundles of format 1.2 and later hold it for
+// least squares, unpenalized two-class logistic regression and GLMs), or
+// why there is none.
+func printSummary(w *errWriter, path string) {
+	p, err := persist.Load(path)
+	if err != nil {
+		w.printf("summary   unavailable: %s\n", strings.TrimPrefix(err.Error(), "persist: "))
+		return
+	}
+	s, err := p.Summary()
+	if errors.Is(err, models.ErrNoSummary) {
+		why := strings.TrimSuffix(strings.TrimPrefix(err.Error(), "pipeline: Summary: "), ": "+models.ErrNoSummary.Error())
+		w.printf("summary   none: %s\n", why)
+		return
+	}
+	if err != nil {
+		w.printf("summary   unavailable: %v\n", err)
+		return
+	}
+	w.printf("summary\n\n%s", s)
 }
 
 func orDash(s string) string {

@@ -1,6 +1,6 @@
 // Command kiln inspects, scores and serves kiln models.
 //
-//	kiln inspect MODEL                 manifest, schema, steps, metrics, lineage; digests verified
+//	kiln inspect MODEL                 manifest, schema, steps, metrics, lineage, R-style summary; digests verified
 //	kiln predict MODEL [IN] [-o OUT]   score CSV or JSON Lines (stdin/stdout by default, streamed)
 //	kiln serve [flags] REGISTRY|BUNDLE the HTTP server of package serve; SIGHUP reloads, SIGTERM drains
 //	kiln export onnx MODEL -o FILE     an ONNX model for ONNX Runtime (package onnx)

@@ -84,7 +84,16 @@ func TestInspect(t *testing.T) {
 	if code := run([]string{"inspect", dir + "/cars:production"}, nil, &out, &errb); code != exitOK {
 		t.Fatalf("%d %s", code, errb.String())
 	}
-	for _, want := range []string{"model     cars@1", "digests verified", "output    mpg (value, float64)", "  wt ", "models.LinearRegression", "train_r2", "32 rows"} {
+	for _, want := range []string{"model     cars@1", "digests verified", "output    mpg (value, float64)", "  wt ", "models.LinearRegression", "train_r2", "32 rows",
+		`"summary":"(below)"`,
+		// R 4.2's summary(lm(mpg ~ wt + hp, data = mtcars)):
+		"(Intercept) 37.22727    1.59879  23.285  < 2e-16 ***",
+		"wt          -3.87783    0.63273  -6.129 1.12e-06 ***",
+		"hp          -0.03177    0.00903  -3.519  0.00145 ** ",
+		"Residual standard error: 2.593 on 29 degrees of freedom",
+		"Multiple R-squared:  0.8268,\tAdjusted R-squared:  0.8148 ",
+		"F-statistic: 69.21 on 2 and 29 DF,  p-value: 9.109e-12",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("inspect lacks %q:\n%s", want, out.String())
 		}
@@ -144,5 +153,13 @@ func TestPredictReportsBadLines(t *testing.T) {
 	code := run([]string{"predict", dir + "/cars"}, in, &out, &errb)
 	if code != exitFail || !strings.Contains(errb.String(), "standard input: line") {
 		t.Fatalf("%d %q", code, errb.String())
+	}
+}
+
+// A model without inference says why instead of printing a summary.
+func TestInspectSaysWhyThereIsNoSummary(t *testing.T) {
+	code, out, errs := kiln("inspect", "../../persist/testdata/logistic_v1.2.kiln")
+	if code != exitOK || !strings.Contains(out, "summary   none: LogisticRegression.Summary: a penalized fit has no inference") {
+		t.Fatalf("%d %s%s", code, out, errs)
 	}
 }
