@@ -23,9 +23,24 @@ func init() {
 // registrySub is one subcommand of kiln registry.
 type registrySub struct {
 	name, args, help string
-	run              func(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int
+	minArgs, maxArgs int // positional arguments, DIR first
+	run              func(c *registryCall) int
 	flags            func(fs *flag.FlagSet) // declares the subcommand's flags, or nil
 }
+
+// registryCall is one run of a subcommand: its parsed flags, its arguments
+// after DIR, and the registry at DIR.
+type registryCall struct {
+	name           string // "registry promote"
+	fs             *flag.FlagSet
+	args           []string
+	reg            *persist.Registry
+	stdout, stderr io.Writer
+}
+
+func (c *registryCall) fail(err error) int { return fail(c.stderr, c.name, err) }
+
+func (c *registryCall) flag(name string) any { return c.fs.Lookup(name).Value.(flag.Getter).Get() }
 
 var registrySubs []registrySub
 
@@ -33,26 +48,26 @@ func init() {
 	registrySubs = []registrySub{
 		{"list", "DIR [NAME]", `Lists the models of the registry at DIR with their versions and aliases, or,
 with NAME, each version of that model (when it was published, its size, the
-aliases pointing at it) and each alias with the version it would roll back to.`, registryList, nil},
+aliases pointing at it) and each alias with the version it would roll back to.`, 1, 2, registryList, nil},
 		{"publish", "[-alias ALIAS] DIR NAME BUNDLE", `Publishes the bundle file BUNDLE as the next version of NAME in the registry
 at DIR (created if missing), after checking that it loads. With -alias, the
 alias is then promoted to the new version (it never moves back: if another
-publisher promoted a newer version meanwhile, the alias stays there).`, registryPublish, func(fs *flag.FlagSet) {
+publisher promoted a newer version meanwhile, the alias stays there).`, 3, 3, registryPublish, func(fs *flag.FlagSet) {
 			fs.String("alias", "", "promote this alias (such as production) to the new version")
 		}},
 		{"promote", "DIR NAME ALIAS VERSION", `Points ALIAS of NAME at VERSION (a number or "latest"), creating the alias
 if needed. Promotion only moves forward: if the alias already points at a
 newer version, it is left there and the command fails (exit 1); to go back,
 use kiln registry rollback. Servers that follow the alias (kiln serve) pick
-the move up at their next poll or on SIGHUP.`, registryPromote, nil},
+the move up at their next poll or on SIGHUP.`, 4, 4, registryPromote, nil},
 		{"rollback", "DIR NAME ALIAS [VERSION]", `Moves ALIAS of NAME back to the version it pointed at before its last move,
 or to VERSION. Rolling back again goes further back through the alias's
-history, never forward.`, registryRollback, nil},
+history, never forward.`, 3, 4, registryRollback, nil},
 		{"gc", "[-keep N] [-n] [-stale DURATION] DIR [NAME]", `Removes old versions of NAME (of every model without NAME). A version is
 removed when it is not among the -keep newest, no alias points at it, and no
 alias would roll back to it (the previous version of each alias's history).
 The newest version, which "latest" names, is always kept. Also removes what
-publishers killed mid-write left behind once it is older than -stale.`, registryGC, func(fs *flag.FlagSet) {
+publishers killed mid-write left behind once it is older than -stale.`, 1, 2, registryGC, func(fs *flag.FlagSet) {
 			fs.Int("keep", 3, "how many of the newest versions to keep whatever points at them (at least 1)")
 			fs.Bool("n", false, "dry run: print what would be removed, remove nothing")
 			fs.Duration("stale", time.Hour, "age after which a leftover temporary file of a dead publisher is removed")
@@ -96,7 +111,17 @@ func registryCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return flagExit(err)
 		}
-		return s.run(fs, rest, stdout, stderr)
+		if len(rest) < s.minArgs || len(rest) > s.maxArgs {
+			fs.Usage()
+			return exitUsage
+		}
+		c := &registryCall{name: "registry " + s.name, fs: fs, args: rest[1:], reg: &persist.Registry{Root: rest[0]}, stdout: stdout, stderr: stderr}
+		if s.name != "publish" { // which creates the registry
+			if err := checkRegistry(rest[0]); err != nil {
+				return c.fail(err)
+			}
+		}
+		return s.run(c)
 	}
 	fmt.Fprintf(stderr, "kiln registry: unknown subcommand %q\n\n", args[0])
 	registryUsage(stderr)
@@ -119,50 +144,35 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// wrongArgs prints the usage and returns exitUsage unless lo <= n <= hi.
-func wrongArgs(fs *flag.FlagSet, args []string, lo, hi int) bool {
-	if len(args) < lo || len(args) > hi {
-		fs.Usage()
-		return true
-	}
-	return false
-}
-
-// openRegistry checks that DIR is an existing registry.
-func openRegistry(dir string) (*persist.Registry, error) {
+// checkRegistry checks that dir is an existing directory.
+func checkRegistry(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("registry %s: %w", dir, errors.Unwrap(err))
+		return fmt.Errorf("registry %s: %w", dir, errors.Unwrap(err))
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("registry %s: not a directory", dir)
+		return fmt.Errorf("registry %s: not a directory", dir)
 	}
-	return &persist.Registry{Root: dir}, nil
+	return nil
 }
 
-func registryList(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	if wrongArgs(fs, args, 1, 2) {
-		return exitUsage
-	}
-	reg, err := openRegistry(args[0])
-	if err != nil {
-		return fail(stderr, "registry list", err)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	if len(args) == 1 {
+func registryList(c *registryCall) int {
+	reg := c.reg
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	if len(c.args) == 0 {
 		names, err := reg.Names()
 		if err != nil {
-			return fail(stderr, "registry list", err)
+			return c.fail(err)
 		}
 		fmt.Fprintln(tw, "MODEL\tVERSIONS\tLATEST\tALIASES")
 		for _, name := range names {
 			versions, err := reg.List(name)
 			if err != nil {
-				return fail(stderr, "registry list", err)
+				return c.fail(err)
 			}
 			aliases, err := reg.Aliases(name)
 			if err != nil {
-				return fail(stderr, "registry list", err)
+				return c.fail(err)
 			}
 			latest := "-"
 			if len(versions) > 0 {
@@ -171,18 +181,18 @@ func registryList(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", name, len(versions), latest, aliasList(aliases))
 		}
 		if err := tw.Flush(); err != nil {
-			return fail(stderr, "registry list", err)
+			return c.fail(err)
 		}
 		return exitOK
 	}
-	name := args[1]
+	name := c.args[0]
 	versions, err := reg.List(name)
 	if err != nil {
-		return fail(stderr, "registry list", err)
+		return c.fail(err)
 	}
 	aliases, err := reg.Aliases(name)
 	if err != nil {
-		return fail(stderr, "registry list", err)
+		return c.fail(err)
 	}
 	at := map[int][]string{}
 	for a, v := range aliases {
@@ -208,22 +218,27 @@ func registryList(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int
 	if len(aliases) > 0 {
 		fmt.Fprintln(tw, "\nALIAS\tVERSION\tROLLS BACK TO")
 		for _, a := range sortedKeys(aliases) {
-			back := "-"
-			if h, err := reg.History(name, a); err == nil {
-				for i := len(h) - 1; i >= 0; i-- {
-					if _, err := reg.Path(persist.Ref{Name: name, Version: h[i]}); err == nil && h[i] != aliases[a] {
-						back = strconv.Itoa(h[i])
-						break
-					}
-				}
-			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", a, aliases[a], back)
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", a, aliases[a], rollbackTarget(reg, name, a, aliases[a]))
 		}
 	}
 	if err := tw.Flush(); err != nil {
-		return fail(stderr, "registry list", err)
+		return c.fail(err)
 	}
 	return exitOK
+}
+
+// rollbackTarget is the version Rollback would move an alias to, or "-".
+func rollbackTarget(reg *persist.Registry, name, alias string, current int) string {
+	h, err := reg.History(name, alias)
+	if err != nil {
+		return "?"
+	}
+	for i := len(h) - 1; i >= 0; i-- {
+		if _, err := reg.Path(persist.Ref{Name: name, Version: h[i]}); err == nil && h[i] != current {
+			return strconv.Itoa(h[i])
+		}
+	}
+	return "-"
 }
 
 func sortedKeys(m map[string]int) []string {
@@ -258,69 +273,55 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func registryPublish(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	if wrongArgs(fs, args, 3, 3) {
-		return exitUsage
-	}
-	alias := fs.Lookup("alias").Value.String()
-	dir, name, file := args[0], args[1], args[2]
+func registryPublish(c *registryCall) int {
+	name, file, alias := c.args[0], c.args[1], c.flag("alias").(string)
 	b, err := persist.ReadFile(file) // verifies the digests
 	if err != nil {
-		return fail(stderr, "registry publish", err)
+		return c.fail(err)
 	}
 	if _, err := persist.Load(file); err != nil { // every step decodes
-		return fail(stderr, "registry publish", err)
+		return c.fail(err)
 	}
-	reg := &persist.Registry{Root: dir}
-	ref, err := reg.PublishBundle(name, b)
+	ref, err := c.reg.PublishBundle(name, b)
 	if err != nil {
-		return fail(stderr, "registry publish", err)
+		return c.fail(err)
 	}
-	fmt.Fprintf(stdout, "published %s as %s\n", file, ref)
+	fmt.Fprintf(c.stdout, "published %s as %s\n", file, ref)
 	if alias == "" {
 		return exitOK
 	}
-	now, err := reg.Promote(name, alias, ref.Version)
+	now, err := c.reg.Promote(name, alias, ref.Version)
 	if err != nil {
-		return fail(stderr, "registry publish", err)
+		return c.fail(err)
 	}
 	if now.Version != ref.Version {
-		fmt.Fprintf(stderr, "kiln registry publish: %s:%s stays at version %d, newer than %d (promoted by another publisher)\n", name, alias, now.Version, ref.Version)
-		return exitFail
+		return c.fail(fmt.Errorf("%s:%s stays at version %d, newer than %d (promoted by another publisher)", name, alias, now.Version, ref.Version))
 	}
-	fmt.Fprintf(stdout, "%s:%s -> %d\n", name, alias, now.Version)
+	fmt.Fprintf(c.stdout, "%s:%s -> %d\n", name, alias, now.Version)
 	return exitOK
 }
 
-func registryPromote(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	if wrongArgs(fs, args, 4, 4) {
-		return exitUsage
-	}
-	reg, err := openRegistry(args[0])
+func registryPromote(c *registryCall) int {
+	name, alias := c.args[0], c.args[1]
+	target, err := parseVersion(c.reg, name, c.args[2])
 	if err != nil {
-		return fail(stderr, "registry promote", err)
+		return c.fail(err)
 	}
-	name, alias := args[1], args[2]
-	target, err := parseVersion(reg, name, args[3])
+	before, _ := c.reg.Resolve(name, alias)
+	now, err := c.reg.Promote(name, alias, target)
 	if err != nil {
-		return fail(stderr, "registry promote", err)
-	}
-	before, _ := reg.Resolve(name, alias)
-	now, err := reg.Promote(name, alias, target)
-	if err != nil {
-		return fail(stderr, "registry promote", err)
+		return c.fail(err)
 	}
 	switch {
 	case now.Version > target:
-		fmt.Fprintf(stderr, "kiln registry promote: %s:%s points at version %d, newer than %d: promotion never moves an alias back (use kiln registry rollback)\n",
-			name, alias, now.Version, target)
-		return exitFail
+		return c.fail(fmt.Errorf("%s:%s points at version %d, newer than %d: promotion never moves an alias back (use kiln registry rollback)",
+			name, alias, now.Version, target))
 	case before.Version == target:
-		fmt.Fprintf(stdout, "%s:%s already points at version %d\n", name, alias, target)
+		fmt.Fprintf(c.stdout, "%s:%s already points at version %d\n", name, alias, target)
 	case before.Version == 0:
-		fmt.Fprintf(stdout, "%s:%s -> %d (new alias)\n", name, alias, target)
+		fmt.Fprintf(c.stdout, "%s:%s -> %d (new alias)\n", name, alias, target)
 	default:
-		fmt.Fprintf(stdout, "%s:%s -> %d (was %d)\n", name, alias, target, before.Version)
+		fmt.Fprintf(c.stdout, "%s:%s -> %d (was %d)\n", name, alias, target, before.Version)
 	}
 	return exitOK
 }
@@ -338,48 +339,34 @@ func parseVersion(reg *persist.Registry, name, s string) (int, error) {
 	return v, nil
 }
 
-func registryRollback(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	if wrongArgs(fs, args, 3, 4) {
-		return exitUsage
-	}
-	reg, err := openRegistry(args[0])
-	if err != nil {
-		return fail(stderr, "registry rollback", err)
-	}
-	name, alias := args[1], args[2]
+func registryRollback(c *registryCall) int {
+	name, alias := c.args[0], c.args[1]
 	target := 0
-	if len(args) == 4 {
-		if target, err = parseVersion(reg, name, args[3]); err != nil {
-			return fail(stderr, "registry rollback", err)
+	if len(c.args) == 3 {
+		var err error
+		if target, err = parseVersion(c.reg, name, c.args[2]); err != nil {
+			return c.fail(err)
 		}
 	}
-	from, to, err := reg.Rollback(name, alias, target)
+	from, to, err := c.reg.Rollback(name, alias, target)
 	if err != nil {
-		return fail(stderr, "registry rollback", err)
+		return c.fail(err)
 	}
-	fmt.Fprintf(stdout, "%s:%s -> %d (was %d)\n", name, alias, to.Version, from.Version)
+	fmt.Fprintf(c.stdout, "%s:%s -> %d (was %d)\n", name, alias, to.Version, from.Version)
 	return exitOK
 }
 
-func registryGC(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
-	if wrongArgs(fs, args, 1, 2) {
-		return exitUsage
-	}
-	keep := fs.Lookup("keep").Value.(flag.Getter).Get().(int)
-	dry := fs.Lookup("n").Value.(flag.Getter).Get().(bool)
-	stale := fs.Lookup("stale").Value.(flag.Getter).Get().(time.Duration)
+func registryGC(c *registryCall) int {
+	keep, dry, stale := c.flag("keep").(int), c.flag("n").(bool), c.flag("stale").(time.Duration)
 	if keep < 1 {
-		fmt.Fprintln(stderr, "kiln registry gc: -keep must be at least 1 (the newest version is always kept)")
+		fmt.Fprintln(c.stderr, "kiln registry gc: -keep must be at least 1 (the newest version is always kept)")
 		return exitUsage
 	}
-	reg, err := openRegistry(args[0])
-	if err != nil {
-		return fail(stderr, "registry gc", err)
-	}
-	names := args[1:]
+	names := c.args
 	if len(names) == 0 {
-		if names, err = reg.Names(); err != nil {
-			return fail(stderr, "registry gc", err)
+		var err error
+		if names, err = c.reg.Names(); err != nil {
+			return c.fail(err)
 		}
 	}
 	verb := "removed"
@@ -389,23 +376,23 @@ func registryGC(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
 	total := 0
 	for _, name := range names {
 		if !dry {
-			gone, err := reg.RemoveStale(name, stale)
+			gone, err := c.reg.RemoveStale(name, stale)
 			if err != nil {
-				return fail(stderr, "registry gc", err)
+				return c.fail(err)
 			}
 			for _, p := range gone {
-				fmt.Fprintf(stdout, "removed leftover %s\n", filepath.ToSlash(p))
+				fmt.Fprintf(c.stdout, "removed leftover %s\n", filepath.ToSlash(p))
 			}
 		}
-		removed, err := reg.Prune(name, persist.PruneOptions{Keep: keep, DryRun: dry})
+		removed, err := c.reg.Prune(name, persist.PruneOptions{Keep: keep, DryRun: dry})
 		for _, r := range removed {
-			fmt.Fprintf(stdout, "%s %s\n", verb, r)
+			fmt.Fprintf(c.stdout, "%s %s\n", verb, r)
 		}
 		total += len(removed)
 		if err != nil {
-			return fail(stderr, "registry gc", err)
+			return c.fail(err)
 		}
 	}
-	fmt.Fprintf(stdout, "%s %d version(s)\n", verb, total)
+	fmt.Fprintf(c.stdout, "%s %d version(s)\n", verb, total)
 	return exitOK
 }
