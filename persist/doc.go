@@ -37,6 +37,6 @@
 // MiB. Loading a file of n bytes allocates at most 24n bytes plus 1 MiB, the
 // n bytes read included; the costliest bundles per byte that the format
 // allows (200,000 metrics in the manifest, a million empty tensors) measure
-// 16n and 8n. Failures wrap ErrCorrupt, ErrUnsupportedVersion or
+// 19n and 8n. Failures wrap ErrCorrupt, ErrUnsupportedVersion or
 // ErrUnsupported (a step kind without a codec), for errors.Is.
 package persist
