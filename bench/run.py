@@ -44,6 +44,11 @@ def rows(a):
             ('DuckDB read_csv_auto', node('duckdb', 'csv', flights10x)),
             ('pandas read_csv', python('csv', flights10x)),
         ]),
+        ('jsonl', 'JSON Lines: the same flights x10 as one object a line (748 MB) into memory', [
+            ('kiln ReadJSONLFile', go_bench(f'{b}/dataset.test', '^BenchmarkReadJSONLFlights10x$')),
+            ('Polars read_ndjson (scanJson + collect)', node('polars', 'jsonl', flights10x.replace('.csv', '.jsonl'))),
+            ('DuckDB read_json_auto', node('duckdb', 'jsonl', flights10x.replace('.csv', '.jsonl'))),
+        ]),
         ('parquet', 'Parquet: vega flights-3m (3,000,000 rows, zstd) into memory', [
             ('kiln parquet.ReadFile', go_bench(f'{b}/parquet.test', '^BenchmarkReadFlights3M$')),
             ('Polars read_parquet', node('polars', 'parquet', parquet)),
@@ -205,7 +210,7 @@ def main():
     print(f"machine: {info}", flush=True)
     results = {}
     # Most informative rows first, so that a run cut short has measured them.
-    priority = ['csv', 'cooc', 'countvec', 'parquet', 'dfs', 'dfs10x']
+    priority = ['csv', 'jsonl', 'cooc', 'countvec', 'parquet', 'dfs', 'dfs10x']
     table = sorted((r for r in rows(a) if not only or r[0] in only), key=lambda r: priority.index(r[0]))
     for rnd in range(a.rounds):
         info['load_max'] = max(info['load_max'], os.getloadavg()[0])

@@ -120,7 +120,7 @@ func (cv *CountVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*spar
 	if err != nil {
 		return nil, err
 	}
-	job := &countJob{an: an, fixed: v, keepRows: true, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
+	job := &countJob{an: an, fixed: v, keepRows: true, binary: cv.Binary, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
 	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (cv *CountVectorizer) fit(ctx context.Context, c Corpus, keepRows bool) (*s
 	if err != nil {
 		return nil, err
 	}
-	job := &countJob{an: an, keepRows: keepRows, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
+	job := &countJob{an: an, keepRows: keepRows, binary: cv.Binary, workers: cv.Workers, progress: countProgress(cv.Progress, c)}
 	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err

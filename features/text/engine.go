@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kiln-ml/kiln/internal/bigmem"
 	"io"
 	"math"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/james-bowman/sparse"
+	"github.com/kiln-ml/kiln/internal/bigmem"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -47,6 +47,15 @@ type batchRows struct {
 	ptr        []int32
 	ids        []int32
 	counts     []int32
+}
+
+// count returns the count of entry e; rows kept for a binary matrix have
+// none (1 stands for any).
+func (b *batchRows) count(e int32) int32 {
+	if b.counts == nil {
+		return 1
+	}
+	return b.counts[e]
 }
 
 // shard is one worker's state.
@@ -167,6 +176,7 @@ type countJob struct {
 	hashN     int         // > 0: hash terms into hashN columns
 	alternate bool        // hashing: alternate signs
 	keepRows  bool        // keep the rows (FitTransform, Transform), not just the counts (Fit)
+	binary    bool        // the rows' counts are not needed (a binary matrix)
 	workers   int
 	progress  func(docs int)
 }
@@ -255,6 +265,7 @@ func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error)
 		s := res.shards[w]
 		g.Go(func() error {
 			out := &batchRows{}
+			var kept rowArena
 			for b := range batches {
 				if failed.Load() {
 					continue // drain
@@ -268,10 +279,13 @@ func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error)
 					continue
 				}
 				if j.keepRows { // keep an exact-size copy; out is scratch space
-					kept := &batchRows{seq: out.seq, first: out.first, shard: w,
-						ptr: slices.Clone(out.ptr), ids: slices.Clone(out.ids), counts: slices.Clone(out.counts)}
+					rows := &batchRows{seq: out.seq, first: out.first, shard: w,
+						ptr: kept.copy(out.ptr), ids: kept.copy(out.ids)}
+					if !j.binary {
+						rows.counts = kept.copy(out.counts)
+					}
 					mu.Lock()
-					res.rows = append(res.rows, kept)
+					res.rows = append(res.rows, rows)
 					mu.Unlock()
 				}
 				if j.progress != nil {
@@ -299,6 +313,33 @@ func (j *countJob) run(ctx context.Context, corpus Corpus) (*countResult, error)
 	}
 	slices.SortFunc(res.rows, func(a, b *batchRows) int { return a.seq - b.seq })
 	return res, nil
+}
+
+// rowArena holds the rows a worker keeps, in blocks that double from 256 KiB
+// to 16 MiB: a large corpus's rows lie in large blocks that bigmem advises for
+// huge pages (in a fresh process, first touching them is most of their cost),
+// a small corpus's take little memory.
+type rowArena struct {
+	block []int32
+}
+
+const (
+	rowArenaFirst = 64 << 10 // entries of the first block
+	rowArenaMax   = 4 << 20  // entries of the largest blocks
+)
+
+// copy returns a copy of s in the arena.
+func (a *rowArena) copy(s []int32) []int32 {
+	if cap(a.block)-len(a.block) < len(s) {
+		size := rowArenaFirst
+		if a.block != nil {
+			size = min(2*cap(a.block), rowArenaMax)
+		}
+		a.block = bigmem.MakeCap[int32](0, max(size, len(s)))
+	}
+	l := len(a.block)
+	a.block = append(a.block, s...)
+	return a.block[l:len(a.block):len(a.block)]
 }
 
 // buildCSR assembles the document-term matrix from the rows, mapping each
@@ -350,7 +391,7 @@ func buildCSR(res *countResult, colOf [][]int32, ncols int, binary bool, workers
 						continue
 					}
 				}
-				keys = append(keys, uint64(c)<<32|uint64(uint32(b.counts[e])))
+				keys = append(keys, uint64(c)<<32|uint64(uint32(b.count(e))))
 			}
 			slices.Sort(keys)
 			at := indptr[b.first+r]
@@ -436,7 +477,7 @@ func (sc *csrScratch) byColumn(b *batchRows, m []int32, ncols int, indptr, indic
 			}
 			p := start[c]
 			start[c]++
-			sc.row[p], sc.col[p], sc.count[p] = int32(r), c, b.counts[e]
+			sc.row[p], sc.col[p], sc.count[p] = int32(r), c, b.count(e)
 		}
 	}
 	sc.at = slices.Grow(sc.at[:0], len(b.ptr))[:len(b.ptr)-1]

@@ -66,7 +66,7 @@ func (h *HashingVectorizer) TransformCorpus(ctx context.Context, c Corpus) (*spa
 	if err != nil {
 		return nil, err
 	}
-	job := &countJob{an: an, hashN: n, alternate: !h.NoAlternateSign, keepRows: true, workers: h.Workers}
+	job := &countJob{an: an, hashN: n, alternate: !h.NoAlternateSign, keepRows: true, binary: h.Binary, workers: h.Workers}
 	res, err := job.run(ctx, c)
 	if err != nil {
 		return nil, err
