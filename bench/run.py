@@ -67,9 +67,9 @@ def rows(a):
             ('pandas groupby', python('dfs', a.flights, '10')),
         ]),
         ('cooc', 'word co-occurrence of the 50,000 IMDB reviews (25,858 terms; binary bag of words)', [
-            ('kiln Compact, fresh output (227 MB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/compact$', env=two)),
-            ('kiln Dense, fresh output (2.67 GB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/dense$', env=two)),
-            ('kiln Dense, output reused', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence/multicore/dense-reuse$', env=two)),
+            ('kiln Compact, fresh output (227 MB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^compact$', env=two)),
+            ('kiln Dense, fresh output (2.67 GB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^dense$', env=two)),
+            ('kiln Dense, output reused', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^dense-reuse$', env=two)),
             ('Numba loop (book 5.10; output zeroed before the timer)', python('numba', imdb)),
             ('scipy (B.T * B).todense() (book 5.9)', python('scipy', imdb)),
         ]),

@@ -101,12 +101,14 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 		}
 	}
 	b.ResetTimer()
+	var faults int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		if !reuse {
 			dense, packed, csr, compact = nil, nil, nil, nil
 		}
 		runtime.GC()
+		f0 := minorFaults()
 		b.StartTimer()
 		switch f {
 		case DenseForm:
@@ -125,9 +127,11 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 		if err != nil {
 			b.Fatal(err)
 		}
+		faults += minorFaults() - f0
 	}
 	b.StopTimer()
 	report()
+	b.ReportMetric(float64(faults)/float64(b.N), "page-faults/op")
 	var sum int64
 	switch f {
 	case DenseForm:
@@ -136,7 +140,7 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 		sum = packed.Sum()
 	case CompactForm:
 		sum = compact.Sum()
-		b.ReportMetric(float64(compact.NonZeros()*int64(compact.EntryBytes()))/1e6, "output-MB")
+		b.ReportMetric(float64(compact.Bytes())/1e6, "output-MB")
 	default:
 		for _, v := range csr.RawMatrix().Data {
 			sum += int64(v)

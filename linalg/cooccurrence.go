@@ -122,13 +122,13 @@ func (c Cooccurrence) Sparse(ctx context.Context, b mat.Matrix) (*sparse.CSR, er
 }
 
 // Compact returns the non-zero counts of C's upper triangle, diagonal
-// included (see CompactCounts for the storage rule): the form whose output
-// is smallest, and so cheapest to touch the first time, when C has few
-// non-zeros, as co-occurrence matrices of real vocabularies do (17% of the
-// entries for IMDB). The multicore method writes it in one pass; the plain
-// and algebra methods compute the packed triangle and compress it. A
-// MaxBytes budget is checked as the rows are written, since the number of
-// non-zeros is known only at the end.
+// included, in the byte code of CompactCounts: the form whose output is
+// smallest, and so cheapest to touch the first time, as co-occurrence
+// matrices of real vocabularies have few non-zeros, mostly small (17% of the
+// entries for IMDB, at 1.2 bytes each). The multicore method writes it in one
+// pass; the plain and algebra methods compute the packed triangle and encode
+// it. A MaxBytes budget is checked as the rows are written, since the size is
+// known only at the end (Memory finds it with a counting pass).
 func (c Cooccurrence) Compact(ctx context.Context, b mat.Matrix) (*CompactCounts, error) {
 	r, err := c.compute(ctx, b, CompactForm, nil)
 	if err != nil {
@@ -149,7 +149,9 @@ func (c Cooccurrence) Compact(ctx context.Context, b mat.Matrix) (*CompactCounts
 // B and Bᵀ (40 per non-zero plus 8(n+m)) and the sparse product (16 per
 // non-zero of C) when it is not the output. The sparse form and the algebra
 // method need the number of non-zeros of C, which Memory finds with the
-// multicore counting pass (about a third of the cost of computing C).
+// multicore counting pass (about a third of the cost of computing C); the
+// compact form's size depends on the counts too, which Memory finds with a
+// second pass over the rows (their code is sized, not written).
 func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output, working int64, err error) {
 	meth, workers, err := c.settings()
 	if err != nil {
@@ -172,12 +174,11 @@ func (c Cooccurrence) Memory(ctx context.Context, b mat.Matrix, f Form) (output,
 			return 0, 0, err
 		}
 		s.nnzC = int64(indptr[m])
-		for x := 0; x < m; x++ {
-			if indptr[x+1] > indptr[x] { // a term that occurs has C(x, x) > 0
-				s.nnzDiag++
+		if f == CompactForm {
+			if s.compactBytes, err = passes.compactSize(ctx, workers, chunks); err != nil {
+				return 0, 0, err
 			}
 		}
-		s.narrow = compactNarrow(d)
 	}
 	return s.outputBytes(f), s.workingBytes(meth, f), nil
 }
@@ -272,7 +273,7 @@ func (c Cooccurrence) compute(ctx context.Context, b mat.Matrix, f Form, reuse [
 		return result{}, err
 	}
 	if toCompact {
-		r.compact, r.counts = packedToCompact(r.counts, m, compactNarrow(d)), nil
+		r.compact, r.counts = packedToCompact(r.counts, m), nil
 	}
 	return r, nil
 }

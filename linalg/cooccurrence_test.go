@@ -194,3 +194,64 @@ func TestCountPanicsOutOfRange(t *testing.T) {
 		}()
 	}
 }
+
+// TestCompactCode checks every branch of the compact form's byte code
+// against the dense form: gaps and counts past 15 (one escape) and past 143
+// (a two-byte varint), rows with more than 128 entries (marks), terms that
+// never occur (empty rows), weighted counts past 65,535, and Memory's size.
+func TestCompactCode(t *testing.T) {
+	const m = 700
+	var indptr, ind []int
+	var data []float64
+	indptr = append(indptr, 0)
+	addDoc := func(terms []int, w float64) {
+		for _, y := range terms {
+			ind = append(ind, y)
+			data = append(data, w)
+		}
+		indptr = append(indptr, len(ind))
+	}
+	for d := 0; d < 300; d++ { // a pair in 300 documents: counts past 143
+		addDoc([]int{3, 4}, 1)
+	}
+	for d := 0; d < 20; d++ { // counts of 20 at gaps of 1
+		addDoc([]int{10, 11, 12}, 1)
+	}
+	wide := []int{0}
+	for y := 20; y < m; y += 3 { // a long row, gaps of 3, and one gap past 143
+		if y < 200 || y > 400 {
+			wide = append(wide, y)
+		}
+	}
+	addDoc(wide, 1)
+	addDoc([]int{5, 699}, 300) // weighted: 90,000
+	b := sparse.NewCSR(len(indptr)-1, m, indptr, ind, data)
+	for _, weighted := range []bool{false, true} {
+		for _, meth := range Methods() {
+			c := Cooccurrence{Method: meth, Weighted: weighted, Workers: 3}
+			dense, err := c.Dense(context.Background(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cc, err := c.Compact(context.Background(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for x := 0; x < m; x++ {
+				for y := 0; y < m; y++ {
+					if got, want := cc.Count(x, y), dense.Count(x, y); got != want {
+						t.Fatalf("%s weighted=%v: C(%d, %d) = %d, want %d", meth, weighted, x, y, got, want)
+					}
+				}
+			}
+			checkCompact(t, cc)
+			if cc.Sum() != dense.Sum() {
+				t.Errorf("%s weighted=%v: sum %d, want %d", meth, weighted, cc.Sum(), dense.Sum())
+			}
+			out, _, err := c.Memory(context.Background(), b, CompactForm)
+			if err != nil || out != cc.Bytes() {
+				t.Errorf("%s weighted=%v: Memory says %d bytes (%v), the result takes %d", meth, weighted, out, err, cc.Bytes())
+			}
+		}
+	}
+}

@@ -34,7 +34,7 @@
 //
 // # Output forms and memory
 //
-// The result comes in three forms, with the memory each needs stated so that
+// The result comes in four forms, with the memory each needs stated so that
 // a caller can choose before allocating; Cooccurrence.MaxBytes makes a call
 // return a *MemoryError (errors.Is(err, ErrMemoryBudget)) instead of
 // allocating past a budget, and Cooccurrence.Memory tells the figure in
@@ -47,6 +47,19 @@
 //   - Sparse: a *sparse.CSR of the non-zero counts, 16 bytes each, for
 //     vocabularies whose dense matrix does not fit; it is sized by a first
 //     counting pass and allocated once.
+//   - Compact: CompactCounts, the non-zero counts of the upper triangle in a
+//     byte code of about 1.2 bytes an entry (68 MB for IMDB), written once by
+//     the kernel with no intermediate.
+//
+// Choosing a form: a new page of memory costs a page fault when it is first
+// written, and on virtual machines that can cost more than the counting
+// itself (see internal/bigmem), so the first call's time follows the size of
+// its output. Take Compact for a matrix computed once and read row by row
+// (AppendUpperRow) or entry by entry (Count, At: a binary search and at most
+// 128 entries decoded); Dense when every entry is read many times at full
+// speed, or when one output is recomputed in place (DenseTo: no new memory
+// after the first call); Packed for half of Dense; Sparse to hand a CSR of
+// both triangles to other code.
 //
 // Besides the output, a call holds a validated copy of B (4 bytes per
 // non-zero) and, for the multicore kernel, its inverted index (8 to 14

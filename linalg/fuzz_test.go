@@ -62,8 +62,9 @@ func FuzzCooccurrence(f *testing.F) {
 				d, err := c.Dense(context.Background(), b)
 				p, perr := c.Packed(context.Background(), b)
 				s, serr := c.Sparse(context.Background(), b)
-				if (err == nil) != (refErr == nil) || (perr == nil) != (refErr == nil) || (serr == nil) != (refErr == nil) {
-					t.Fatalf("%s weighted=%v: errors %v, %v, %v; plain loop %v", meth, weighted, err, perr, serr, refErr)
+				cc, cerr := c.Compact(context.Background(), b)
+				if (err == nil) != (refErr == nil) || (perr == nil) != (refErr == nil) || (serr == nil) != (refErr == nil) || (cerr == nil) != (refErr == nil) {
+					t.Fatalf("%s weighted=%v: errors %v, %v, %v, %v; plain loop %v", meth, weighted, err, perr, serr, cerr, refErr)
 				}
 				if refErr != nil {
 					continue
@@ -72,9 +73,9 @@ func FuzzCooccurrence(f *testing.F) {
 				for x := 0; x < m; x++ {
 					for y := 0; y < m; y++ {
 						want := ref.Count(x, y)
-						if d.Count(x, y) != want || p.Count(x, y) != want || int32(s.At(x, y)) != want || ref.Count(y, x) != want {
-							t.Fatalf("%s weighted=%v: C(%d, %d) dense %d packed %d sparse %v, plain %d",
-								meth, weighted, x, y, d.Count(x, y), p.Count(x, y), s.At(x, y), want)
+						if d.Count(x, y) != want || p.Count(x, y) != want || int32(s.At(x, y)) != want || cc.Count(x, y) != want || ref.Count(y, x) != want {
+							t.Fatalf("%s weighted=%v: C(%d, %d) dense %d packed %d sparse %v compact %d, plain %d",
+								meth, weighted, x, y, d.Count(x, y), p.Count(x, y), s.At(x, y), cc.Count(x, y), want)
 						}
 					}
 				}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/james-bowman/sparse"
 	"github.com/james-bowman/sparse/blas"
+	"github.com/kiln-ml/kiln/internal/bigmem"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -111,9 +112,9 @@ func docsFromCSR(s *sparse.CSR, weighted bool, parts int) (*docs, error) {
 	if uint64(nnz) > math.MaxUint32 {
 		return nil, fmt.Errorf("linalg: %d non-zero entries exceed the 2^32-1 limit", nnz)
 	}
-	d.terms = make([]int32, 0, nnz)
+	d.terms = bigmem.MakeCap[int32](0, nnz) // the large working buffers are advised for huge pages: see bigmem
 	if weighted {
-		d.weights = make([]int32, 0, nnz)
+		d.weights = bigmem.MakeCap[int32](0, nnz)
 	}
 	for i := 0; i < n; i++ {
 		start := len(d.terms)
@@ -200,9 +201,9 @@ func scanCSRRows(raw *blas.SparseMatrix, lo, hi int) rowScan {
 // is reported.
 func copyCanonicalCSR(raw *blas.SparseMatrix, weighted bool, parts int) (*docs, error) {
 	n, nnz := raw.I, raw.Indptr[raw.I]
-	d := &docs{n: n, m: raw.J, indptr: slices.Clone(raw.Indptr), terms: make([]int32, nnz)}
+	d := &docs{n: n, m: raw.J, indptr: slices.Clone(raw.Indptr), terms: bigmem.Make[int32](nnz)}
 	if weighted {
-		d.weights = make([]int32, nnz)
+		d.weights = bigmem.Make[int32](nnz)
 	}
 	errs := make([]error, parts)
 	inParallel(parts, func(p int) {

@@ -18,8 +18,9 @@ const (
 	// plus 8(m+1) bytes of row pointers.
 	SparseForm
 	// CompactForm is the non-zero counts of the upper triangle with the
-	// diagonal (CompactCounts): 4 bytes per entry when m <= 65,536 and the
-	// counts fit 16 bits, else 8, plus 8 bytes per row.
+	// diagonal (CompactCounts), in a byte code: one byte per entry whose gap
+	// from the previous column and count are both at most 15, a varint more
+	// for each that is not, and 12 bytes per row plus 8 per 128 entries.
 	CompactForm
 )
 
@@ -73,13 +74,12 @@ func bytesText(b int64) string {
 
 // shape is what the memory estimates depend on.
 type shape struct {
-	n, m     int64 // documents, terms
-	nnz      int64 // stored entries of B (an upper bound of the distinct non-zeros)
-	nnzC     int64 // non-zeros of the result, both triangles; only needed for the sparse and compact forms and the algebra method
-	nnzDiag  int64 // non-zeros of the diagonal (terms that occur), for the compact form
-	narrow   bool  // the compact form's 4-byte entries fit
-	workers  int64
-	weighted bool
+	n, m         int64 // documents, terms
+	nnz          int64 // stored entries of B (an upper bound of the distinct non-zeros)
+	nnzC         int64 // non-zeros of the result, both triangles; only needed for the sparse and compact forms and the algebra method
+	compactBytes int64 // the compact form's storage, once known (Memory finds it)
+	workers      int64
+	weighted     bool
 }
 
 // outputBytes is the size of the result in the given form.
@@ -89,12 +89,8 @@ func (s shape) outputBytes(f Form) int64 {
 		return 4 * s.m * s.m
 	case PackedForm:
 		return 2 * s.m * (s.m + 1)
-	case CompactForm:
-		per := int64(8)
-		if s.narrow {
-			per = 4
-		}
-		return per*(s.nnzC+s.nnzDiag)/2 + 8*(s.m+1)
+	case CompactForm: // before Memory's sizing pass, the part known in advance: the rows
+		return max(s.compactBytes, compactRowOverhead*s.m)
 	default:
 		return 16*s.nnzC + 8*(s.m+1)
 	}

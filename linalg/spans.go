@@ -3,6 +3,8 @@ package linalg
 import (
 	"slices"
 	"sync"
+
+	"github.com/kiln-ml/kiln/internal/bigmem"
 )
 
 // spanIndex is the inverted index that the multicore kernels walk (all three
@@ -36,9 +38,9 @@ func (s *spanIndex) spansOf(x int) (spans []uint32, weights []int32) {
 // about equal size, counted and placed in parallel; each term's spans come
 // in document order whatever the number of parts.
 func (d *docs) spanIndex(fromTerm bool, parts int) *spanIndex {
-	s := &spanIndex{indptr: make([]int, d.m+1), spans: make([]uint32, 2*d.nnz())}
+	s := &spanIndex{indptr: make([]int, d.m+1), spans: bigmem.Make[uint32](2 * d.nnz())}
 	if d.weights != nil {
-		s.weights = make([]int32, d.nnz())
+		s.weights = bigmem.Make[int32](d.nnz())
 	}
 	ranges := d.docRanges(parts)
 	cursors := make([][]int, len(ranges))
@@ -179,7 +181,7 @@ func inParallel(parts int, fn func(part int)) {
 // contains (438 million reads for IMDB), and half the bytes to read make
 // them about 15% faster.
 func (d *docs) narrowTerms(parts int) []uint16 {
-	out := make([]uint16, len(d.terms))
+	out := bigmem.Make[uint16](len(d.terms))
 	n := len(d.terms)
 	inParallel(parts, func(p int) {
 		lo, hi := n*p/parts, n*(p+1)/parts

@@ -133,6 +133,58 @@ func (in *sparseInput[T]) fillRows(indptr []int, ind []int, data []float64, s *s
 	}
 }
 
+// sizeCompactRows adds to *bytes the storage of rows lo..hi-1 in the compact
+// form: their code (the upper triangle of each row in column order), their
+// marks and their offsets.
+func (in *sparseInput[T]) sizeCompactRows(bytes *int64, s *sparseScratch, lo, hi int) {
+	var total int64
+	for x := lo; x < hi; x++ {
+		heavy := heavyRow(in.work[x], in.m)
+		in.sumRow(s, x, heavy)
+		n, prev := 0, x-1
+		entry := func(y int, v int32) {
+			total += int64(compactEntryBytes(y-prev, v))
+			prev = y
+			n++
+		}
+		if heavy {
+			for y, v := range s.acc {
+				if v != 0 && y >= x {
+					entry(y, v)
+				}
+				s.acc[y] = 0
+			}
+		} else {
+			slices.Sort(s.touched)
+			for _, y := range s.touched {
+				if int(y) >= x {
+					entry(int(y), s.acc[y])
+				}
+				s.acc[y] = 0
+			}
+		}
+		total += compactRowOverhead + compactMarkBytes*int64(compactMarks(n))
+	}
+	*bytes += total
+}
+
+// compactSize returns the storage of the compact form of C.
+func (in *sparseInput[T]) compactSize(ctx context.Context, workers int, chunks []rowRange) (int64, error) {
+	scratch := make([]*sparseScratch, min(workers, len(chunks)))
+	sizes := make([]int64, len(scratch))
+	for w := range scratch {
+		scratch[w] = newSparseScratch(in.m)
+	}
+	err := forChunks(ctx, workers, chunks, nil, func(w int, r rowRange) {
+		in.sizeCompactRows(&sizes[w], scratch[w], r.lo, r.hi)
+	})
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	return total, err
+}
+
 // count runs the first pass on the workers and returns the row pointers of
 // the result (m+1 entries; the last is the number of non-zeros).
 func (in *sparseInput[T]) count(ctx context.Context, workers int, chunks []rowRange, prog *progress) ([]int, error) {
@@ -169,6 +221,7 @@ func (in *sparseInput[T]) fill(ctx context.Context, workers int, chunks []rowRan
 // whichever the width of its term list.
 type sparsePasses interface {
 	count(ctx context.Context, workers int, chunks []rowRange, prog *progress) ([]int, error)
+	compactSize(ctx context.Context, workers int, chunks []rowRange) (int64, error)
 	fill(ctx context.Context, workers int, chunks []rowRange, indptr []int, ind []int, data []float64, prog *progress) error
 }
 
