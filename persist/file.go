@@ -3,6 +3,7 @@ package persist
 import (
 	"errors"
 	"fmt"
+	"github.com/kiln-ml/kiln/pipeline"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -12,8 +13,9 @@ import (
 	"time"
 )
 
-// LibraryVersion is the kiln version recorded in the lineage of new bundles.
-const LibraryVersion = "0.1.0"
+// LibraryVersion is the kiln version recorded in the lineage of new bundles:
+// the pipeline package's.
+const LibraryVersion = pipeline.LibraryVersion
 
 // WriteFile encodes b and writes it to path atomically: the bytes go to a
 // temporary file in the same directory, are synced to disk, and the file is

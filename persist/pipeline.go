@@ -141,7 +141,9 @@ func pipelineOf(b *Bundle, ref pipeline.Ref) (*pipeline.Pipeline, error) {
 		Ref:            ref,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("persist: %w", err)
+		// A bundle whose steps do not chain, or whose outputs do not match
+		// its model, breaks the format's rules: corrupt, whatever wrote it.
+		return nil, fmt.Errorf("persist: %w: %w", ErrCorrupt, err)
 	}
 	return p, nil
 }

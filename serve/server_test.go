@@ -246,7 +246,7 @@ func TestMetadataAndHealth(t *testing.T) {
 		{"/v2/health/ready", `{"ready":true}`},
 		{"/v2/models/housing/ready", `{"name":"housing","ready":true}`},
 		{"/v2/models/iris/versions/1/ready", `{"name":"iris","ready":true}`},
-		{"/v2", `{"name":"kiln","version":"0.1.0","extensions":[]}`},
+		{"/v2", `{"name":"kiln","version":"0.2.0","extensions":[]}`},
 	}
 	for _, c := range cases {
 		status, _, out := do(t, "GET", ts.URL+c.path, "", nil)
