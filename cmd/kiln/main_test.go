@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/dataset/builtin"
 	"github.com/kiln-ml/kiln/features"
 	"github.com/kiln-ml/kiln/models"
@@ -161,5 +164,110 @@ func TestInspectSaysWhyThereIsNoSummary(t *testing.T) {
 	code, out, errs := kiln("inspect", "../../persist/testdata/logistic_v1.2.kiln")
 	if code != exitOK || !strings.Contains(out, "summary   none: LogisticRegression.Summary: a penalized fit has no inference") {
 		t.Fatalf("%d %s%s", code, out, errs)
+	}
+}
+
+// TestPredictProbabilities scores the iris rows with a three-class model
+// through JSON Lines and CSV with -probabilities: every p(LABEL) parses back
+// to the pipeline's own PredictProba bit for bit, in its class order, and a
+// regression model is refused.
+func TestPredictProbabilities(t *testing.T) {
+	iris, err := builtin.Iris()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.New(&features.Table{Numeric: []string{"Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width"}, Scale: true},
+		&models.LogisticRegression{C: 1, MaxIter: 1000})
+	if err := p.Fit(context.Background(), iris, "Species"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	reg := &persist.Registry{Root: dir}
+	if _, err := reg.Publish("iris", p); err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.PredictProba(iris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, _ := p.Predict(iris)
+	names := []string{"p(setosa)", "p(versicolor)", "p(virginica)"}
+	if got := p.Classes(); got.Len() != 3 || got.Format(0) != "setosa" || got.Format(2) != "virginica" {
+		t.Fatalf("classes %v", got)
+	}
+	check := func(format string, row int, rec map[string]string) {
+		t.Helper()
+		if rec["Species"] != labels.StringAt(row) || rec["model_version"] != "iris@1" {
+			t.Fatalf("%s row %d: %v, want label %s", format, row, rec, labels.StringAt(row))
+		}
+		for c, name := range names {
+			v, err := strconv.ParseFloat(rec[name], 64)
+			if err != nil || v != want.At(row, c) {
+				t.Fatalf("%s row %d %s: %q, PredictProba %v", format, row, name, rec[name], want.At(row, c))
+			}
+		}
+	}
+
+	measures, err := iris.Select("Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in, out, errb bytes.Buffer
+	for i := 0; i < measures.NumRows(); i++ {
+		row := map[string]float64{}
+		for c := 0; c < measures.NumCols(); c++ {
+			row[measures.Col(c).Name()] = measures.Col(c).Float64s()[i]
+		}
+		line, _ := json.Marshal(row)
+		in.Write(append(line, '\n'))
+	}
+	if code := run([]string{"predict", "-probabilities", dir + "/iris"}, &in, &out, &errb); code != exitOK {
+		t.Fatalf("jsonl: exit %d: %s", code, errb.String())
+	}
+	sc := bufio.NewScanner(&out)
+	row := 0
+	for ; sc.Scan(); row++ {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
+			t.Fatalf("line %d: %v", row+1, err)
+		}
+		rec := map[string]string{}
+		for k, v := range raw {
+			rec[k] = strings.Trim(string(v), `"`)
+		}
+		check("jsonl", row, rec)
+	}
+	if row != iris.NumRows() {
+		t.Fatalf("jsonl: %d lines for %d rows", row, iris.NumRows())
+	}
+
+	in.Reset()
+	out.Reset()
+	if err := dataset.WriteCSV(&in, measures, dataset.CSVOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"predict", "-probabilities", "-format", "csv", dir + "/iris"}, &in, &out, &errb); code != exitOK {
+		t.Fatalf("csv: exit %d: %s", code, errb.String())
+	}
+	records, err := csv.NewReader(&out).ReadAll()
+	if err != nil || len(records) != iris.NumRows()+1 {
+		t.Fatalf("csv: %d records, %v", len(records), err)
+	}
+	if h := strings.Join(records[0][4:], ","); h != "Species,p(setosa),p(versicolor),p(virginica),model_version" {
+		t.Fatalf("csv header ends %s", h)
+	}
+	for i, r := range records[1:] {
+		rec := map[string]string{}
+		for j, name := range records[0] {
+			rec[name] = r[j]
+		}
+		check("csv", i, rec)
+	}
+
+	cars, _ := registry(t)
+	errb.Reset()
+	if code := run([]string{"predict", "-probabilities", cars + "/cars"}, strings.NewReader(""), &out, &errb); code != exitFail ||
+		!strings.Contains(errb.String(), "not a classifier") {
+		t.Fatalf("regression with -probabilities: exit %d, %q", code, errb.String())
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kiln-ml/kiln/dataset"
 	"github.com/kiln-ml/kiln/pipeline"
+	"gonum.org/v1/gonum/mat"
 )
 
 func init() {
@@ -28,14 +29,17 @@ func predict(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "output file (default: standard output)")
 	format := fs.String("format", "", "input format, jsonl or csv (default: from the file name; jsonl on standard input)")
+	withProba := fs.Bool("probabilities", false, "a classifier also writes each class's probability, one field per class named p(LABEL) in the model's class order")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: kiln predict [-o OUT] [-format jsonl|csv] MODEL [IN]
+		fmt.Fprintln(stderr, `usage: kiln predict [-o OUT] [-format jsonl|csv] [-probabilities] MODEL [IN]
 
 Scores every row of IN (standard input when absent or "-") and writes it
 back with two more fields: the prediction, named as the model's output, and
-model_version. JSON Lines are read and written a batch at a time, and a batch
-ends whenever the input has nothing more ready, so a stream on standard input
-is answered line by line as it arrives.`)
+model_version. With -probabilities a classifier also writes p(LABEL) for
+every class, between the two, in the shortest decimal that parses back to
+the model's float64 bit for bit. JSON Lines are read and written a batch at
+a time, and a batch ends whenever the input has nothing more ready, so a
+stream on standard input is answered line by line as it arrives.`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,6 +56,9 @@ is answered line by line as it arrives.`)
 	p, version, err := m.load()
 	if err != nil {
 		return fail(stderr, "predict", err)
+	}
+	if *withProba && p.Classes() == nil {
+		return fail(stderr, "predict", fmt.Errorf("-probabilities: %s is not a classifier (its output %s is a %s)", m, p.Outputs().Name, p.Outputs().Kind))
 	}
 	in, name := stdin, "standard input"
 	if fs.NArg() == 2 && fs.Arg(1) != "-" {
@@ -82,9 +89,9 @@ is answered line by line as it arrives.`)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch kind {
 	case "jsonl":
-		err = predictJSONL(p, version, in, bw, name)
+		err = predictJSONL(p, version, *withProba, in, bw, name)
 	case "csv":
-		err = predictCSV(p, version, in, bw)
+		err = predictCSV(p, version, *withProba, in, bw)
 	default:
 		err = fmt.Errorf("unknown format %q (jsonl or csv)", kind)
 	}
@@ -115,8 +122,9 @@ func schemaTypes(p *pipeline.Pipeline) (map[string]dataset.Type, error) {
 }
 
 // predictJSONL scores JSON Lines a batch at a time, writing each input
-// object back with the prediction and model_version added.
-func predictJSONL(p *pipeline.Pipeline, version string, in io.Reader, w *bufio.Writer, name string) error {
+// object back with the prediction (and with withProba the class
+// probabilities) and model_version added.
+func predictJSONL(p *pipeline.Pipeline, version string, withProba bool, in io.Reader, w *bufio.Writer, name string) error {
 	types, err := schemaTypes(p)
 	if err != nil {
 		return err
@@ -129,7 +137,7 @@ func predictJSONL(p *pipeline.Pipeline, version string, in io.Reader, w *bufio.W
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := scoreLines(p, version, types, batch, first, w, name); err != nil {
+		if err := scoreLines(p, version, withProba, types, batch, first, w, name); err != nil {
 			return err
 		}
 		first = line + 1
@@ -160,7 +168,7 @@ func predictJSONL(p *pipeline.Pipeline, version string, in io.Reader, w *bufio.W
 	}
 }
 
-func scoreLines(p *pipeline.Pipeline, version string, types map[string]dataset.Type, lines [][]byte, first int, w *bufio.Writer, name string) error {
+func scoreLines(p *pipeline.Pipeline, version string, withProba bool, types map[string]dataset.Type, lines [][]byte, first int, w *bufio.Writer, name string) error {
 	var buf bytes.Buffer
 	for i, l := range lines {
 		if l[0] != '{' || l[len(l)-1] != '}' {
@@ -177,6 +185,12 @@ func scoreLines(p *pipeline.Pipeline, version string, types map[string]dataset.T
 	if err != nil {
 		return fmt.Errorf("%s: lines %d-%d: %w", name, first, first+len(lines)-1, err)
 	}
+	var proba *dataset.Frame
+	if withProba {
+		if proba, err = probabilities(p, frame); err != nil {
+			return fmt.Errorf("%s: lines %d-%d: %w", name, first, first+len(lines)-1, err)
+		}
+	}
 	key := strconv.Quote(p.Outputs().Name)
 	ver := strconv.Quote(version)
 	for i, l := range lines {
@@ -188,6 +202,14 @@ func scoreLines(p *pipeline.Pipeline, version string, types map[string]dataset.T
 		w.WriteByte(':')
 		if err := writeCell(w, pred, i); err != nil {
 			return fmt.Errorf("%s: line %d: %w", name, first+i, err)
+		}
+		for c := 0; proba != nil && c < proba.NumCols(); c++ {
+			w.WriteByte(',')
+			w.WriteString(strconv.Quote(proba.Col(c).Name()))
+			w.WriteByte(':')
+			if err := writeCell(w, proba.Col(c), i); err != nil {
+				return fmt.Errorf("%s: line %d: %w", name, first+i, err)
+			}
 		}
 		w.WriteString(`,"model_version":`)
 		w.WriteString(ver)
@@ -220,9 +242,28 @@ func writeCell(w *bufio.Writer, col *dataset.Column, i int) error {
 	return err
 }
 
+// probabilities returns a classifier's class probabilities of the rows, one
+// Float64 column per class in the model's class order, named p(LABEL).
+func probabilities(p *pipeline.Pipeline, frame *dataset.Frame) (*dataset.Frame, error) {
+	proba, err := p.PredictProba(frame)
+	if err != nil {
+		return nil, err
+	}
+	classes := p.Classes()
+	rows, _ := proba.Dims()
+	cols := make([]*dataset.Column, classes.Len())
+	for c := range cols {
+		v := make([]float64, rows)
+		mat.Col(v, c, proba)
+		cols[c] = dataset.NewFloat64("p("+classes.Format(c)+")", v, nil)
+	}
+	return dataset.New(cols...)
+}
+
 // predictCSV reads the whole CSV input, scores it, and writes it back with
-// the prediction and model_version columns.
-func predictCSV(p *pipeline.Pipeline, version string, in io.Reader, w io.Writer) error {
+// the prediction (and with withProba the class probabilities) and
+// model_version columns.
+func predictCSV(p *pipeline.Pipeline, version string, withProba bool, in io.Reader, w io.Writer) error {
 	types, err := schemaTypes(p)
 	if err != nil {
 		return err
@@ -240,6 +281,15 @@ func predictCSV(p *pipeline.Pipeline, version string, in io.Reader, w io.Writer)
 		versions[i] = version
 	}
 	out, err := frame.WithColumn(pred)
+	if err == nil && withProba {
+		var proba *dataset.Frame
+		if proba, err = probabilities(p, frame); err != nil {
+			return err
+		}
+		for c := 0; c < proba.NumCols() && err == nil; c++ {
+			out, err = out.WithColumn(proba.Col(c))
+		}
+	}
 	if err == nil {
 		out, err = out.WithColumn(dataset.NewString("model_version", versions, nil))
 	}
