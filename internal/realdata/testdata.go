@@ -10,6 +10,7 @@ package realdata
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -23,7 +24,8 @@ const (
 	Flights10xJSONL = "nycflights13/flights10x.jsonl" // the same rows as JSON Lines
 )
 
-// Dir returns the data folder: $KILN_DATA if set, else data/ at the module root.
+// Dir returns the data folder: $KILN_DATA if set, else data/ at the root of
+// the kiln module (above nested modules such as beam/).
 func Dir() string {
 	if d := os.Getenv("KILN_DATA"); d != "" {
 		return d
@@ -33,7 +35,8 @@ func Dir() string {
 		return "data"
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		// The root's go.mod, not a nested module's (beam/ has its own).
+		if mod, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(mod), "module github.com/kiln-ml/kiln\n") {
 			return filepath.Join(dir, "data")
 		}
 		parent := filepath.Dir(dir)

@@ -1,0 +1,215 @@
+package beam
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+)
+
+// errConfig marks an invalid configuration in error messages. Errors cross
+// the runner as text, so callers read the message, not the value.
+var errConfig = errors.New("invalid configuration")
+
+// The element types that cross the shuffle have compact binary coders:
+// varints for integers (column indices delta-coded), raw little-endian
+// float64s. Beam's default coder for structs would work too, but spends
+// reflection and bytes per slice element.
+func init() {
+	beam.RegisterCoder(reflect.TypeOf(CooccurrenceRow{}), encodeCooccurrenceRow, decodeCooccurrenceRow)
+	beam.RegisterCoder(reflect.TypeOf(docTerms{}), encodeDocTerms, decodeDocTerms)
+	beam.RegisterCoder(reflect.TypeOf(docColumns{}), encodeDocColumns, decodeDocColumns)
+}
+
+// encoder appends varints and floats to a byte slice.
+type encoder struct{ b []byte }
+
+func (e *encoder) uint(v uint64)   { e.b = binary.AppendUvarint(e.b, v) }
+func (e *encoder) int(v int64)     { e.b = binary.AppendVarint(e.b, v) }
+func (e *encoder) float(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
+func (e *encoder) string(s string) { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
+
+// decoder reads what encoder wrote; the first error sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("kiln/beam: corrupt element: bad %s", what)
+	}
+}
+
+func (d *decoder) uint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail("varint")
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) int() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail("varint")
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) float() float64 {
+	if len(d.b) < 8 {
+		d.fail("float")
+		d.b = nil
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return v
+}
+
+// length reads a count of items of at least min bytes each, refusing counts
+// the remaining bytes cannot hold.
+func (d *decoder) length(min int) int {
+	n := d.uint()
+	if n > uint64(len(d.b)/max(min, 1)) {
+		d.fail("length")
+		d.b = nil
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) string() string {
+	n := d.length(1)
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) done() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("trailing bytes")
+	}
+	return d.err
+}
+
+func encodeCooccurrenceRow(r CooccurrenceRow) ([]byte, error) {
+	if len(r.Columns) != len(r.Counts) {
+		return nil, fmt.Errorf("kiln/beam: CooccurrenceRow %d has %d columns and %d counts", r.Term, len(r.Columns), len(r.Counts))
+	}
+	e := encoder{b: make([]byte, 0, 8+3*len(r.Columns))}
+	e.int(int64(r.Term))
+	e.uint(uint64(len(r.Columns)))
+	prev := int64(-1)
+	for k, c := range r.Columns {
+		e.uint(uint64(int64(c) - prev - 1)) // columns increase
+		prev = int64(c)
+		e.int(r.Counts[k])
+	}
+	return e.b, nil
+}
+
+func decodeCooccurrenceRow(b []byte) (CooccurrenceRow, error) {
+	d := decoder{b: b}
+	r := CooccurrenceRow{Term: int(d.int())}
+	n := d.length(2)
+	r.Columns, r.Counts = make([]int32, n), make([]int64, n)
+	prev := int64(-1)
+	for k := range n {
+		prev += int64(d.uint()) + 1
+		if prev > math.MaxInt32 {
+			d.fail("column")
+		}
+		r.Columns[k] = int32(prev)
+		r.Counts[k] = d.int()
+	}
+	return r, d.done()
+}
+
+func encodeDocTerms(t docTerms) []byte {
+	var e encoder
+	e.uint(uint64(len(t.Terms)))
+	for _, s := range t.Terms {
+		e.string(s)
+	}
+	e.uint(uint64(len(t.Counts)))
+	for _, c := range t.Counts {
+		e.uint(uint64(c))
+	}
+	return e.b
+}
+
+func decodeDocTerms(b []byte) (docTerms, error) {
+	d := decoder{b: b}
+	var t docTerms
+	if n := d.length(1); n > 0 {
+		t.Terms = make([]string, n)
+		for i := range t.Terms {
+			t.Terms[i] = d.string()
+		}
+	}
+	if n := d.length(1); n > 0 {
+		t.Counts = make([]int32, n)
+		for i := range t.Counts {
+			c := d.uint()
+			if c > math.MaxInt32 {
+				d.fail("count")
+			}
+			t.Counts[i] = int32(c)
+		}
+	}
+	return t, d.done()
+}
+
+func encodeDocColumns(d docColumns) []byte {
+	var e encoder
+	e.uint(uint64(d.Terms))
+	e.uint(uint64(len(d.Columns)))
+	prev := int64(-1)
+	for _, c := range d.Columns {
+		e.uint(uint64(int64(c) - prev - 1))
+		prev = int64(c)
+	}
+	e.uint(uint64(len(d.Counts)))
+	for _, c := range d.Counts {
+		e.uint(uint64(c))
+	}
+	return e.b
+}
+
+func decodeDocColumns(b []byte) (docColumns, error) {
+	d := decoder{b: b}
+	out := docColumns{Terms: int(min(d.uint(), math.MaxInt32))}
+	if n := d.length(1); n > 0 {
+		out.Columns = make([]int32, n)
+		prev := int64(-1)
+		for i := range out.Columns {
+			prev += int64(d.uint()) + 1
+			if prev >= int64(out.Terms) {
+				d.fail("column")
+			}
+			out.Columns[i] = int32(prev)
+		}
+	}
+	if n := d.length(1); n > 0 {
+		out.Counts = make([]int32, n)
+		for i := range out.Counts {
+			c := d.uint()
+			if c > math.MaxInt32 {
+				d.fail("count")
+			}
+			out.Counts[i] = int32(c)
+		}
+	}
+	return out, d.done()
+}

@@ -1,0 +1,2 @@
+// Package beam runs kiln on Apache Beam.
+package beam
