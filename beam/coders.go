@@ -21,7 +21,8 @@ var errConfig = errors.New("invalid configuration")
 func init() {
 	beam.RegisterCoder(reflect.TypeOf(CooccurrenceRow{}), encodeCooccurrenceRow, decodeCooccurrenceRow)
 	beam.RegisterCoder(reflect.TypeOf(docTerms{}), encodeDocTerms, decodeDocTerms)
-	beam.RegisterCoder(reflect.TypeOf(docColumns{}), encodeDocColumns, decodeDocColumns)
+	beam.RegisterCoder(reflect.TypeOf(docBatch{}), encodeDocBatch, decodeDocBatch)
+	beam.RegisterCoder(reflect.TypeOf(documentFrequencies{}), encodeDocumentFrequencies, decodeDocumentFrequencies)
 }
 
 // encoder appends varints and floats to a byte slice.
@@ -151,6 +152,11 @@ func encodeDocTerms(t docTerms) []byte {
 
 func decodeDocTerms(b []byte) (docTerms, error) {
 	d := decoder{b: b}
+	t := d.docTerms()
+	return t, d.done()
+}
+
+func (d *decoder) docTerms() docTerms {
 	var t docTerms
 	if n := d.length(1); n > 0 {
 		t.Terms = make([]string, n)
@@ -168,48 +174,46 @@ func decodeDocTerms(b []byte) (docTerms, error) {
 			t.Counts[i] = int32(c)
 		}
 	}
-	return t, d.done()
+	return t
 }
 
-func encodeDocColumns(d docColumns) []byte {
+func encodeDocBatch(b docBatch) []byte {
 	var e encoder
-	e.uint(uint64(d.Terms))
-	e.uint(uint64(len(d.Columns)))
-	prev := int64(-1)
-	for _, c := range d.Columns {
-		e.uint(uint64(int64(c) - prev - 1))
-		prev = int64(c)
-	}
-	e.uint(uint64(len(d.Counts)))
-	for _, c := range d.Counts {
-		e.uint(uint64(c))
+	e.uint(uint64(len(b.Docs)))
+	for _, d := range b.Docs {
+		e.b = append(e.b, encodeDocTerms(d)...)
 	}
 	return e.b
 }
 
-func decodeDocColumns(b []byte) (docColumns, error) {
+func decodeDocBatch(b []byte) (docBatch, error) {
 	d := decoder{b: b}
-	out := docColumns{Terms: int(min(d.uint(), math.MaxInt32))}
-	if n := d.length(1); n > 0 {
-		out.Columns = make([]int32, n)
-		prev := int64(-1)
-		for i := range out.Columns {
-			prev += int64(d.uint()) + 1
-			if prev >= int64(out.Terms) {
-				d.fail("column")
-			}
-			out.Columns[i] = int32(prev)
-		}
-	}
-	if n := d.length(1); n > 0 {
-		out.Counts = make([]int32, n)
-		for i := range out.Counts {
-			c := d.uint()
-			if c > math.MaxInt32 {
-				d.fail("count")
-			}
-			out.Counts[i] = int32(c)
-		}
+	out := docBatch{Docs: make([]docTerms, d.length(2))}
+	for i := range out.Docs {
+		out.Docs[i] = d.docTerms()
 	}
 	return out, d.done()
+}
+
+func encodeDocumentFrequencies(f documentFrequencies) []byte {
+	var e encoder
+	e.uint(uint64(f.Docs))
+	e.uint(uint64(len(f.DF)))
+	for t, n := range f.DF { // the order does not matter: decoding builds a map
+		e.string(t)
+		e.uint(uint64(n))
+	}
+	return e.b
+}
+
+func decodeDocumentFrequencies(b []byte) (documentFrequencies, error) {
+	d := decoder{b: b}
+	f := documentFrequencies{Docs: int(min(d.uint(), math.MaxInt32))}
+	n := d.length(2)
+	f.DF = make(map[string]int, n)
+	for range n {
+		t := d.string()
+		f.DF[t] = int(min(d.uint(), math.MaxInt32))
+	}
+	return f, d.done()
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 	"github.com/james-bowman/sparse"
 	"github.com/kiln-ml/kiln/features/text"
 	"github.com/kiln-ml/kiln/linalg"
@@ -83,31 +82,27 @@ func (r CooccurrenceRow) Sum() int64 {
 func (c Cooccurrence) Apply(s beam.Scope, docs beam.PCollection) (rows, vocabulary beam.PCollection) {
 	s = s.Scope("kiln.Cooccurrence")
 	terms := beam.ParDo(s, &tokenizeFn{KeepCase: c.KeepCase, Weighted: c.Weighted}, docs)
-	df := stats.Count(s, beam.ParDo(s, documentTerms, terms))
-	nDocs := stats.CountElms(s, docs)
+	df := beam.Combine(s, &documentFrequencyFn{}, terms)
 	vocabulary = beam.ParDo(s, &vocabularyFn{MinDocs: c.MinDF.Docs, MinFraction: c.MinDF.Fraction,
-		MaxDocs: c.MaxDF.Docs, MaxFraction: c.MaxDF.Fraction}, beam.Impulse(s),
-		beam.SideInput{Input: df}, beam.SideInput{Input: nDocs})
+		MaxDocs: c.MaxDF.Docs, MaxFraction: c.MaxDF.Fraction}, df)
 	batch := c.BatchDocs
 	if batch <= 0 {
 		batch = 2000
 	}
-	columns := beam.ParDo(s, &termIndexFn{Weighted: c.Weighted}, terms, beam.SideInput{Input: vocabulary})
-	partial := beam.ParDo(s, &partialCountsFn{Weighted: c.Weighted, BatchDocs: batch}, columns)
+	batches := beam.ParDo(s, &batchFn{Size: batch}, terms)
+	partial := beam.ParDo(s, &countBatchFn{Weighted: c.Weighted}, batches, beam.SideInput{Input: vocabulary})
 	rows = beam.DropKey(s, beam.CombinePerKey(s, &addRowsFn{}, partial))
 	return rows, vocabulary
 }
 
 func init() {
 	register.DoFn2x1[string, func(docTerms), error](&tokenizeFn{})
-	register.Function2x0(documentTerms)
-	register.DoFn4x1[[]byte, func(*string, *int) bool, func(*int) bool, func([]string), error](&vocabularyFn{})
-	register.Iter2[string, int]()
-	register.Iter1[int]()
+	register.Combiner2[documentFrequencies, docTerms](&documentFrequencyFn{})
+	register.DoFn2x1[documentFrequencies, func([]string), error](&vocabularyFn{})
 	register.Emitter1[[]string]()
-	register.DoFn3x1[docTerms, []string, func(docColumns), error](&termIndexFn{})
-	register.DoFn3x1[context.Context, docColumns, func(int, CooccurrenceRow), error](&partialCountsFn{})
-	register.Emitter1[docColumns]()
+	register.DoFn2x0[docTerms, func(docBatch)](&batchFn{})
+	register.DoFn4x1[context.Context, docBatch, []string, func(int, CooccurrenceRow), error](&countBatchFn{})
+	register.Emitter1[docBatch]()
 	register.Combiner1[CooccurrenceRow](&addRowsFn{})
 	register.Emitter1[docTerms]()
 	register.Emitter1[string]()
@@ -148,18 +143,49 @@ func (f *tokenizeFn) ProcessElement(doc string, emit func(docTerms)) error {
 	return nil
 }
 
-func documentTerms(d docTerms, emit func(string)) {
-	for _, t := range d.Terms {
-		emit(t)
+// documentFrequencies counts, for a set of documents, how many documents
+// contain each term: the accumulator of the global document-frequency pass
+// (about 40 bytes per distinct term).
+type documentFrequencies struct {
+	Docs int
+	DF   map[string]int
+}
+
+type documentFrequencyFn struct{}
+
+func (documentFrequencyFn) CreateAccumulator() documentFrequencies {
+	return documentFrequencies{DF: map[string]int{}}
+}
+
+func (documentFrequencyFn) AddInput(acc documentFrequencies, d docTerms) documentFrequencies {
+	if acc.DF == nil {
+		acc.DF = map[string]int{}
 	}
+	acc.Docs++
+	for _, t := range d.Terms {
+		acc.DF[t]++
+	}
+	return acc
+}
+
+func (documentFrequencyFn) MergeAccumulators(a, b documentFrequencies) documentFrequencies {
+	if len(a.DF) < len(b.DF) {
+		a, b = b, a
+	}
+	if a.DF == nil {
+		a.DF = map[string]int{}
+	}
+	a.Docs += b.Docs
+	for t, n := range b.DF {
+		a.DF[t] += n
+	}
+	return a
 }
 
 // vocabularyFn makes the vocabulary out of the document frequencies: the
 // terms within the limits, with text.CountVectorizer's rule (a Fraction
 // limit is Fraction × documents, compared as a float; no MinDF means 1
 // document, no MaxDF all of them), sorted by code point as its vocabulary is.
-// It runs once, on the impulse; the counts arrive as iterable side inputs so
-// that an empty corpus is an error rather than a missing value.
 type vocabularyFn struct {
 	MinDocs, MaxDocs         int
 	MinFraction, MaxFraction float64
@@ -175,20 +201,14 @@ func dfLimit(docs int, fraction float64, n int, unset float64) float64 {
 	return unset
 }
 
-func (f *vocabularyFn) ProcessElement(_ []byte, df func(*string, *int) bool, count func(*int) bool, emit func([]string)) error {
+func (f *vocabularyFn) ProcessElement(df documentFrequencies, emit func([]string)) error {
 	if err := checkDF("MinDF", f.MinDocs, f.MinFraction); err != nil {
 		return err
 	}
 	if err := checkDF("MaxDF", f.MaxDocs, f.MaxFraction); err != nil {
 		return err
 	}
-	nDocs := 0
-	for n := 0; count(&n); {
-		nDocs += n
-	}
-	if nDocs == 0 {
-		return errors.New("kiln/beam: Cooccurrence: no documents")
-	}
+	nDocs := df.Docs
 	maxCount := dfLimit(f.MaxDocs, f.MaxFraction, nDocs, float64(nDocs))
 	minCount := dfLimit(f.MinDocs, f.MinFraction, nDocs, 1)
 	if maxCount < minCount {
@@ -196,9 +216,7 @@ func (f *vocabularyFn) ProcessElement(_ []byte, df func(*string, *int) bool, cou
 			maxCount, minCount, nDocs, errConfig)
 	}
 	var vocab []string
-	var term string
-	var n int
-	for df(&term, &n) {
+	for term, n := range df.DF {
 		if d := float64(n); d <= maxCount && d >= minCount {
 			vocab = append(vocab, term)
 		}
@@ -223,16 +241,41 @@ func checkDF(name string, docs int, fraction float64) error {
 	return nil
 }
 
-// termIndexFn turns a document's terms into the vocabulary's column indices
-// (increasing, since both are sorted), dropping the terms not kept.
-type termIndexFn struct {
+// batchFn gathers a bundle's documents into batches of up to Size, so that
+// the next step reads the vocabulary side input once per batch.
+type batchFn struct {
+	Size int
+
+	batch docBatch
+}
+
+func (f *batchFn) ProcessElement(d docTerms, emit func(docBatch)) {
+	f.batch.Docs = append(f.batch.Docs, d)
+	if len(f.batch.Docs) >= f.Size {
+		f.FinishBundle(emit)
+	}
+}
+
+func (f *batchFn) FinishBundle(emit func(docBatch)) {
+	if len(f.batch.Docs) > 0 {
+		emit(f.batch)
+		f.batch = docBatch{}
+	}
+}
+
+// docBatch is a batch of documents as terms.
+type docBatch struct{ Docs []docTerms }
+
+// countBatchFn counts the co-occurrences of a batch of documents with the
+// linalg kernel and emits one partial row per term of the batch.
+type countBatchFn struct {
 	Weighted bool
 
 	index map[string]int32
 	vocab []string
 }
 
-func (f *termIndexFn) ProcessElement(d docTerms, vocab []string, emit func(docColumns)) error {
+func (f *countBatchFn) ProcessElement(ctx context.Context, batch docBatch, vocab []string, emit func(int, CooccurrenceRow)) error {
 	if f.index == nil || len(f.vocab) != len(vocab) || &f.vocab[0] != &vocab[0] {
 		f.vocab = vocab
 		f.index = make(map[string]int32, len(vocab))
@@ -240,77 +283,28 @@ func (f *termIndexFn) ProcessElement(d docTerms, vocab []string, emit func(docCo
 			f.index[t] = int32(i)
 		}
 	}
-	out := docColumns{Terms: len(vocab)}
-	for i, t := range d.Terms {
-		if col, ok := f.index[t]; ok {
-			out.Columns = append(out.Columns, col)
-			if f.Weighted {
-				out.Counts = append(out.Counts, d.Counts[i])
+	indptr := make([]int, 1, len(batch.Docs)+1)
+	var ind []int
+	var vals []float64
+	for _, d := range batch.Docs {
+		// d.Terms is sorted and so is the vocabulary: the columns increase.
+		for i, t := range d.Terms {
+			if col, ok := f.index[t]; ok {
+				ind = append(ind, int(col))
+				if f.Weighted {
+					vals = append(vals, float64(d.Counts[i]))
+				} else {
+					vals = append(vals, 1)
+				}
 			}
 		}
+		indptr = append(indptr, len(ind))
 	}
-	emit(out)
-	return nil
-}
-
-// docColumns is a document as columns of the vocabulary (of Terms terms).
-type docColumns struct {
-	Terms   int
-	Columns []int32
-	Counts  []int32 // nil unless weighted
-}
-
-// partialCountsFn counts the co-occurrences of batches of documents with the
-// linalg kernel and emits one partial row per term of the batch.
-type partialCountsFn struct {
-	Weighted  bool
-	BatchDocs int
-
-	terms  int
-	indptr []int
-	ind    []int
-	vals   []float64
-}
-
-func (f *partialCountsFn) ProcessElement(ctx context.Context, d docColumns, emit func(int, CooccurrenceRow)) error {
-	if len(f.indptr) == 0 {
-		f.indptr = append(f.indptr, 0)
-	}
-	f.terms = d.Terms
-	for i, col := range d.Columns {
-		f.ind = append(f.ind, int(col))
-		if f.Weighted {
-			f.vals = append(f.vals, float64(d.Counts[i]))
-		} else {
-			f.vals = append(f.vals, 1)
-		}
-	}
-	f.indptr = append(f.indptr, len(f.ind))
-	if len(f.indptr)-1 >= f.BatchDocs {
-		return f.flush(ctx, emit)
-	}
-	return nil
-}
-
-func (f *partialCountsFn) FinishBundle(ctx context.Context, emit func(int, CooccurrenceRow)) error {
-	return f.flush(ctx, emit)
-}
-
-func (f *partialCountsFn) flush(ctx context.Context, emit func(int, CooccurrenceRow)) error {
-	n := len(f.indptr) - 1
-	if n <= 0 {
+	if len(ind) == 0 {
 		return nil
 	}
-	defer func() {
-		f.indptr = append(f.indptr[:0], 0)
-		f.ind, f.vals = f.ind[:0], f.vals[:0]
-	}()
-	if n == 0 || len(f.ind) == 0 {
-		return nil
-	}
-	m := f.terms
-	b := sparse.NewCSR(n, m, f.indptr, f.ind, f.vals)
-	c, err := linalg.Cooccurrence{Weighted: f.Weighted}.Sparse(ctx, b)
+	m := len(vocab)
+	c, err := linalg.Cooccurrence{Weighted: f.Weighted}.Sparse(ctx, sparse.NewCSR(len(batch.Docs), m, indptr, ind, vals))
 	if err != nil {
 		return fmt.Errorf("kiln/beam: Cooccurrence: %w", err)
 	}

@@ -130,8 +130,8 @@ func checkAgainstKernel(t *testing.T, cv *text.CountVectorizer, weighted bool, d
 	return c
 }
 
-// TestCooccurrenceSample: on the 5,000 embedded IMDB reviews, in batches of
-// 300 documents (so that many partial rows are added per term), Beam's
+// TestCooccurrenceSample: on 2,000 of the embedded IMDB reviews, in batches
+// of 300 documents (so that many partial rows are added per term), Beam's
 // vocabulary and rows equal text.CountVectorizer's and linalg's, binary and
 // weighted, with document and fraction limits.
 func TestCooccurrenceSample(t *testing.T) {
@@ -143,13 +143,13 @@ func TestCooccurrenceSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := col.Strings()
+	docs := col.Strings()[:2000]
 	for _, tc := range []struct {
 		name string
 		c    Cooccurrence
 	}{
 		{"binary", Cooccurrence{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, BatchDocs: 300}},
-		{"weighted", Cooccurrence{MinDF: text.DF{Fraction: 0.01}, MaxDF: text.DF{Docs: 400}, Weighted: true, BatchDocs: 300}},
+		{"weighted", Cooccurrence{MinDF: text.DF{Fraction: 0.01}, MaxDF: text.DF{Docs: 150}, Weighted: true, BatchDocs: 300}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			digests, vocab := runCooccurrence(t, tc.c, docs, "sample-"+tc.name)

@@ -1,2 +1,46 @@
-// Package beam runs kiln on Apache Beam.
+// Package beam runs kiln's heavy steps on Apache Beam, so that they scale past
+// one machine: the same pipeline runs in-process on the prism runner (no Java,
+// no cluster: what the tests and examples use) and on Dataflow, Flink or Spark
+// through their portable runners.
+//
+// It is a module of its own, github.com/kiln-ml/kiln/beam, so that users of
+// the core module never download the Beam SDK:
+//
+//	go get github.com/kiln-ml/kiln/beam
+//
+// Its package name is beam, as Apache Beam's is: import one of them under
+// another name, for example
+//
+//	import (
+//		"github.com/apache/beam/sdks/v2/go/pkg/beam"
+//		kbeam "github.com/kiln-ml/kiln/beam"
+//	)
+//
+// # Transforms
+//
+// Cooccurrence computes the word co-occurrence matrix of a collection of
+// documents with the same vocabulary rules as text.CountVectorizer (MinDF,
+// MaxDF) and the same counts as linalg.Cooccurrence: the documents are
+// tokenized and their document frequencies counted in one global pass, each
+// worker counts batches of documents with the linalg kernel, and the partial
+// rows are added per term. On the 50,000 IMDB reviews it gives linalg's
+// matrix row for row (see BENCHMARKS.md for the commands and the times).
+//
+// # Runners
+//
+// Every transform is plain Beam: pick the runner with the --runner flag of
+// beamx.Run (the example binary in examples/ shows the flags). Prism runs in
+// the calling process; for Dataflow, Flink and Spark, the Go binary is staged
+// to the workers by the runner (Dataflow: --runner=dataflow --project
+// --region --staging_location gs://...; Flink and Spark: --runner=flink or
+// --runner=spark with --endpoint of their Beam job server and
+// --environment_type=DOCKER or LOOPBACK). Configuration travels with the
+// transforms (their exported fields are serialized into the pipeline);
+// large inputs are read on the workers, never through the launching program.
+//
+// # Determinism
+//
+// Results do not depend on how a runner splits the data into bundles: counts
+// are integers, and floating-point sums are formed in an order fixed by the
+// data, not by the runner.
 package beam

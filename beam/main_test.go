@@ -2,6 +2,8 @@ package beam
 
 import (
 	"encoding/json"
+	"log/slog"
+	"os"
 	"reflect"
 	"sync"
 	"testing"
@@ -12,7 +14,13 @@ import (
 )
 
 // TestMain runs the tests' pipelines on prism, in this process.
-func TestMain(m *testing.M) { ptest.Main(m) }
+// KILN_BEAM_DEBUG=1 shows prism's debug log (bundles, stages).
+func TestMain(m *testing.M) {
+	if os.Getenv("KILN_BEAM_DEBUG") != "" {
+		slog.SetLogLoggerLevel(slog.LevelDebug)
+	}
+	ptest.Main(m)
+}
 
 // sinks hold what collect gathers. The pipelines of the tests run in this
 // process (prism's loopback workers), so a sink is a plain guarded slice.
