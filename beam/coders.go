@@ -1,7 +1,9 @@
 package beam
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -23,6 +25,15 @@ func init() {
 	beam.RegisterCoder(reflect.TypeOf(docTerms{}), encodeDocTerms, decodeDocTerms)
 	beam.RegisterCoder(reflect.TypeOf(docBatch{}), encodeDocBatch, decodeDocBatch)
 	beam.RegisterCoder(reflect.TypeOf(documentFrequencies{}), encodeDocumentFrequencies, decodeDocumentFrequencies)
+	beam.RegisterCoder(reflect.TypeOf(RowBlock{}), encodeRowBlock, decodeRowBlock)
+	// K-means' small internal values go through gob (each coder function
+	// needs a name of its own: Beam finds them by symbol).
+	beam.RegisterCoder(reflect.TypeOf(kmeansState{}), encodeKMeansState, decodeKMeansState)
+	beam.RegisterCoder(reflect.TypeOf(clusterPartial{}), encodeClusterPartial, decodeClusterPartial)
+	beam.RegisterCoder(reflect.TypeOf(partialList{}), encodePartialList, decodePartialList)
+	beam.RegisterCoder(reflect.TypeOf(clusterTotal{}), encodeClusterTotal, decodeClusterTotal)
+	beam.RegisterCoder(reflect.TypeOf(featureMoments{}), encodeFeatureMoments, decodeFeatureMoments)
+	beam.RegisterCoder(reflect.TypeOf(momentsList{}), encodeMomentsList, decodeMomentsList)
 }
 
 // encoder appends varints and floats to a byte slice.
@@ -216,4 +227,80 @@ func decodeDocumentFrequencies(b []byte) (documentFrequencies, error) {
 		f.DF[t] = int(min(d.uint(), math.MaxInt32))
 	}
 	return f, d.done()
+}
+
+func gobEncode[T any](v T) ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(v)
+	return b.Bytes(), err
+}
+
+func gobDecode[T any](b []byte) (T, error) {
+	var v T
+	err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
+	return v, err
+}
+
+func encodeKMeansState(v kmeansState) ([]byte, error)       { return gobEncode(v) }
+func decodeKMeansState(b []byte) (kmeansState, error)       { return gobDecode[kmeansState](b) }
+func encodeClusterPartial(v clusterPartial) ([]byte, error) { return gobEncode(v) }
+func decodeClusterPartial(b []byte) (clusterPartial, error) { return gobDecode[clusterPartial](b) }
+func encodePartialList(v partialList) ([]byte, error)       { return gobEncode(v) }
+func decodePartialList(b []byte) (partialList, error)       { return gobDecode[partialList](b) }
+func encodeClusterTotal(v clusterTotal) ([]byte, error)     { return gobEncode(v) }
+func decodeClusterTotal(b []byte) (clusterTotal, error)     { return gobDecode[clusterTotal](b) }
+func encodeFeatureMoments(v featureMoments) ([]byte, error) { return gobEncode(v) }
+func decodeFeatureMoments(b []byte) (featureMoments, error) { return gobDecode[featureMoments](b) }
+func encodeMomentsList(v momentsList) ([]byte, error)       { return gobEncode(v) }
+func decodeMomentsList(b []byte) (momentsList, error)       { return gobDecode[momentsList](b) }
+
+func encodeRowBlock(b RowBlock) []byte {
+	e := encoder{b: make([]byte, 0, 32+4*len(b.Columns)+8*len(b.Values)+2*len(b.Indptr))}
+	e.int(b.Start)
+	e.uint(uint64(b.Rows))
+	e.uint(uint64(b.Features))
+	if b.Indptr == nil {
+		e.uint(0)
+	} else {
+		e.uint(1)
+		for _, p := range b.Indptr {
+			e.int(p)
+		}
+		e.uint(uint64(len(b.Columns)))
+		for _, c := range b.Columns {
+			e.uint(uint64(c))
+		}
+	}
+	e.uint(uint64(len(b.Values)))
+	for _, v := range b.Values {
+		e.float(v)
+	}
+	return e.b
+}
+
+// decodeRowBlock reads a block; RowBlock.check validates its shape later.
+func decodeRowBlock(buf []byte) (RowBlock, error) {
+	d := decoder{b: buf}
+	b := RowBlock{Start: d.int()}
+	b.Rows = int(min(d.uint(), math.MaxInt32))
+	b.Features = int(min(d.uint(), math.MaxInt32))
+	if d.uint() == 1 {
+		if b.Rows+1 > len(d.b) {
+			d.fail("rows")
+			return b, d.done()
+		}
+		b.Indptr = make([]int64, b.Rows+1)
+		for i := range b.Indptr {
+			b.Indptr[i] = d.int()
+		}
+		b.Columns = make([]int32, d.length(1))
+		for i := range b.Columns {
+			b.Columns[i] = int32(min(d.uint(), math.MaxInt32))
+		}
+	}
+	b.Values = make([]float64, d.length(8))
+	for i := range b.Values {
+		b.Values[i] = d.float()
+	}
+	return b, d.done()
 }

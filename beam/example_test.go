@@ -10,11 +10,37 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	kbeam "github.com/kiln-ml/kiln/beam"
 	"github.com/kiln-ml/kiln/features/text"
+	"gonum.org/v1/gonum/mat"
 )
 
 func init() {
 	register.Function3x0(printMatrix)
 	register.Iter1[kbeam.CooccurrenceRow]()
+	register.Function1x0(printKMeans)
+}
+
+func printKMeans(r kbeam.KMeansResult) {
+	for _, c := range r.Centroids {
+		fmt.Printf("centre %.4f\n", c)
+	}
+	fmt.Printf("inertia %.4f after %d iterations\n", r.Inertia, r.Iterations)
+}
+
+// K-means over rows that arrive in blocks, from two given starting centres;
+// Apply's result is one KMeansResult.
+func ExampleKMeans() {
+	x := mat.NewDense(6, 2, []float64{0, 0, 0, 1, 1, 0, 10, 10, 10, 11, 11, 10})
+	p, s := beam.NewPipelineWithRoot()
+	blocks := beam.CreateList(s, kbeam.BlocksOf(x, 2))
+	km := kbeam.KMeans{K: 2, InitialCentroids: [][]float64{{0, 0}, {10, 10}}}
+	beam.ParDo0(s, printKMeans, km.Apply(s, blocks))
+	if err := ptest.Run(p); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// centre [0.3333 0.3333]
+	// centre [10.3333 10.3333]
+	// inertia 2.6667 after 2 iterations
 }
 
 // printMatrix prints the co-occurrence rows, gathered under one key, in term
