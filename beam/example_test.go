@@ -32,7 +32,7 @@ func ExampleKMeans() {
 	x := mat.NewDense(6, 2, []float64{0, 0, 0, 1, 1, 0, 10, 10, 10, 11, 11, 10})
 	p, s := beam.NewPipelineWithRoot()
 	blocks := beam.CreateList(s, kbeam.BlocksOf(x, 2))
-	km := kbeam.KMeans{K: 2, InitialCentroids: [][]float64{{0, 0}, {10, 10}}}
+	km := kbeam.KMeans{K: 2, MaxIter: 10, InitialCentroids: [][]float64{{0, 0}, {10, 10}}}
 	beam.ParDo0(s, printKMeans, km.Apply(s, blocks))
 	if err := ptest.Run(p); err != nil {
 		fmt.Println(err)

@@ -119,7 +119,7 @@ func (b RowBlock) check() error {
 	for i := range b.Rows {
 		if b.Indptr != nil {
 			lo, hi := b.Indptr[i], b.Indptr[i+1]
-			if lo > hi {
+			if lo < 0 || lo > hi || hi > int64(len(b.Columns)) {
 				return fmt.Errorf("%s: malformed sparse rows", where)
 			}
 			for k := lo; k < hi; k++ {
