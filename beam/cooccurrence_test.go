@@ -88,7 +88,7 @@ func runCooccurrence(t *testing.T, c Cooccurrence, docs []string, name string) (
 // bag of words text.CountVectorizer makes with the same settings.
 func checkAgainstKernel(t *testing.T, cv *text.CountVectorizer, weighted bool, docs []string, digests []rowDigest, vocab []string) *linalg.DenseCounts {
 	t.Helper()
-	b, err := cv.FitTransform(docs)
+	b, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}

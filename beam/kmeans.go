@@ -1,6 +1,7 @@
 package beam
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -431,7 +432,7 @@ func (f *seedFn) ProcessElement(_ []byte, m featureMoments, sample func(*RowBloc
 		x = dense
 	}
 	km := &cluster.KMeans{K: f.K, Seed: f.Seed, Workers: 1}
-	if err := km.Fit(x); err != nil {
+	if err := km.Fit(context.Background(), x); err != nil {
 		return fmt.Errorf("kiln/beam: KMeans: seeding on %d sampled rows: %w", len(rows), err)
 	}
 	st.Centers = append(st.Centers, km.Centroids().RawMatrix().Data...)

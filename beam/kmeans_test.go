@@ -1,6 +1,7 @@
 package beam
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -75,7 +76,7 @@ func TestKMeansIris(t *testing.T) {
 	for _, k := range []int{3, 8} {
 		init := rowsOf(m, k)
 		want := &cluster.KMeans{K: k, MaxIter: 40, InitialCentroids: mat.NewDense(k, 4, slices.Concat(init...))}
-		if err := want.Fit(m); err != nil {
+		if err := want.Fit(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
 		got := runKMeans(t, KMeans{K: k, MaxIter: 40, InitialCentroids: init}, m, 16, "iris")
@@ -89,13 +90,13 @@ func TestKMeansIris(t *testing.T) {
 func TestKMeansIMDBSubset(t *testing.T) {
 	docs := imdbSampleReviews(t)[:2000]
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}}
-	x, err := cv.FitTransform(docs)
+	x, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	init := rowsOf(x, 10)
 	want := &cluster.KMeans{K: 10, InitialCentroids: mat.NewDense(10, len(init[0]), slices.Concat(init...))}
-	if err := want.Fit(x); err != nil {
+	if err := want.Fit(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	got := runKMeans(t, KMeans{K: 10, InitialCentroids: init}, x, 300, "imdb-subset")
@@ -190,13 +191,13 @@ func TestKMeansIMDB(t *testing.T) {
 	}
 	docs, _ := realdata.IMDB(t)
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}}
-	x, err := cv.FitTransform(docs)
+	x, err := cv.FitTransform(context.Background(), docs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	init := rowsOf(x, 10)
 	want := &cluster.KMeans{K: 10, InitialCentroids: mat.NewDense(10, len(init[0]), slices.Concat(init...))}
-	if err := want.Fit(x); err != nil {
+	if err := want.Fit(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	got := runKMeans(t, KMeans{K: 10, InitialCentroids: init}, x, 2048, "imdb")
