@@ -31,9 +31,25 @@
 // Compute with one cutoff per flight) or one flight at a time (Online,
 // dfs.Instance.ScoreRowWindow), which give the same bits. The model stays a
 // plain bundle that any kiln scorer loads; the history stays where the
-// history is. This program scores the last month in bulk and one day of it
-// flight by flight through the published model and checks that both give
-// identical probabilities.
+// history is.
+//
+// This program scores the last month in bulk through the published model,
+// then one day of it flight by flight, with online features, on the paths a
+// production system takes, and checks that every path gives the bulk
+// path's labels and probabilities bit for bit:
+//
+//   - in process: the pipeline loaded from the registry;
+//   - real time: package serve (the server `kiln serve` runs) on the
+//     registry's production alias on a loopback port, and a client that sends
+//     each flight's feature row as JSON, one request per flight, and reads
+//     back its label, probabilities and the model version;
+//   - streaming: `kiln predict -probabilities` on the same alias, fed the
+//     rows as JSON Lines one at a time, each prediction read before the next
+//     row is written (the command is built with go build unless -kiln names
+//     one).
+//
+// The text paths lose nothing: numbers cross them as the shortest decimals
+// that parse back to the same float64.
 //
 //	go run ./examples/flightdelay
 //	go run ./examples/flightdelay -dir out -day 2013-12-17 -plots figures
@@ -48,6 +64,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/kiln-ml/kiln/dataset"
@@ -69,6 +86,7 @@ type config struct {
 	Plots    string    // folder the figure is written to; empty: the current folder
 	Day      string    // the day of the last month scored flight by flight; empty: its most delayed day
 	Workers  int       // goroutines of DFS and cross-validation; 0: GOMAXPROCS
+	Kiln     string    // the kiln command run by the streaming path; empty: built with go build
 	Progress io.Writer // where progress is drawn (a bar on a terminal); nil: nowhere
 }
 
@@ -79,6 +97,7 @@ func main() {
 	flag.StringVar(&cfg.Dir, "dir", "", "output folder for the registry, the batch file and the plots (default: a temporary folder, removed at exit)")
 	flag.StringVar(&cfg.Plots, "plots", ".", "folder the figure flightdelay.png (ROC and calibration curves) is written to")
 	flag.StringVar(&cfg.Day, "day", "", "day of the last month scored flight by flight, YYYY-MM-DD (default: its most delayed day)")
+	flag.StringVar(&cfg.Kiln, "kiln", "", "the kiln command the streaming path runs (default: built from this module with go build)")
 	flag.Parse()
 	if _, err := run(context.Background(), os.Stdout, cfg); err != nil {
 		log.Fatal("flightdelay: ", err)
@@ -94,10 +113,13 @@ type report struct {
 	Dir       string
 	Plot      string    // the figure's path
 	LastMonth []float64 // P(late) of the last month's flights, batch features, published model
-	LastLate  []bool
+	LastLate  []bool    // whether they were late
+	Batch     []scored  // the published model's answers for the last month's flights, batch features
 	Day       string
-	DayRows   []int     // rows of the last month's flights on Day (into LastMonth)
-	Online    []float64 // P(late) of the same flights, online features
+	DayRows   []int    // rows of the last month's flights on Day (into LastMonth), in the order of their prediction moments
+	Online    []scored // the same flights, online features, in process
+	Served    []scored // the same online features sent to the HTTP server, one request per flight
+	Streamed  []scored // the same online features streamed through kiln predict as JSON Lines
 }
 
 func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
@@ -207,8 +229,12 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		return nil, err
 	}
 	lastFrame := data.Take(last.Test)
-	if rep.LastMonth, err = probLate(served, lastFrame); err != nil {
+	if rep.Batch, err = score(served, lastFrame); err != nil {
 		return nil, err
+	}
+	rep.LastMonth = make([]float64, len(rep.Batch))
+	for i, a := range rep.Batch {
+		rep.LastMonth[i] = a.PTrue
 	}
 	rep.LastLate = pick(lateCol.Bools(), last.Test)
 	lastMonth := time.Month(cfg.Months).String()
@@ -217,7 +243,8 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	}
 	fmt.Fprintf(w, "ROC and calibration curves of %s, scored by the published model: %s\n", lastMonth, rep.Plot)
 
-	// One day of it again, flight by flight, with online features.
+	// One day of it again, flight by flight, with online features: in
+	// process, through the HTTP server, and streamed through kiln predict.
 	day, rows, err := chooseDay(t, last.Test, cfg.Day)
 	if err != nil {
 		return nil, err
@@ -228,8 +255,12 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		return nil, err
 	}
 	values := make([][]dfs.Value, len(rows))
+	lines := make([][]byte, len(rows))
 	for i, r := range rows {
 		if values[i], err = online.Flight(last.Test[r], nil); err != nil {
+			return nil, err
+		}
+		if lines[i], err = appendRow(nil, online.Inputs(), values[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -237,17 +268,39 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rep.Online, err = probLate(served, dayFrame); err != nil {
+	if rep.Online, err = score(served, dayFrame); err != nil {
 		return nil, err
 	}
-	same := 0
-	for i, r := range rows {
-		if rep.Online[i] == rep.LastMonth[r] {
-			same++
+	bar = progress.New(cfg.Progress, "real time")
+	var median, p99 time.Duration
+	if rep.Served, median, p99, err = realTime(ctx, reg, lines, cfg.Progress, bar.Func()); err != nil {
+		return nil, fmt.Errorf("real time: %w", err)
+	}
+	bar.Done()
+	kilnPath := cfg.Kiln
+	if kilnPath == "" {
+		if kilnPath, err = buildKiln(ctx, dir); err != nil {
+			return nil, err
 		}
 	}
-	fmt.Fprintf(w, "%s: %d flights scored flight by flight with online features: %d of %d probabilities identical to the batch path's\n",
-		day, len(rows), same, len(rows))
+	bar = progress.New(cfg.Progress, "streaming")
+	if rep.Streamed, err = stream(ctx, kilnPath, reg, lines, bar.Func()); err != nil {
+		return nil, fmt.Errorf("streaming: %w", err)
+	}
+	bar.Done()
+
+	dayBatch := pick(rep.Batch, rows)
+	which := "the day asked for"
+	if cfg.Day == "" {
+		which = lastMonth + "'s most delayed day"
+	}
+	fmt.Fprintf(w, "\n%s (%s): %d flights scored by %s four ways, in the order of their prediction moments:\n", day, which, len(rows), rep.Ref)
+	fmt.Fprintf(w, "  %-64s  the reference\n", "in process, batch features (Spec.Batch, the month at once)")
+	fmt.Fprintf(w, "  %-64s  %s\n", "in process, online features (one flight at a time)", agreement(dayBatch, rep.Online))
+	fmt.Fprintf(w, "  %-64s  %s; version %q; round trip median %v, p99 %v\n", "real time: package serve on loopback, one request per flight", agreement(dayBatch, rep.Served),
+		rep.Served[0].Version, median.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+	fmt.Fprintf(w, "  %-64s  %s; model_version %q\n", "streaming: kiln predict -probabilities, a JSON line in, one out", agreement(dayBatch, rep.Streamed), rep.Streamed[0].Version)
+	fmt.Fprintf(w, "(identical: the same label and the same float64 probabilities, bit for bit; the text paths carry the shortest decimals that parse back exactly)\n")
 	return rep, nil
 }
 
@@ -294,31 +347,43 @@ func writeSpec(path string, spec *Spec) error {
 	return os.WriteFile(path, js, 0o444)
 }
 
-// probLate returns each row's probability of a late arrival.
-func probLate(p *pipeline.Pipeline, rows *dataset.Frame) ([]float64, error) {
+// score returns the pipeline's answer for each row: the label, the
+// probabilities of false and true, and the model's name and version.
+func score(p *pipeline.Pipeline, rows *dataset.Frame) ([]scored, error) {
+	labels, err := p.Predict(rows)
+	if err != nil {
+		return nil, err
+	}
 	proba, err := p.PredictProba(rows)
 	if err != nil {
 		return nil, err
 	}
-	classes := p.Classes()
-	col := -1
-	for c := 0; c < classes.Len(); c++ {
-		if classes.Bools()[c] {
-			col = c
-		}
+	if classes := p.Classes(); classes.Len() != 2 || classes.Bools()[0] || !classes.Bools()[1] {
+		return nil, fmt.Errorf("the model's classes are %v, not false and true", classes)
 	}
-	if col < 0 {
-		return nil, fmt.Errorf("the model has no class true")
-	}
-	out := make([]float64, rows.NumRows())
+	out := make([]scored, rows.NumRows())
 	for i := range out {
-		out[i] = proba.At(i, col)
+		out[i] = scored{Late: labels.Bools()[i], PFalse: proba.At(i, 0), PTrue: proba.At(i, 1), Version: p.Ref().String()}
 	}
 	return out, nil
 }
 
+// agreement counts the answers identical to the reference's: the same label
+// and bit-identical probabilities.
+func agreement(reference, answers []scored) string {
+	same := 0
+	for i, a := range answers {
+		r := reference[i]
+		if a.Late == r.Late && a.PFalse == r.PFalse && a.PTrue == r.PTrue {
+			same++
+		}
+	}
+	return fmt.Sprintf("%d of %d identical", same, len(reference))
+}
+
 // chooseDay returns the day (YYYY-MM-DD) and the positions in test of its
-// flights: the named day, or the day of test with the most late flights.
+// flights, in the order of their scheduled departures: the named day, or the
+// day of test with the most late flights.
 func chooseDay(t *tables, test []int, day string) (string, []int, error) {
 	sched, _ := t.flights.Column("scheduled")
 	late, _ := t.flights.Column("late")
@@ -342,6 +407,7 @@ func chooseDay(t *tables, test []int, day string) (string, []int, error) {
 	if !ok {
 		return "", nil, fmt.Errorf("-day %s: no flights on that day in the held-out month", day)
 	}
+	sort.SliceStable(rows, func(i, j int) bool { return sched.Int64s()[test[rows[i]]] < sched.Int64s()[test[rows[j]]] })
 	return day, rows, nil
 }
 
