@@ -32,3 +32,27 @@ func FuzzRead(f *testing.F) {
 		frametest.Consistent(t, fr)
 	})
 }
+
+// FuzzBatches feeds arbitrary bytes to NewBatches and reads every batch:
+// frames or an error, never a panic. Seeds as for FuzzRead.
+//
+//	go test ./dataset/parquet -run '^$' -fuzz FuzzBatches -fuzztime 60s -fuzzminimizetime 10x
+func FuzzBatches(f *testing.F) {
+	every := frametest.EveryType(f)
+	f.Add(parquetBytes(f, every, parquet.WriteOptions{Compression: parquet.Uncompressed}))
+	f.Add(parquetBytes(f, every, parquet.WriteOptions{RowGroupRows: 2}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := parquet.NewBatches(bytes.NewReader(data), int64(len(data)), parquet.BatchOptions{Rows: 3})
+		if err != nil {
+			return
+		}
+		defer b.Close()
+		for range 1000 { // a footer may claim a million rows, decodable from a few bytes
+			fr, err := b.Next()
+			if err != nil {
+				return
+			}
+			frametest.Consistent(t, fr)
+		}
+	})
+}

@@ -93,60 +93,16 @@ func Read(r io.ReaderAt, size int64, opts Options) (*dataset.Frame, error) {
 
 func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error) {
 	defer arrowcol.RecoverAsError(&err, "parquet reader")
-	if err := checkMagic(r, size); err != nil {
-		return nil, err
-	}
-	rdr, err := file.NewParquetReader(io.NewSectionReader(r, 0, size))
+	rdr, fr, start, err := open(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("reading the Parquet footer: %w", err)
+		return nil, err
 	}
 	defer rdr.Close()
-	meta := rdr.MetaData()
-
-	props := pqarrow.ArrowReadProperties{}
-	dict := make(map[int]bool)
-	for leaf := 0; leaf < meta.Schema.NumColumns(); leaf++ {
-		if meta.Schema.Column(leaf).PhysicalType() == pq.Types.ByteArray && dictionaryEncoded(meta, leaf) {
-			props.SetReadDict(leaf, true)
-			dict[leaf] = true
-		}
-	}
-	if err := checkStoredArrowSchema(meta); err != nil {
-		return nil, err
-	}
-	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
-	if err != nil {
-		return nil, fmt.Errorf("reading the Parquet schema: %w", err)
-	}
-	// pqarrow lets an Arrow schema stored in the file (pyarrow and polars store
-	// one) override the dictionary read asked for above, for instance with
-	// large_string; the column readers follow the manifest's field types, so
-	// ask there again.
-	for i := range fr.Manifest.Fields {
-		sf := &fr.Manifest.Fields[i]
-		switch id := sf.Field.Type.ID(); {
-		case sf.IsLeaf() && dict[sf.ColIndex] && (id == arrow.STRING || id == arrow.LARGE_STRING):
-			field := *sf.Field
-			field.Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
-			sf.Field = &field
-		}
-	}
-
 	fields, err := selectParquetFields(fr, opts.Columns)
 	if err != nil {
 		return nil, err
 	}
-
-	// Row offsets of the row groups, from the footer.
-	nrg := rdr.NumRowGroups()
-	start := make([]int, nrg+1)
-	for rg := 0; rg < nrg; rg++ {
-		rows := meta.RowGroup(rg).NumRows()
-		if limit := plausibleRows(meta.RowGroup(rg)); rows < 0 || rows > limit {
-			return nil, fmt.Errorf("row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
-		}
-		start[rg+1] = start[rg] + int(rows)
-	}
+	nrg := len(start) - 1
 	total := start[nrg]
 
 	// Tasks: a column of 8-byte values is read whole by one task, so that its
@@ -214,6 +170,66 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 		}
 	}
 	return dataset.New(cols...)
+}
+
+// open reads and checks a file's footer and returns its readers, and the
+// first row of each row group (start[len(start)-1] is the number of rows).
+// The caller closes rdr.
+func open(r io.ReaderAt, size int64) (rdr *file.Reader, fr *pqarrow.FileReader, start []int, err error) {
+	if err := checkMagic(r, size); err != nil {
+		return nil, nil, nil, err
+	}
+	rdr, err = file.NewParquetReader(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the Parquet footer: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			rdr.Close()
+		}
+	}()
+	meta := rdr.MetaData()
+
+	props := pqarrow.ArrowReadProperties{}
+	dict := make(map[int]bool)
+	for leaf := 0; leaf < meta.Schema.NumColumns(); leaf++ {
+		if meta.Schema.Column(leaf).PhysicalType() == pq.Types.ByteArray && dictionaryEncoded(meta, leaf) {
+			props.SetReadDict(leaf, true)
+			dict[leaf] = true
+		}
+	}
+	if err := checkStoredArrowSchema(meta); err != nil {
+		return nil, nil, nil, err
+	}
+	fr, err = pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the Parquet schema: %w", err)
+	}
+	// pqarrow lets an Arrow schema stored in the file (pyarrow and polars store
+	// one) override the dictionary read asked for above, for instance with
+	// large_string; the column readers follow the manifest's field types, so
+	// ask there again.
+	for i := range fr.Manifest.Fields {
+		sf := &fr.Manifest.Fields[i]
+		switch id := sf.Field.Type.ID(); {
+		case sf.IsLeaf() && dict[sf.ColIndex] && (id == arrow.STRING || id == arrow.LARGE_STRING):
+			field := *sf.Field
+			field.Type = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+			sf.Field = &field
+		}
+	}
+
+	// Row offsets of the row groups, from the footer.
+	nrg := rdr.NumRowGroups()
+	start = make([]int, nrg+1)
+	for rg := 0; rg < nrg; rg++ {
+		rows := meta.RowGroup(rg).NumRows()
+		if limit := plausibleRows(meta.RowGroup(rg)); rows < 0 || rows > limit {
+			return nil, nil, nil, fmt.Errorf("row group %d: the footer claims %d rows, implausible for its size (limit %d): corrupt footer", rg, rows, limit)
+		}
+		start[rg+1] = start[rg] + int(rows)
+	}
+	return rdr, fr, start, nil
 }
 
 // plausibleRows bounds the rows a row group may claim: 2^20 plus 1,024 per
