@@ -1,7 +1,7 @@
 // Command kiln inspects, scores and serves kiln models.
 //
 //	kiln inspect MODEL                 manifest, schema, steps, metrics, lineage, R-style summary; digests verified
-//	kiln predict MODEL [IN] [-o OUT]   score CSV or JSON Lines (stdin/stdout by default, streamed)
+//	kiln predict MODEL [IN] [-o OUT]   score CSV, JSON Lines or Parquet in batches (stdin/stdout by default)
 //	kiln serve [flags] REGISTRY|BUNDLE the HTTP server of package serve; SIGHUP reloads, SIGTERM drains
 //	kiln export onnx MODEL -o FILE     an ONNX model for ONNX Runtime (package onnx)
 //	kiln registry list|publish|promote|rollback|gc DIR ...

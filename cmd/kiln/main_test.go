@@ -161,7 +161,7 @@ func TestPredictReportsBadLines(t *testing.T) {
 
 // A model without inference says why instead of printing a summary.
 func TestInspectSaysWhyThereIsNoSummary(t *testing.T) {
-	code, out, errs := kiln("inspect", "../../persist/testdata/logistic_v1.2.kiln")
+	code, out, errs := cli("inspect", "../../persist/testdata/logistic_v1.2.kiln")
 	if code != exitOK || !strings.Contains(out, "summary   none: LogisticRegression.Summary: a penalized fit has no inference") {
 		t.Fatalf("%d %s%s", code, out, errs)
 	}
@@ -246,7 +246,7 @@ func TestPredictProbabilities(t *testing.T) {
 	if err := dataset.WriteCSV(&in, measures, dataset.CSVOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if code := run([]string{"predict", "-probabilities", "-format", "csv", dir + "/iris"}, &in, &out, &errb); code != exitOK {
+	if code := run([]string{"predict", "-probabilities", "-from", "csv", dir + "/iris"}, &in, &out, &errb); code != exitOK {
 		t.Fatalf("csv: exit %d: %s", code, errb.String())
 	}
 	records, err := csv.NewReader(&out).ReadAll()

@@ -9,8 +9,8 @@ import (
 	"github.com/kiln-ml/kiln/persist"
 )
 
-// kiln runs the command line and returns its exit code and outputs.
-func kiln(args ...string) (int, string, string) {
+// cli runs the command line and returns its exit code and outputs.
+func cli(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := run(args, nil, &out, &errb)
 	return code, out.String(), errb.String()
@@ -53,7 +53,7 @@ func TestRegistryCommands(t *testing.T) {
 		{[]string{"inspect", dir + "/cars@2"}, exitFail, "no version 2"},
 	}
 	for _, s := range steps {
-		code, out, errs := kiln(s.args...)
+		code, out, errs := cli(s.args...)
 		got := out
 		if s.code != exitOK {
 			got = errs
@@ -63,7 +63,7 @@ func TestRegistryCommands(t *testing.T) {
 		}
 	}
 	for _, sub := range registrySubs {
-		if code, _, errs := kiln("registry", sub.name, "-h"); code != exitOK || !strings.Contains(errs, "usage: kiln registry "+sub.name) {
+		if code, _, errs := cli("registry", sub.name, "-h"); code != exitOK || !strings.Contains(errs, "usage: kiln registry "+sub.name) {
 			t.Errorf("registry %s -h: %d %s", sub.name, code, errs)
 		}
 	}
