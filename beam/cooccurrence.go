@@ -101,7 +101,8 @@ func init() {
 	register.DoFn2x1[documentFrequencies, func([]string), error](&vocabularyFn{})
 	register.Emitter1[[]string]()
 	register.DoFn2x0[docTerms, func(docBatch)](&batchFn{})
-	register.DoFn4x1[context.Context, docBatch, []string, func(int, CooccurrenceRow), error](&countBatchFn{})
+	register.DoFn4x1[context.Context, docBatch, func(*[]string) bool, func(int, CooccurrenceRow), error](&countBatchFn{})
+	register.Iter1[[]string]()
 	register.Emitter1[docBatch]()
 	register.Combiner1[CooccurrenceRow](&addRowsFn{})
 	register.Emitter1[docTerms]()
@@ -275,7 +276,15 @@ type countBatchFn struct {
 	vocab []string
 }
 
-func (f *countBatchFn) ProcessElement(ctx context.Context, batch docBatch, vocab []string, emit func(int, CooccurrenceRow)) error {
+func (f *countBatchFn) ProcessElement(ctx context.Context, batch docBatch, vocabs func(*[]string) bool, emit func(int, CooccurrenceRow)) error {
+	// The vocabulary is read as an iterable, not a singleton: when
+	// vocabularyFn fails, a runner that goes on scheduling this stage finds
+	// no vocabulary and does nothing, and the job reports vocabularyFn's
+	// message rather than a missing side input.
+	var vocab []string
+	if !vocabs(&vocab) || len(vocab) == 0 {
+		return nil
+	}
 	if f.index == nil || len(f.vocab) != len(vocab) || &f.vocab[0] != &vocab[0] {
 		f.vocab = vocab
 		f.index = make(map[string]int32, len(vocab))

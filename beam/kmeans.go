@@ -2,6 +2,7 @@ package beam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -167,17 +168,22 @@ type kmeansState struct {
 	Done       bool
 	Converged  bool
 	Inertia    float64
+	// Err is a failure found while seeding (bad settings or rows). It
+	// travels in the state to the last stage, which alone fails: a runner
+	// that runs stages concurrently then reports this message, not a
+	// downstream stage's missing side input.
+	Err string
 }
 
 func init() {
 	register.DoFn3x1[RowBlock, kmeansState, func(int, clusterPartial), error](&assignFn{})
 	register.Combiner3[partialList, clusterPartial, clusterTotal](&orderedSumFn{})
 	register.DoFn4x1[[]byte, kmeansState, func(*clusterTotal) bool, func(kmeansState), error](&updateFn{})
-	register.DoFn2x1[RowBlock, func(featureMoments), error](&momentsFn{})
+	register.DoFn2x0[RowBlock, func(featureMoments)](&momentsFn{})
 	register.Combiner3[momentsList, featureMoments, featureMoments](&orderedMomentsFn{})
-	register.DoFn4x1[[]byte, featureMoments, func(*RowBlock) bool, func(kmeansState), error](&seedFn{})
+	register.DoFn4x0[[]byte, featureMoments, func(*RowBlock) bool, func(kmeansState)](&seedFn{})
 	register.DoFn2x0[RowBlock, func(RowBlock)](&sampleFn{})
-	register.Function1x1(kmeansResult)
+	register.Function1x2(kmeansResult)
 	register.Function2x1(keyedTotal)
 	register.Emitter2[int, clusterPartial]()
 	register.Emitter1[kmeansState]()
@@ -216,12 +222,15 @@ func (km KMeans) Apply(s beam.Scope, blocks beam.PCollection) beam.PCollection {
 	return beam.ParDo(s, kmeansResult, state)
 }
 
-func kmeansResult(st kmeansState) KMeansResult {
+func kmeansResult(st kmeansState) (KMeansResult, error) {
+	if st.Err != "" {
+		return KMeansResult{}, errors.New(st.Err)
+	}
 	r := KMeansResult{Inertia: st.Inertia, Iterations: st.Iteration, Converged: st.Converged}
 	for c := range st.K {
 		r.Centroids = append(r.Centroids, slices.Clone(st.Centers[c*st.D:(c+1)*st.D]))
 	}
-	return r
+	return r, nil
 }
 
 // featureMoments are per-feature sums over rows, for the tolerance:
@@ -231,13 +240,15 @@ type featureMoments struct {
 	Rows  int64
 	Sum   []float64
 	SumSq []float64
+	Err   string // a block's fault, reported by seedFn
 }
 
 type momentsFn struct{}
 
-func (momentsFn) ProcessElement(b RowBlock, emit func(featureMoments)) error {
+func (momentsFn) ProcessElement(b RowBlock, emit func(featureMoments)) {
 	if err := b.check(); err != nil {
-		return err
+		emit(featureMoments{Start: b.Start, Err: err.Error()})
+		return
 	}
 	m := featureMoments{Start: b.Start, Rows: int64(b.Rows), Sum: make([]float64, b.Features), SumSq: make([]float64, b.Features)}
 	for i := range b.Rows {
@@ -252,7 +263,6 @@ func (momentsFn) ProcessElement(b RowBlock, emit func(featureMoments)) error {
 		}
 	}
 	emit(m)
-	return nil
 }
 
 // orderedMomentsFn adds the blocks' moments in the order of their first rows.
@@ -276,12 +286,16 @@ func (orderedMomentsFn) ExtractOutput(list momentsList) featureMoments {
 	slices.SortFunc(acc, func(a, b featureMoments) int { return int(min(max(a.Start-b.Start, -1), 1)) })
 	var out featureMoments
 	for _, m := range acc {
+		if m.Err != "" {
+			return featureMoments{Err: m.Err} // the first faulty block's
+		}
+	}
+	for _, m := range acc {
 		if out.Sum == nil {
 			out.Sum, out.SumSq = make([]float64, len(m.Sum)), make([]float64, len(m.Sum))
 		}
 		if len(m.Sum) != len(out.Sum) {
-			out.Rows = -1 // widths differ: seedFn reports it
-			return out
+			return featureMoments{Err: fmt.Sprintf("kiln/beam: KMeans: blocks of different widths: %v", errConfig)}
 		}
 		out.Rows += m.Rows
 		for j := range m.Sum {
@@ -363,14 +377,22 @@ type seedFn struct {
 	Initial [][]float64
 }
 
-func (f *seedFn) ProcessElement(_ []byte, m featureMoments, sample func(*RowBlock) bool, emit func(kmeansState)) error {
+func (f *seedFn) ProcessElement(_ []byte, m featureMoments, sample func(*RowBlock) bool, emit func(kmeansState)) {
+	st, err := f.seed(m, sample)
+	if err != nil {
+		st = kmeansState{Done: true, Err: err.Error()}
+	}
+	emit(st)
+}
+
+func (f *seedFn) seed(m featureMoments, sample func(*RowBlock) bool) (kmeansState, error) {
 	switch {
-	case m.Rows < 0:
-		return fmt.Errorf("kiln/beam: KMeans: blocks of different widths: %w", errConfig)
+	case m.Err != "":
+		return kmeansState{}, errors.New(m.Err)
 	case f.K <= 0:
-		return fmt.Errorf("kiln/beam: KMeans: K = %d; it must be at least 1: %w", f.K, errConfig)
+		return kmeansState{}, fmt.Errorf("kiln/beam: KMeans: K = %d; it must be at least 1: %w", f.K, errConfig)
 	case m.Rows < int64(f.K):
-		return fmt.Errorf("kiln/beam: KMeans: K = %d is more than the %d rows: %w", f.K, m.Rows, errConfig)
+		return kmeansState{}, fmt.Errorf("kiln/beam: KMeans: K = %d is more than the %d rows: %w", f.K, m.Rows, errConfig)
 	}
 	d := len(m.Sum)
 	st := kmeansState{K: f.K, D: d, Centers: make([]float64, 0, f.K*d)}
@@ -393,16 +415,15 @@ func (f *seedFn) ProcessElement(_ []byte, m featureMoments, sample func(*RowBloc
 	}
 	if f.Initial != nil {
 		if len(f.Initial) != f.K {
-			return fmt.Errorf("kiln/beam: KMeans: %d initial centroids for K = %d: %w", len(f.Initial), f.K, errConfig)
+			return kmeansState{}, fmt.Errorf("kiln/beam: KMeans: %d initial centroids for K = %d: %w", len(f.Initial), f.K, errConfig)
 		}
 		for c, row := range f.Initial {
 			if len(row) != d {
-				return fmt.Errorf("kiln/beam: KMeans: initial centroid %d has %d values, the rows %d: %w", c, len(row), d, errConfig)
+				return kmeansState{}, fmt.Errorf("kiln/beam: KMeans: initial centroid %d has %d values, the rows %d: %w", c, len(row), d, errConfig)
 			}
 			st.Centers = append(st.Centers, row...)
 		}
-		emit(st)
-		return nil
+		return st, nil
 	}
 	// The sample: the Size rows of smallest hash, in row order.
 	var rows []RowBlock
@@ -433,11 +454,10 @@ func (f *seedFn) ProcessElement(_ []byte, m featureMoments, sample func(*RowBloc
 	}
 	km := &cluster.KMeans{K: f.K, Seed: f.Seed, Workers: 1}
 	if err := km.Fit(context.Background(), x); err != nil {
-		return fmt.Errorf("kiln/beam: KMeans: seeding on %d sampled rows: %w", len(rows), err)
+		return kmeansState{}, fmt.Errorf("kiln/beam: KMeans: seeding on %d sampled rows: %w", len(rows), err)
 	}
 	st.Centers = append(st.Centers, km.Centroids().RawMatrix().Data...)
-	emit(st)
-	return nil
+	return st, nil
 }
 
 // clusterPartial is one block's contribution to one cluster: the sum and
