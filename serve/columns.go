@@ -14,7 +14,8 @@ import (
 // dataset.Frame without an intermediate tree of values.
 type columns struct {
 	fields []field
-	index  map[string]int // input name -> position
+	index  map[string]int      // input name -> position
+	intern []map[string]string // per input, the categories seen in training: a value read is one of these strings, not a copy
 	bufs   []colBuf
 }
 
@@ -27,34 +28,63 @@ type colBuf struct {
 	n      int
 }
 
-func newColumns(fields []field, index map[string]int) *columns {
-	return &columns{fields: fields, index: index, bufs: make([]colBuf, len(fields))}
+func newColumns(fields []field, index map[string]int, intern []map[string]string) *columns {
+	return &columns{fields: fields, index: index, intern: intern, bufs: make([]colBuf, len(fields))}
 }
 
-// grow reserves room for n more rows in every column.
-func (c *columns) grow(n int) {
+// reserve makes room for n rows in every column that has none yet, in one
+// slice per type shared by the columns of that type, so that a request's
+// columns cost a few allocations rather than one or more per column.
+func (c *columns) reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	var count [5]int
+	for i, f := range c.fields {
+		if c.bufs[i].n == 0 && cap(c.bufs[i].floats)+cap(c.bufs[i].ints)+cap(c.bufs[i].strs)+cap(c.bufs[i].bools) == 0 {
+			count[slabOf(f.Type)]++
+		}
+	}
+	floats := make([]float64, n*count[1])
+	ints := make([]int64, n*count[2])
+	strs := make([]string, n*count[3])
+	bools := make([]bool, n*count[4])
+	var used [5]int
 	for i, f := range c.fields {
 		b := &c.bufs[i]
-		switch f.Type {
-		case dataset.Float64:
-			b.floats = growTo(b.floats, n)
-		case dataset.Int64, dataset.Timestamp:
-			b.ints = growTo(b.ints, n)
-		case dataset.String:
-			b.strs = growTo(b.strs, n)
-		case dataset.Bool:
-			b.bools = growTo(b.bools, n)
+		if b.n != 0 || cap(b.floats)+cap(b.ints)+cap(b.strs)+cap(b.bools) != 0 {
+			continue
+		}
+		k := slabOf(f.Type)
+		lo, hi := used[k]*n, (used[k]+1)*n
+		used[k]++
+		switch k {
+		case 1:
+			b.floats = floats[lo:lo:hi]
+		case 2:
+			b.ints = ints[lo:lo:hi]
+		case 3:
+			b.strs = strs[lo:lo:hi]
+		case 4:
+			b.bools = bools[lo:lo:hi]
 		}
 	}
 }
 
-func growTo[T any](s []T, n int) []T {
-	if cap(s)-len(s) >= n {
-		return s
+// slabOf is the slice a column of type t keeps its values in: 1 floats,
+// 2 ints, 3 strings, 4 booleans.
+func slabOf(t dataset.Type) int {
+	switch t {
+	case dataset.Float64:
+		return 1
+	case dataset.Int64, dataset.Timestamp:
+		return 2
+	case dataset.String:
+		return 3
+	case dataset.Bool:
+		return 4
 	}
-	out := make([]T, len(s), len(s)+n)
-	copy(out, s)
-	return out
+	return 0
 }
 
 // rows is the number of rows of column 0 (callers keep columns level).
@@ -107,7 +137,15 @@ func (c *columns) value(s *scanner, i int, dt tensorType) error {
 	case dataset.String:
 		var v []byte
 		if v, err = readString(s, dt); err == nil {
-			b.strs = append(b.strs, string(v))
+			var str string
+			known := false
+			if i < len(c.intern) {
+				str, known = c.intern[i][string(v)]
+			}
+			if !known {
+				str = string(v)
+			}
+			b.strs = append(b.strs, str)
 		}
 	case dataset.Timestamp:
 		var v []byte

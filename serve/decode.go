@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,6 +37,14 @@ type decodeLimits struct {
 func (l decodeLimits) tooMany(rows int) error {
 	return &requestError{http.StatusRequestEntityTooLarge,
 		fmt.Sprintf("more than %d rows in one request (the server's limit); send them in several requests", l.maxRows)}
+}
+
+// rowsAtMost bounds the rows a body can hold, for reserving columns: at
+// most count (the objects or arrays it holds), and at most one row per
+// 2k+1 bytes (a row of k values needs a byte each and a separator), so that
+// what is reserved stays within a small multiple of the body's size.
+func rowsAtMost(body []byte, count, k int, lim decodeLimits) int {
+	return max(0, min(count, len(body)/(2*k+1), lim.maxRows))
 }
 
 // rowReader reads rows written as JSON objects keyed by input name, the
@@ -147,6 +156,7 @@ func listFields(fields []field) string {
 func decodeRows(body []byte, c *columns, lim decodeLimits) error {
 	s := &scanner{buf: body}
 	r := newRowReader(c, lim)
+	c.reserve(rowsAtMost(body, bytes.Count(body, []byte{'{'}), len(c.fields), lim))
 	var err error
 	switch s.peek() {
 	case '[':

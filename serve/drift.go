@@ -110,10 +110,6 @@ func (in *driftInput) bin(col *dataset.Column, i int) int {
 
 // observe counts the rows of a request.
 func (d *drift) observe(f *dataset.Frame) {
-	cols := make([]*dataset.Column, len(d.inputs))
-	for k, in := range d.inputs {
-		cols[k] = f.Col(in.col)
-	}
 	n := f.NumRows()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -125,8 +121,9 @@ func (d *drift) observe(f *dataset.Frame) {
 	counts := d.chunks[d.cur]
 	for k := range d.inputs {
 		in := &d.inputs[k]
+		col := f.Col(in.col)
 		for i := 0; i < n; i++ {
-			counts[in.offset+in.bin(cols[k], i)]++
+			counts[in.offset+in.bin(col, i)]++
 		}
 	}
 	d.chunkRows[d.cur] += n

@@ -15,7 +15,9 @@ func fuzzColumns() *columns {
 	for i, f := range fuzzFields {
 		index[f.Name] = i
 	}
-	return newColumns(fuzzFields, index)
+	// "s" has categories seen in training, so that interned values are fuzzed too.
+	intern := []map[string]string{2: {"a": "a", "NEAR BAY": "NEAR BAY"}, 4: nil}
+	return newColumns(fuzzFields, index, intern)
 }
 
 // checkDecoded holds for every decoder: a body the decoder accepts is valid

@@ -66,19 +66,20 @@ func (s *Server) scoreRequest(w http.ResponseWriter, r *http.Request, c *call) e
 			return err
 		}
 	}
-	body, release, err := s.readBody(w, r)
-	defer release()
+	rb, err := s.readBody(w, r)
+	defer rb.release()
 	if err != nil {
 		c.reason = "body"
 		return err
 	}
+	body := rb.buf
 	lim := decodeLimits{maxRows: s.opts.maxRows()}
 	var frame *dataset.Frame
 	var req *oipRequest
 	if csv {
 		frame, err = decodeCSV(body, m.inputs, lim)
 	} else {
-		cols := newColumns(m.inputs, m.index)
+		cols := newColumns(m.inputs, m.index, m.intern)
 		switch c.endpoint {
 		case endpointInfer:
 			req, err = decodeOIP(body, cols, lim)
@@ -145,7 +146,7 @@ func (s *Server) scoreRequest(w http.ResponseWriter, r *http.Request, c *call) e
 	case endpointMLflow:
 		out = encodeMLflow(c, pred)
 	}
-	s.write(w, r, c, http.StatusOK, "application/json", out)
+	s.write(w, r, c, http.StatusOK, out)
 	return nil
 }
 
@@ -238,15 +239,15 @@ func (s *Server) checkUnseen(c *call, m *loaded, f *dataset.Frame) error {
 }
 
 func (s *Server) live(w http.ResponseWriter, r *http.Request) {
-	s.write(w, r, newCall(s, r, ""), 200, "application/json", []byte(`{"live":true}`+"\n"))
+	s.write(w, r, newCall(s, r, ""), 200, []byte(`{"live":true}`+"\n"))
 }
 
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 	if !s.allReady() {
-		s.write(w, r, newCall(s, r, ""), 503, "application/json", []byte(`{"ready":false}`+"\n"))
+		s.write(w, r, newCall(s, r, ""), 503, []byte(`{"ready":false}`+"\n"))
 		return
 	}
-	s.write(w, r, newCall(s, r, ""), 200, "application/json", []byte("\n"))
+	s.write(w, r, newCall(s, r, ""), 200, []byte("\n"))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +255,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if !s.allReady() {
 		status, body = 503, `{"ready":false}`
 	}
-	s.write(w, r, newCall(s, r, ""), status, "application/json", []byte(body+"\n"))
+	s.write(w, r, newCall(s, r, ""), status, []byte(body+"\n"))
 }
 
 // allReady reports whether every model's default reference is loaded.
@@ -274,7 +275,7 @@ func (s *Server) allReady() bool {
 func (s *Server) serverMetadata(w http.ResponseWriter, r *http.Request) {
 	b := append([]byte(`{"name":"kiln","version":`), quote(persist.LibraryVersion)...)
 	b = append(b, `,"extensions":[]}`+"\n"...)
-	s.write(w, r, newCall(s, r, ""), 200, "application/json", b)
+	s.write(w, r, newCall(s, r, ""), 200, b)
 }
 
 func (s *Server) modelReady(w http.ResponseWriter, r *http.Request) {
@@ -283,7 +284,7 @@ func (s *Server) modelReady(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if statusOf(err) == http.StatusServiceUnavailable {
 			b := append([]byte(`{"name":`), quote(r.PathValue("name"))...)
-			s.write(w, r, c, 503, "application/json", append(b, `,"ready":false}`+"\n"...))
+			s.write(w, r, c, 503, append(b, `,"ready":false}`+"\n"...))
 			return
 		}
 		s.fail(w, r, c, err)
@@ -291,7 +292,7 @@ func (s *Server) modelReady(w http.ResponseWriter, r *http.Request) {
 	}
 	c.model = m
 	b := append([]byte(`{"name":`), quote(m.name)...)
-	s.write(w, r, c, 200, "application/json", append(b, `,"ready":true}`+"\n"...))
+	s.write(w, r, c, 200, append(b, `,"ready":true}`+"\n"...))
 }
 
 func (s *Server) modelMetadata(w http.ResponseWriter, r *http.Request) {
@@ -303,7 +304,7 @@ func (s *Server) modelMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	c.model = m
 	versions, _ := s.src.versions(m.name)
-	s.write(w, r, c, 200, "application/json", encodeMetadata(m, versions))
+	s.write(w, r, c, 200, encodeMetadata(m, versions))
 }
 
 // modelsJSON lists every model with the versions its views serve.

@@ -61,8 +61,10 @@ func decodeMLflow(body []byte, c *columns, lim decodeLimits) error {
 	if p, ok := spans["params"]; ok && (len(p) == 0 || p[0] != '{') {
 		return errors.New(`"params" must be an object`)
 	}
-	sub := &scanner{buf: spans[format]}
+	span := spans[format]
+	sub := &scanner{buf: span}
 	r := newRowReader(c, lim)
+	c.reserve(rowsAtMost(span, bytes.Count(span, []byte{'{'})+bytes.Count(span, []byte{'['}), len(c.fields), lim))
 	switch format {
 	case "dataframe_split":
 		err = dataframeSplit(sub, r)

@@ -30,17 +30,53 @@ type oipRequest struct {
 }
 
 type oipInput struct {
-	name     string
+	index    int    // position in "inputs", for messages
+	name     []byte // aliases the body, or a copy when the name had escapes
 	shape    []uint64
 	datatype tensorType
 	data     []byte // the raw JSON of "data"
 	seen     uint8  // which of the four required keys appeared
 }
 
-var oipDatatypes = map[tensorType]bool{
-	"BOOL": true, "UINT8": true, "UINT16": true, "UINT32": true, "UINT64": true,
-	"INT8": true, "INT16": true, "INT32": true, "INT64": true,
-	"FP16": true, "FP32": true, "FP64": true, "BYTES": true,
+// where names the input in messages: by name once it has one.
+func (in *oipInput) where() string {
+	if in.seen&1 != 0 {
+		return fmt.Sprintf("input %q", in.name)
+	}
+	return fmt.Sprintf("inputs[%d]", in.index)
+}
+
+// datatypeNamed returns the datatype spelt v (without allocating), or false.
+func datatypeNamed(v []byte) (tensorType, bool) {
+	switch string(v) {
+	case "BOOL":
+		return "BOOL", true
+	case "UINT8":
+		return "UINT8", true
+	case "UINT16":
+		return "UINT16", true
+	case "UINT32":
+		return "UINT32", true
+	case "UINT64":
+		return "UINT64", true
+	case "INT8":
+		return "INT8", true
+	case "INT16":
+		return "INT16", true
+	case "INT32":
+		return "INT32", true
+	case "INT64":
+		return "INT64", true
+	case "FP16":
+		return "FP16", true
+	case "FP32":
+		return "FP32", true
+	case "FP64":
+		return "FP64", true
+	case "BYTES":
+		return "BYTES", true
+	}
+	return "", false
 }
 
 // datatypeOf is the datatype a column of type t is described and answered with.
@@ -73,7 +109,7 @@ func accepts(t dataset.Type, dt tensorType) bool {
 func decodeOIP(body []byte, c *columns, lim decodeLimits) (*oipRequest, error) {
 	s := &scanner{buf: body}
 	req := &oipRequest{}
-	var inputs []oipInput
+	d := oipDecoder{s: s, inputs: make([]oipInput, 0, len(c.fields)), shapes: make([]uint64, 0, 2*len(c.fields))}
 	gotInputs := false
 	err := s.object(func(key []byte) error {
 		switch string(key) {
@@ -87,13 +123,7 @@ func decodeOIP(body []byte, c *columns, lim decodeLimits) (*oipRequest, error) {
 			return parameters(s, `"parameters"`)
 		case "inputs":
 			gotInputs = true
-			return s.array(func(i int) error {
-				in, err := decodeInput(s, i)
-				if err == nil {
-					inputs = append(inputs, in)
-				}
-				return err
-			})
+			return s.array(d.input)
 		case "outputs":
 			return s.array(func(i int) error {
 				name, err := requestedOutput(s, i)
@@ -111,13 +141,94 @@ func decodeOIP(body []byte, c *columns, lim decodeLimits) (*oipRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !gotInputs || len(inputs) == 0 {
+	if !gotInputs || len(d.inputs) == 0 {
 		return nil, errors.New(`the inference request has no "inputs"`)
 	}
 	if req.outputs != nil && len(req.outputs) == 0 {
 		return nil, errors.New(`"outputs" is empty: leave it out to get every output`)
 	}
-	return req, fillColumns(inputs, c, lim)
+	return req, fillColumns(d.inputs, c, lim)
+}
+
+// oipDecoder reads the input tensors of a request. Their shapes share one
+// slice: a shape taken before the slice grows keeps the old array, which
+// still holds it.
+type oipDecoder struct {
+	s      *scanner
+	inputs []oipInput
+	shapes []uint64
+}
+
+// input reads inputs[i].
+func (d *oipDecoder) input(i int) error {
+	s := d.s
+	in := oipInput{index: i}
+	if s.peek() != '{' {
+		return fmt.Errorf("%s: %w", in.where(), typeError("an input tensor object", s))
+	}
+	err := s.object(func(key []byte) error {
+		switch string(key) {
+		case "name":
+			v, err := readString(s, "")
+			if err != nil {
+				return fmt.Errorf("%s.name: %w", in.where(), err)
+			}
+			if s.escaped { // v is the scanner's scratch space, reused by the next string
+				v = append([]byte(nil), v...)
+			}
+			in.name, in.seen = v, in.seen|1
+		case "shape":
+			in.seen |= 2
+			start := len(d.shapes)
+			err := s.array(func(j int) error {
+				lit, integer, err := s.number()
+				if err != nil {
+					return fmt.Errorf("%s: shape: %w", in.where(), err)
+				}
+				dim, err := strconv.ParseUint(string(lit), 10, 64)
+				if !integer || err != nil {
+					return fmt.Errorf("%s: shape: dimension %s is not an unsigned 64-bit integer", in.where(), lit)
+				}
+				d.shapes = append(d.shapes, dim)
+				return nil
+			})
+			in.shape = d.shapes[start:len(d.shapes):len(d.shapes)]
+			return err
+		case "datatype":
+			v, err := readString(s, "")
+			if err != nil {
+				return fmt.Errorf("%s.datatype: %w", in.where(), err)
+			}
+			dt, ok := datatypeNamed(v)
+			if !ok {
+				return fmt.Errorf("%s: unknown datatype %q (BOOL, UINT8-64, INT8-64, FP16, FP32, FP64 or BYTES)", in.where(), v)
+			}
+			in.datatype, in.seen = dt, in.seen|4
+		case "parameters":
+			return parameters(s, in.where()+".parameters")
+		case "data":
+			if s.peek() != '[' {
+				return fmt.Errorf("%s: data: %w", in.where(), typeError("an array", s))
+			}
+			in.seen |= 8
+			var err error
+			in.data, err = s.span()
+			return err
+		default:
+			return fmt.Errorf(`%s: unknown field %q (an input has "name", "shape", "datatype", "parameters" and "data")`, in.where(), key)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for bit, key := range []string{"name", "shape", "datatype", "data"} {
+		if in.seen&(1<<bit) == 0 {
+			return fmt.Errorf("%s: no %q", in.where(), key)
+		}
+	}
+	d.inputs = append(d.inputs, in)
+	return nil
 }
 
 // parameters checks a $parameters object: names to strings, numbers or
@@ -135,70 +246,6 @@ func parameters(s *scanner, where string) error {
 		}
 		return s.skip()
 	})
-}
-
-func decodeInput(s *scanner, i int) (oipInput, error) {
-	var in oipInput
-	where := fmt.Sprintf("inputs[%d]", i)
-	if s.peek() != '{' {
-		return in, fmt.Errorf("%s: %w", where, typeError("an input tensor object", s))
-	}
-	err := s.object(func(key []byte) error {
-		switch string(key) {
-		case "name":
-			v, err := readString(s, "")
-			if err != nil {
-				return fmt.Errorf("%s.name: %w", where, err)
-			}
-			in.name, in.seen = string(v), in.seen|1
-			where = fmt.Sprintf("input %q", in.name)
-		case "shape":
-			in.seen |= 2
-			return s.array(func(j int) error {
-				lit, integer, err := s.number()
-				if err != nil {
-					return fmt.Errorf("%s: shape: %w", where, err)
-				}
-				d, err := strconv.ParseUint(string(lit), 10, 64)
-				if !integer || err != nil {
-					return fmt.Errorf("%s: shape: dimension %s is not an unsigned 64-bit integer", where, lit)
-				}
-				in.shape = append(in.shape, d)
-				return nil
-			})
-		case "datatype":
-			v, err := readString(s, "")
-			if err != nil {
-				return fmt.Errorf("%s.datatype: %w", where, err)
-			}
-			in.datatype, in.seen = tensorType(v), in.seen|4
-			if !oipDatatypes[in.datatype] {
-				return fmt.Errorf("%s: unknown datatype %q (BOOL, UINT8-64, INT8-64, FP16, FP32, FP64 or BYTES)", where, v)
-			}
-		case "parameters":
-			return parameters(s, where+".parameters")
-		case "data":
-			if s.peek() != '[' {
-				return fmt.Errorf("%s: data: %w", where, typeError("an array", s))
-			}
-			in.seen |= 8
-			var err error
-			in.data, err = s.span()
-			return err
-		default:
-			return fmt.Errorf(`%s: unknown field %q (an input has "name", "shape", "datatype", "parameters" and "data")`, where, key)
-		}
-		return nil
-	})
-	if err != nil {
-		return in, err
-	}
-	for bit, key := range []string{"name", "shape", "datatype", "data"} {
-		if in.seen&(1<<bit) == 0 {
-			return in, fmt.Errorf("%s: no %q", where, key)
-		}
-	}
-	return in, nil
 }
 
 func requestedOutput(s *scanner, i int) (string, error) {
@@ -243,17 +290,19 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 	k := len(c.fields)
 	byName := true
 	for _, in := range inputs {
-		if _, ok := c.index[in.name]; !ok {
+		if _, ok := c.index[string(in.name)]; !ok {
 			byName = false
 		}
 	}
+	t := &tensorReader{c: c}
 	if !byName && len(inputs) == 1 && (len(inputs[0].shape) == 2 && inputs[0].shape[1] == uint64(k) || k == 1) {
-		return fillWide(inputs[0], c, lim)
+		return fillWide(t, &inputs[0], lim)
 	}
 	seen := make([]bool, k)
 	rows := -1
-	for _, in := range inputs {
-		i, ok := c.index[in.name]
+	for x := range inputs {
+		in := &inputs[x]
+		i, ok := c.index[string(in.name)]
 		if !ok {
 			return fmt.Errorf("input %q is not an input of the model (it reads %s; or send one tensor of shape [N, %d] with the columns in that order)",
 				in.name, listFields(c.fields), k)
@@ -276,16 +325,11 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 		if rows >= 0 && int(n) != rows {
 			return fmt.Errorf("input %q: %d rows, but the other inputs have %d", in.name, n, rows)
 		}
+		if rows < 0 { // each value takes two bytes of data at least
+			c.reserve(min(int(n), len(in.data)/2))
+		}
 		rows = int(n)
-		got, err := readTensor(in, func(s *scanner, j int) error {
-			if j >= rows {
-				return s.skip() // counted, not stored: the count error below says what is wrong
-			}
-			if err := c.value(s, i, in.datatype); err != nil {
-				return fmt.Errorf("input %q, element %d (row %d): %w", in.name, j, j, err)
-			}
-			return nil
-		})
+		got, err := t.read(in, i, rows)
 		if err != nil {
 			return err
 		}
@@ -305,7 +349,8 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 }
 
 // fillWide reads one [N, K] tensor whose columns are the model's inputs.
-func fillWide(in oipInput, c *columns, lim decodeLimits) error {
+func fillWide(t *tensorReader, in *oipInput, lim decodeLimits) error {
+	c := t.c
 	k := len(c.fields)
 	for _, f := range c.fields {
 		if !accepts(f.Type, in.datatype) {
@@ -321,16 +366,8 @@ func fillWide(in oipInput, c *columns, lim decodeLimits) error {
 		return lim.tooMany(0)
 	}
 	total := int(n)
-	got, err := readTensor(in, func(s *scanner, j int) error {
-		if j >= total {
-			return s.skip()
-		}
-		col := j % k
-		if err := c.value(s, col, in.datatype); err != nil {
-			return fmt.Errorf("input %q, element %d (row %d, column %q): %w", in.name, j, j/k, c.fields[col].Name, err)
-		}
-		return nil
-	})
+	c.reserve(min(total, len(in.data)/2) / k)
+	got, err := t.read(in, -1, total)
 	if err != nil {
 		return err
 	}
@@ -343,30 +380,56 @@ func fillWide(in oipInput, c *columns, lim decodeLimits) error {
 	return nil
 }
 
-// readTensor walks tensor data, flat or nested, calling f for each element
-// in row-major order, and returns the number of elements.
-func readTensor(in oipInput, f func(s *scanner, j int) error) (int, error) {
-	s := &scanner{buf: in.data}
-	n := 0
-	var walk func() error
-	walk = func() error {
-		return s.array(func(int) error {
-			if s.peek() == '[' {
-				return walk()
-			}
-			if n == math.MaxInt32 {
-				return fmt.Errorf("input %q: too many values", in.name)
-			}
-			n++
-			return f(s, n-1)
-		})
-	}
-	if err := walk(); err != nil {
+// tensorReader reads the data of input tensors, flat or nested, into the
+// request's columns, element by element in row-major order. One serves
+// every tensor of a request.
+type tensorReader struct {
+	s     scanner
+	c     *columns
+	in    *oipInput
+	col   int // the column a column tensor fills, or -1 for a [N, K] tensor of every column
+	limit int // elements stored; those beyond are counted, not stored
+	n     int // elements seen
+}
+
+// read reads in's data into column col (-1: every column in turn) and
+// returns the number of elements.
+func (t *tensorReader) read(in *oipInput, col, limit int) (int, error) {
+	t.s = scanner{buf: in.data, scratch: t.s.scratch}
+	t.in, t.col, t.limit, t.n = in, col, limit, 0
+	if err := t.walk(); err != nil {
 		var se *syntaxError
 		if errors.As(err, &se) {
 			return 0, fmt.Errorf("input %q: data: %w", in.name, err)
 		}
 		return 0, err
 	}
-	return n, nil
+	return t.n, nil
+}
+
+func (t *tensorReader) walk() error { return t.s.array(t.element) }
+
+func (t *tensorReader) element(int) error {
+	if t.s.peek() == '[' {
+		return t.walk()
+	}
+	if t.n == math.MaxInt32 {
+		return fmt.Errorf("input %q: too many values", t.in.name)
+	}
+	j := t.n
+	t.n++
+	if j >= t.limit {
+		return t.s.skip() // counted, not stored: the caller's count check says what is wrong
+	}
+	if t.col >= 0 {
+		if err := t.c.value(&t.s, t.col, t.in.datatype); err != nil {
+			return fmt.Errorf("input %q, element %d (row %d): %w", t.in.name, j, j, err)
+		}
+		return nil
+	}
+	k := len(t.c.fields)
+	if err := t.c.value(&t.s, j%k, t.in.datatype); err != nil {
+		return fmt.Errorf("input %q, element %d (row %d, column %q): %w", t.in.name, j, j/k, t.c.fields[j%k].Name, err)
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ type scanner struct {
 	pos     int
 	depth   int
 	scratch []byte // unescaped string bytes
+	escaped bool   // the last string read had escapes: str returned scratch
 }
 
 // syntaxError is a malformed document; Offset is a byte offset.
@@ -183,6 +184,7 @@ func (s *scanner) str() ([]byte, error) {
 	s.pos++
 	start := s.pos
 	ascii := true
+	s.escaped = false
 	for s.pos < len(s.buf) {
 		c := s.buf[s.pos]
 		switch {
@@ -207,6 +209,7 @@ func (s *scanner) str() ([]byte, error) {
 
 // escapedStr finishes a string that holds escapes, from its first byte.
 func (s *scanner) escapedStr(start int) ([]byte, error) {
+	s.escaped = true
 	out := append(s.scratch[:0], s.buf[start:s.pos]...)
 	for s.pos < len(s.buf) {
 		c := s.buf[s.pos]

@@ -262,6 +262,7 @@ func (s *Server) routes(metricsHandler http.Handler) {
 type call struct {
 	s        *Server
 	id       string
+	idHeader []string // the client's X-Request-Id header, when c.id is it
 	endpoint string
 	model    *loaded
 	rows     int
@@ -275,10 +276,11 @@ type call struct {
 
 func newCall(s *Server, r *http.Request, endpoint string) *call {
 	c := &call{s: s, endpoint: endpoint, start: s.now()}
-	if id := r.Header.Get("X-Request-Id"); validRequestID(id) {
-		c.id = id
+	if ids := r.Header["X-Request-Id"]; len(ids) == 1 && validRequestID(ids[0]) {
+		c.id, c.idHeader = ids[0], ids // answered as it came, without a copy
 	} else {
-		c.id = s.idPrefix + strconv.FormatUint(s.idCounter.Add(1), 36)
+		var buf [64]byte
+		c.id = string(strconv.AppendUint(append(buf[:0], s.idPrefix...), s.idCounter.Add(1), 36))
 	}
 	return c
 }
@@ -297,15 +299,25 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// write sends an answer with the headers every answer carries.
-func (s *Server) write(w http.ResponseWriter, r *http.Request, c *call, status int, contentType string, body []byte) {
+// Header values shared by every answer. net/http writes header values
+// out and never changes them, so one slice can serve every request.
+var jsonContentType = []string{"application/json"}
+
+// write sends a JSON answer with the headers every answer carries. The
+// header map is filled directly, with canonical keys, so that the values
+// shared by every answer of a model cost nothing per request.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, c *call, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Request-Id", c.id)
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	if c.idHeader != nil {
+		h["X-Request-Id"] = c.idHeader
+	} else {
+		h["X-Request-Id"] = []string{c.id}
+	}
 	if c.model != nil {
-		h.Set("Kiln-Model", c.model.name)
-		h.Set("Kiln-Model-Version", c.model.version)
+		h["Kiln-Model"] = c.model.nameHeader
+		h["Kiln-Model-Version"] = c.model.versionHeader
 	}
 	w.WriteHeader(status)
 	n, err := w.Write(body)
@@ -360,7 +372,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 	b = append(b, `,"request_id":`...)
 	b = appendString(b, c.id)
 	b = append(b, "}\n"...)
-	s.write(w, r, c, status, "application/json", b)
+	s.write(w, r, c, status, b)
 }
 
 func reasonOf(status int) string {
@@ -388,58 +400,90 @@ func reasonOf(status int) string {
 // errBudget is returned by readBody when the server holds too many bytes.
 var errBudget = &requestError{http.StatusServiceUnavailable, "the server is holding too many request bodies; retry shortly"}
 
+// requestBody is a request's body and the bytes of the budget it holds.
+// Bodies are pooled: a request's values are copied out of its body (or
+// are the model's own category strings) before the body is released.
+type requestBody struct {
+	s    *Server
+	buf  []byte
+	held int64
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(requestBody) }}
+
+// pooledBodyBytes bounds the buffers kept for reuse; larger ones go back
+// to the garbage collector.
+const pooledBodyBytes = 64 << 10
+
+// take counts n more bytes against the server's budget, or fails.
+func (b *requestBody) take(n int64) bool {
+	if b.s.bodyBytes.Add(n) > b.s.opts.bodyBudget() {
+		b.s.bodyBytes.Add(-n)
+		return false
+	}
+	b.held += n
+	return true
+}
+
+// release returns the body's bytes to the budget and its buffer to the pool.
+func (b *requestBody) release() {
+	b.s.bodyBytes.Add(-b.held)
+	b.held, b.s = 0, nil
+	if cap(b.buf) <= pooledBodyBytes {
+		b.buf = b.buf[:0]
+		bodyPool.Put(b)
+	}
+}
+
 // readBody reads the whole body within the size limit, counting its bytes
-// against the shared budget as they arrive; release returns them.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
+// against the shared budget as they arrive. The caller releases the body,
+// whatever the error.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*requestBody, error) {
+	b := bodyPool.Get().(*requestBody)
+	b.s = s
 	limit := s.opts.maxBody()
 	if r.ContentLength > limit {
-		return nil, func() {}, tooLarge(limit)
+		return b, tooLarge(limit)
 	}
 	if t := s.opts.bodyTimeout(); t > 0 {
 		http.NewResponseController(w).SetReadDeadline(s.now().Add(t))
-	}
-	var held int64
-	release = func() { s.bodyBytes.Add(-held) }
-	take := func(n int64) bool {
-		if s.bodyBytes.Add(n) > s.opts.bodyBudget() {
-			s.bodyBytes.Add(-n)
-			return false
-		}
-		held += n
-		return true
 	}
 	size := int64(512)
 	if r.ContentLength > 0 {
 		size = r.ContentLength + 1 // one more byte, to see the end without growing
 	}
-	if !take(size) {
-		return nil, release, errBudget
+	if !b.take(size) {
+		return b, errBudget
 	}
-	buf := make([]byte, 0, size)
+	buf := b.buf[:0]
+	if int64(cap(buf)) < size {
+		buf = make([]byte, 0, size)
+	}
 	for {
 		if len(buf) == cap(buf) {
 			grow := min(int64(cap(buf)), limit+1-int64(cap(buf)))
 			if grow <= 0 {
-				return nil, release, tooLarge(limit)
+				return b, tooLarge(limit)
 			}
-			if !take(grow) {
-				return nil, release, errBudget
+			if !b.take(grow) {
+				return b, errBudget
 			}
 			buf = append(buf[:cap(buf)], make([]byte, grow)...)[:len(buf)]
 		}
 		n, err := r.Body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		b.buf = buf
 		if int64(len(buf)) > limit {
-			return nil, release, tooLarge(limit)
+			return b, tooLarge(limit)
 		}
 		if err == io.EOF {
-			return buf, release, nil
+			return b, nil
 		}
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-				return nil, release, &requestError{http.StatusRequestTimeout, "the request body did not arrive in time"}
+				return b, &requestError{http.StatusRequestTimeout, "the request body did not arrive in time"}
 			}
-			return nil, release, &requestError{http.StatusBadRequest, "reading the request body: " + err.Error()}
+			return b, &requestError{http.StatusBadRequest, "reading the request body: " + err.Error()}
 		}
 	}
 }
@@ -460,5 +504,5 @@ func (s *Server) reloadRoute(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, c, &requestError{http.StatusInternalServerError, err.Error()})
 		return
 	}
-	s.write(w, r, c, 200, "application/json", s.modelsJSON())
+	s.write(w, r, c, 200, s.modelsJSON())
 }

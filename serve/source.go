@@ -27,11 +27,16 @@ type loaded struct {
 	m       scorer
 	inputs  []field
 	index   map[string]int
-	known   [][]string // per input: the categories seen in training, sorted (nil: unknown)
+	known   [][]string          // per input: the categories seen in training, sorted (nil: unknown)
+	intern  []map[string]string // per input: the same categories, by value, so that requests share their strings
 	out     outputSpec
 	classes *dataset.Column
 	drift   *drift // nil when the bundle records no training distribution
 	obs     *modelObservers
+
+	// nameHeader and versionHeader are the Kiln-Model and
+	// Kiln-Model-Version header values, shared by every answer.
+	nameHeader, versionHeader []string
 }
 
 func newLoaded(name, version string, m scorer, opts *Options) (*loaded, error) {
@@ -39,12 +44,22 @@ func newLoaded(name, version string, m scorer, opts *Options) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{name: name, version: version, m: m, inputs: inputs, out: out, classes: m.Classes()}
+	l := &loaded{name: name, version: version, m: m, inputs: inputs, out: out, classes: m.Classes(),
+		nameHeader: []string{name}, versionHeader: []string{version}}
 	l.index = make(map[string]int, len(l.inputs))
 	for i, f := range l.inputs {
 		l.index[f.Name] = i
 	}
 	l.known = knownCategories(l.inputs, profile)
+	l.intern = make([]map[string]string, len(l.known))
+	for i, known := range l.known {
+		if known != nil {
+			l.intern[i] = make(map[string]string, len(known))
+			for _, v := range known {
+				l.intern[i][v] = v
+			}
+		}
+	}
 	l.drift = newDrift(l.inputs, profile, opts.DriftWindow)
 	return l, nil
 }
