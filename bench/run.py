@@ -1,25 +1,36 @@
 #!/usr/bin/python3
 """Runs kiln's benchmarks and their references side by side and writes the tables of
-BENCHMARKS.md (between the "bench:begin" and "bench:end" markers). Started by
-scripts/bench.sh, which builds the binaries and installs the references first.
+BENCHMARKS.md and the summary of README.md (between their "bench:begin" and "bench:end"
+markers). Started by scripts/bench.sh, which builds the binaries and installs the
+references first.
 
-usage: run.py --bin DIR --data DIR --flights FLIGHTS.csv [--rounds N] [--only ROW,...] [--out BENCHMARKS.md]
+usage: run.py --bin DIR --data DIR --flights FLIGHTS.csv [--rounds N] [--only ROW,...]
 
 Every measurement is a fresh process. Rounds are interleaved: each round runs every
 participant of every row once, in an order rotated from round to round, so that a change
 in the machine's load hits all sides alike. Each process reports the seconds of its timed
 step (process start, imports and data loading excluded); peak RSS is the whole process's
-(/usr/bin/time), loading included."""
-import argparse, json, os, platform, re, statistics, subprocess, sys, tempfile, time
+(/usr/bin/time), loading included.
+
+A row compares one figure per participant. A suite (frame operations, model fits) runs one
+process per side that reports several figures, and compares them figure by figure."""
+import argparse, json, os, platform, re, statistics, subprocess, tempfile, time
 from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 PY = '/usr/bin/python3'
 
 
+# The package directory of each benchmark binary: a test runs in its package's folder.
+PACKAGES = {'dataset': 'dataset', 'parquet': 'dataset/parquet', 'dfs': 'features/dfs', 'linalg': 'linalg',
+            'text': 'features/text', 'models': 'models', 'persist': 'persist'}
+
+
 def go_bench(binary, pattern, benchtime='1x', env=None):
+    pkg = PACKAGES[os.path.basename(binary).removesuffix('.test')]
     return {'kind': 'go', 'cmd': [binary, '-test.run', '^$', '-test.bench', pattern, '-test.benchtime', benchtime],
-            'env': env or {}}
+            'env': env or {}, 'cwd': os.path.join(ROOT, pkg)}
 
 
 def node(engine, mode, path, *extra):
@@ -31,10 +42,15 @@ def python(mode, path, *extra):
 
 
 def rows(a):
+    """The rows: (key, title, participants) with participants [(name, spec)], or
+    (key, title, {'sides': [(name, spec)], 'figures': [(figure, label)], 'note': text}) for a suite."""
     b, d = a.bin, a.data
     flights10x = os.path.join(d, 'nycflights13', 'flights10x.csv')
+    jsonl = os.path.join(d, 'nycflights13', 'flights10x.jsonl')
     parquet = os.path.join(d, 'vega', 'flights-3m.parquet')
     imdb = os.path.join(d, 'imdb', 'reviews.json')
+    builtin = os.path.join(ROOT, 'dataset', 'builtin', 'data')
+    planes = os.path.join(builtin, 'nycflights13', 'planes.csv')
     two = {'GOMAXPROCS': str(os.cpu_count())}
     return [
         ('csv', 'CSV: nycflights13 flights x10 (3,367,760 rows, 234 MB) into memory', [
@@ -44,10 +60,10 @@ def rows(a):
             ('DuckDB read_csv_auto', node('duckdb', 'csv', flights10x)),
             ('pandas read_csv', python('csv', flights10x)),
         ]),
-        ('jsonl', 'JSON Lines: the same flights x10 as one object a line (748 MB) into memory', [
+        ('jsonl', 'JSON Lines: the same flights x10, one object a line (748 MB), into memory', [
             ('kiln ReadJSONLFile', go_bench(f'{b}/dataset.test', '^BenchmarkReadJSONLFlights10x$')),
-            ('Polars read_ndjson (scanJson + collect)', node('polars', 'jsonl', flights10x.replace('.csv', '.jsonl'))),
-            ('DuckDB read_json_auto', node('duckdb', 'jsonl', flights10x.replace('.csv', '.jsonl'))),
+            ('Polars read_ndjson (scanJson + collect)', node('polars', 'jsonl', jsonl)),
+            ('DuckDB read_json_auto', node('duckdb', 'jsonl', jsonl)),
         ]),
         ('parquet', 'Parquet: vega flights-3m (3,000,000 rows, zstd) into memory', [
             ('kiln parquet.ReadFile', go_bench(f'{b}/parquet.test', '^BenchmarkReadFlights3M$')),
@@ -67,7 +83,7 @@ def rows(a):
             ('pandas groupby', python('dfs', a.flights, '10')),
         ]),
         ('cooc', 'word co-occurrence of the 50,000 IMDB reviews (25,858 terms; binary bag of words)', [
-            ('kiln Compact, fresh output (227 MB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^compact$', env=two)),
+            ('kiln Compact, fresh output (68 MB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^compact$', env=two)),
             ('kiln Dense, fresh output (2.67 GB)', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^dense$', env=two)),
             ('kiln Dense, output reused', go_bench(f'{b}/linalg.test', '^BenchmarkCooccurrence$/^multicore$/^dense-reuse$', env=two)),
             ('Numba loop (book 5.10; output zeroed before the timer)', python('numba', imdb)),
@@ -78,6 +94,43 @@ def rows(a):
             ('kiln CountVectorizer, warm (mean of 5 in one process)', go_bench(f'{b}/text.test', '^BenchmarkCountVectorizerIMDB$', '5x')),
             ('scikit-learn CountVectorizer', python('countvec', imdb)),
         ]),
+        ('ops', 'frame operations on nycflights13 flights x10 (3,367,760 rows) and the planes table', {
+            'sides': [('kiln', go_bench(f'{b}/dataset.test', '^BenchmarkFlights10x$')),
+                      ('pandas', python('ops', flights10x, planes))],
+            'figures': [
+                ('groupby_carrier_origin', 'GroupBy carrier, origin (dictionary keys)'),
+                ('groupby_tailnum', 'GroupBy tailnum (4,044 groups, nulls)'),
+                ('groupby_flight', 'GroupBy flight (int64)'),
+                ('groupby_year_month_day_carrier_flight', 'GroupBy year, month, day, carrier, flight'),
+                ('join_left_planes_on_tailnum', 'left Join planes on tailnum (merge(how="left"))'),
+                ('sort_dep_delay', 'Sort by dep_delay, whole frame (sort_values(kind="stable"))'),
+                ('sort_carrier_desc_dep_delay', 'Sort by carrier, dep_delay descending'),
+                ('describe', 'Describe (pandas: describe() and nunique())'),
+                ('train_test_split', 'TrainTestSplit 0.25 (scikit-learn train_test_split)'),
+            ],
+            'note': 'Each operation once, in one process per side, after loading the CSV with each side\'s default '
+                    'inference (kiln dictionary-encodes the strings; pandas keeps objects). kiln\'s GroupBy also '
+                    'returns each group\'s rows and keys; pandas\' is groupby(keys, sort=False, dropna=False).ngroup().',
+        }),
+        ('models', 'model fits (the data prepared before the timer)', {
+            'sides': [('kiln', go_bench(f'{b}/models.test',
+                                        '^(BenchmarkLinearCalifornia|BenchmarkLogisticBreastCancer|BenchmarkLogisticIMDB)$', '5x', env=two)),
+                      ('scikit-learn', python('models', builtin, imdb))],
+            'figures': [
+                ('LinearCalifornia', 'OLS, California housing (20,433 x 12, dense)'),
+                ('LogisticBreastCancer/lbfgs', 'L2 logistic regression, lbfgs, tol 1e-10: breast cancer (569 x 30, dense)'),
+                ('LogisticBreastCancer/newton', 'the same, kiln\'s Newton solver (to the optimum; AutoSolver\'s choice here)'),
+                ('LogisticIMDB', 'L2 logistic regression, lbfgs: IMDB sentiment (25,000 x 18,308 binary CSR); kiln 2 workers'),
+                ('LogisticIMDB/workers=1', 'the same, kiln on 1 worker (scikit-learn\'s lbfgs is single-threaded)'),
+            ],
+            'alias': {'LogisticIMDB/workers=2': 'LogisticIMDB'},
+            'reference_for': {'LogisticIMDB/workers=1': 'LogisticIMDB', 'LogisticBreastCancer/newton': 'LogisticBreastCancer/lbfgs'},
+            'note': 'Each figure is the mean of 5 fits in one process per side (the first fit included).',
+        }),
+        ('persist', 'Loading the IMDB sentiment pipeline bundle (persist.Load: a 25,858-term bag of words and a logistic regression, 600 KB)', [
+            ('kiln persist.Load, fresh process', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$')),
+            ('kiln persist.Load, warm (mean of 20)', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$', '20x')),
+        ]),
     ]
 
 
@@ -85,7 +138,7 @@ def run_one(spec, env_base):
     with tempfile.NamedTemporaryFile('r', suffix='.time') as tf:
         env = dict(env_base, **spec.get('env', {}))
         cmd = ['/usr/bin/time', '-o', tf.name, '-f', '%M'] + spec['cmd']
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=spec.get('cwd'))
         rss_kb = None
         try:
             rss_kb = int(tf.read().strip().splitlines()[-1])
@@ -94,13 +147,17 @@ def run_one(spec, env_base):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(spec['cmd'])} failed ({p.returncode}):\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     if spec['kind'] == 'go':
-        m = re.search(r'^Benchmark\S+\s+\d+\s+(\d+(?:\.\d+)?) ns/op(.*)$', p.stdout, re.M)
-        if not m:
+        figures, extra = {}, {}
+        for m in re.finditer(r'^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+(\d+(?:\.\d+)?) ns/op(.*)$', p.stdout, re.M):
+            figures[m.group(1)] = float(m.group(2)) / 1e9
+            extra[m.group(1)] = m.group(3).strip()
+        if not figures:
             raise RuntimeError(f'no benchmark line in:\n{p.stdout[-2000:]}')
-        return float(m.group(1)) / 1e9, rss_kb, m.group(2).strip()
+        first = next(iter(figures))
+        return figures[first], rss_kb, extra[first], figures
     line = [l for l in p.stdout.splitlines() if l.startswith('{')][-1]
     out = json.loads(line)
-    return out['seconds'], rss_kb, ''
+    return out.get('seconds'), rss_kb, '', out.get('figures', {})
 
 
 def page_fault_cost():
@@ -146,7 +203,29 @@ def machine():
 
 
 def fmt_s(s):
+    if s < 0.01:
+        return f'{s * 1e3:.3f} ms'
     return f'{s:.3f} s' if s < 10 else f'{s:.1f} s'
+
+
+def fmt_rss(v):
+    rss = [x for x in v['rss'] if x]
+    return f'{statistics.median(rss) / 1024:,.0f} MB' if rss else ''
+
+
+def suite_figure(v, fig, spec):
+    """The rounds of figure fig on one side of a suite: the figure of that name, or of a
+    sub-benchmark of that name, or the one that spec's aliases map to it."""
+    for src, dst in spec.get('alias', {}).items():
+        if dst == fig and src in v['figures'][0]:
+            fig = src
+            break
+    out = []
+    for f in v['figures']:
+        keys = [k for k in f if k == fig or k.endswith('/' + fig)]
+        if keys:
+            out.append(f[keys[0]])
+    return out
 
 
 def write_tables(a, results, info, started, ended):
@@ -160,34 +239,76 @@ def write_tables(a, results, info, started, ended):
                f"highest seen at a round's start: {info['load_max']:.2f}.\n")
     out.append('Each figure is the median over the rounds of one fresh process each; the ratio is that median '
                'over kiln\'s first line. Peak RSS is the whole process (data loading included), median over the rounds.\n')
+    summary = []
     for key, title, parts in rows(a):
         if key not in results:
             continue
         r = results[key]
-        base = statistics.median(r[parts[0][0]]['s'])
         out.append(f'\n#### {title}\n')
+        if isinstance(parts, dict):
+            summary += write_suite(out, r, parts, title)
+            continue
+        base = statistics.median(r[parts[0][0]]['s'])
         out.append('| | median | rounds | ratio to kiln | peak RSS |')
         out.append('|---|---|---|---|---|')
+        others = []
         for name, _ in parts:
             if name not in r:  # a run cut short
                 continue
             v = r[name]
             med = statistics.median(v['s'])
-            rss = [x for x in v['rss'] if x]
-            rss_txt = f'{statistics.median(rss) / 1024:,.0f} MB' if rss else ''
             ratio = f'{med / base:.1f}x' if name != parts[0][0] else '1'
-            rounds = ', '.join(f'{x:.3f}' for x in v['s'])
-            out.append(f'| {name} | {fmt_s(med)} | {rounds} | {ratio} | {rss_txt} |')
+            rounds = ', '.join(fmt_s(x) for x in v['s'])
+            out.append(f'| {name} | {fmt_s(med)} | {rounds} | {ratio} | {fmt_rss(v)} |')
+            if name != parts[0][0]:
+                others.append(f'{name} {med / base:.1f}x ({fmt_rss(v)})')
+        summary.append(f'{title[0].upper() + title[1:]}: {parts[0][0]} {fmt_s(base)} ({fmt_rss(r[parts[0][0]])} peak RSS); '
+                       + '; '.join(others) + ('' if not others else ' of its time'))
         extra = [e for e in r[parts[0][0]]['extra'] if e]
         if extra:
             out.append(f'\nkiln\'s benchmark metrics (last round): `{extra[-1]}`')
     text = '\n'.join(out) + '\n'
-    doc = open(a.out, encoding='utf-8').read()
-    begin, end = '<!-- bench:begin -->', '<!-- bench:end -->'
-    i, j = doc.index(begin) + len(begin), doc.index(end)
-    open(a.out, 'w', encoding='utf-8').write(doc[:i] + '\n' + text + doc[j:])
+    replace_between(a.out, text)
+    lines = [f'Last run: {started} to {ended} UTC, {done}, load average {info["load_before"]:.1f} before and '
+             f'{info["load_after"]:.1f} after on {info["cores"]} cores (medians of fresh processes; '
+             f'[BENCHMARKS.md](BENCHMARKS.md) has every round, peak memory and the machine):\n']
+    lines += [f'- {s}' for s in summary]
+    replace_between(a.readme, '\n'.join(lines) + '\n')
     with open(a.json, 'w') as f:
         json.dump({'machine': info, 'results': results}, f, indent=1)
+
+
+def write_suite(out, r, spec, title):
+    """Writes a suite's table: one line per figure, each side's median, the ratio of the
+    reference to kiln."""
+    (kname, _), (rname, _) = spec['sides']
+    if kname not in r or rname not in r:
+        return []
+    kv, rv = r[kname], r[rname]
+    out.append(f'| | kiln | {rname} | {rname} / kiln |')
+    out.append('|---|---|---|---|')
+    summary, ratios = [], []
+    for fig, label in spec['figures']:
+        ks = suite_figure(kv, fig, spec)
+        rs = suite_figure(rv, spec.get('reference_for', {}).get(fig, fig), spec)
+        if not ks or not rs:
+            continue
+        km, rm = statistics.median(ks), statistics.median(rs)
+        ratios.append(rm / km)
+        out.append(f'| {label} | {fmt_s(km)} | {fmt_s(rm)} | {rm / km:.1f}x |')
+    out.append(f'| peak RSS of the process | {fmt_rss(kv)} | {fmt_rss(rv)} | |')
+    out.append(f'\n{spec["note"]} Rounds: {len(kv["figures"])}.')
+    if ratios:
+        summary.append(f'{title[0].upper() + title[1:]}: {rname} takes {min(ratios):.1f}x to {max(ratios):.1f}x '
+                       f'kiln\'s time over {len(ratios)} figures (median ratio {statistics.median(ratios):.1f}x)')
+    return summary
+
+
+def replace_between(path, text):
+    doc = open(path, encoding='utf-8').read()
+    begin, end = '<!-- bench:begin -->', '<!-- bench:end -->'
+    i, j = doc.index(begin) + len(begin), doc.index(end)
+    open(path, 'w', encoding='utf-8').write(doc[:i] + '\n' + text + doc[j:])
 
 
 def main():
@@ -197,7 +318,8 @@ def main():
     ap.add_argument('--flights', required=True)
     ap.add_argument('--rounds', type=int, default=3)
     ap.add_argument('--only', default='')
-    ap.add_argument('--out', default=os.path.join(HERE, '..', 'BENCHMARKS.md'))
+    ap.add_argument('--out', default=os.path.join(ROOT, 'BENCHMARKS.md'))
+    ap.add_argument('--readme', default=os.path.join(ROOT, 'README.md'))
     ap.add_argument('--json', default=os.path.join(HERE, 'last-run.json'))
     a = ap.parse_args()
     only = set(filter(None, a.only.split(',')))
@@ -210,19 +332,23 @@ def main():
     print(f"machine: {info}", flush=True)
     results = {}
     # Most informative rows first, so that a run cut short has measured them.
-    priority = ['csv', 'jsonl', 'cooc', 'countvec', 'parquet', 'dfs', 'dfs10x']
+    priority = ['csv', 'jsonl', 'cooc', 'countvec', 'parquet', 'dfs', 'dfs10x', 'ops', 'models', 'persist']
     table = sorted((r for r in rows(a) if not only or r[0] in only), key=lambda r: priority.index(r[0]))
     for rnd in range(a.rounds):
         info['load_max'] = max(info['load_max'], os.getloadavg()[0])
-        for key, _, parts in table:
+        for key, title, parts in table:
+            if isinstance(parts, dict):
+                parts = parts['sides']
             order = parts[rnd % len(parts):] + parts[:rnd % len(parts)]
             for name, spec in order:
-                s, rss, extra = run_one(spec, env)
-                v = results.setdefault(key, {}).setdefault(name, {'s': [], 'rss': [], 'extra': []})
+                s, rss, extra, figures = run_one(spec, env)
+                v = results.setdefault(key, {}).setdefault(name, {'s': [], 'rss': [], 'extra': [], 'figures': []})
                 v['s'].append(s)
                 v['rss'].append(rss)
                 v['extra'].append(extra)
-                print(f'round {rnd + 1} {key:8s} {name:60s} {s:9.3f} s  {rss or 0:>9} KB  load {os.getloadavg()[0]:.2f}', flush=True)
+                v['figures'].append(figures)
+                shown = f'{s:9.3f} s' if s is not None else f'{len(figures)} figures'
+                print(f'round {rnd + 1} {key:8s} {name:60s} {shown}  {rss or 0:>9} KB  load {os.getloadavg()[0]:.2f}', flush=True)
         # The tables are rewritten after every round, so that an interrupted run leaves what it measured.
         info['load_after'] = os.getloadavg()[0]
         info['rounds_done'] = rnd + 1

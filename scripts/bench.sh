@@ -6,7 +6,7 @@
 # description and measured page-fault cost, and the tables of BENCHMARKS.md (the section
 # between the bench markers is replaced; bench/last-run.json keeps the raw figures).
 #
-#   scripts/bench.sh [--rounds N] [--only csv,jsonl,parquet,dfs,dfs10x,cooc,countvec]
+#   scripts/bench.sh [--rounds N] [--only csv,jsonl,parquet,dfs,dfs10x,cooc,countvec,ops,models,persist]
 #
 # The run holds the lock file $KILN_BENCH_LOCK (default /tmp/kiln-bench.lock) so that two
 # benchmark runs on one machine never overlap. About 10 minutes a round on 2 quiet cores.
@@ -34,6 +34,8 @@ go test -c -o "$bin/parquet.test" ./dataset/parquet
 go test -c -o "$bin/dfs.test" ./features/dfs
 go test -c -o "$bin/linalg.test" ./linalg
 go test -c -o "$bin/text.test" ./features/text
+go test -c -o "$bin/models.test" ./models
+go test -c -o "$bin/persist.test" ./persist
 gzip -dc dataset/builtin/data/nycflights13/flights.csv.gz > "$bin/flights.csv"
 
 echo "== running (waiting for ${KILN_BENCH_LOCK:-/tmp/kiln-bench.lock})"
