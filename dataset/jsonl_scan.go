@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -41,6 +42,16 @@ func sameKind(a, b jsonKind) bool {
 	return a == b || (text(a) && text(b))
 }
 
+// jsonValue is one scanned value: its text and kind, and what the scan
+// learned on the way (whether a string has escapes, an integer's value).
+type jsonValue struct {
+	raw   []byte
+	kind  jsonKind // kindNone for null
+	esc   bool     // a string with escapes
+	isInt bool     // a number of at most 18 digits, without fraction or exponent
+	n     int64    // its value
+}
+
 // jsonPos is where a value is: its byte offset in the chunk (to order errors),
 // its line and its 1-based column in characters.
 type jsonPos struct{ off, line, col int }
@@ -51,16 +62,17 @@ type jsonPos struct{ off, line, col int }
 type jsonlCol struct {
 	chunkColumn // the typed result (finish), and the buffers reused across chunks
 
-	name     string
-	forced   Type
-	kind     jsonKind // kind of the chunk's first value; kindNone while all null
-	first    jsonPos  // the first value
-	store    Type     // Int64, Float64, Bool or String once kind is known
-	n        int      // rows so far
-	lastRow  int      // row of the latest value, -1 before any
-	spans    []jsonSpan
-	arena    []byte
-	arenaCap int // capacity for a new arena, when plain strings took the last one
+	name      string
+	plainName bool // no quote, backslash or control character: its literal is exactly "name"
+	forced    Type
+	kind      jsonKind // kind of the chunk's first value; kindNone while all null
+	first     jsonPos  // the first value
+	store     Type     // Int64, Float64, Bool or String once kind is known
+	n         int      // rows so far
+	lastRow   int      // row of the latest value, -1 before any
+	spans     []jsonSpan
+	arena     []byte
+	arenaCap  int // capacity for a new arena, when plain strings took the last one
 }
 
 // jsonSpan is the text of one value: arena[start:end].
@@ -117,6 +129,7 @@ func (ch *jsonlChunk) column(key []byte, forced map[string]Type) int {
 }
 
 func (c *jsonlCol) start(name string, forced Type) {
+	c.plainName = !strings.ContainsFunc(name, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 })
 	c.name, c.forced, c.kind, c.store, c.n, c.lastRow, c.first = name, forced, kindNone, 0, 0, -1, jsonPos{}
 	c.valid, c.nulls = nil, 0
 	c.ints, c.floats, c.bools = c.ints[:0], c.floats[:0], c.bools[:0]
@@ -190,9 +203,10 @@ func (c *jsonlCol) pushText(b []byte) {
 	c.pushed()
 }
 
-func (c *jsonlCol) pushUnquoted(lit []byte) {
+// pushString appends the text of a string literal (esc: it has escapes).
+func (c *jsonlCol) pushString(lit []byte, esc bool) {
 	start := len(c.arena)
-	if bytes.IndexByte(lit, '\\') < 0 {
+	if !esc {
 		c.arena = append(c.arena, lit[1:len(lit)-1]...)
 	} else {
 		c.arena = appendUnquoted(c.arena, lit)
@@ -204,7 +218,8 @@ func (c *jsonlCol) pushUnquoted(lit []byte) {
 // add appends one value of the given kind (v its JSON text). It returns the
 // message of a value that does not fit, and whether the misfit is a kind
 // conflict (whose message the assembler writes).
-func (c *jsonlCol) add(v []byte, kind jsonKind) (msg string, conflict bool) {
+func (c *jsonlCol) add(val *jsonValue) (msg string, conflict bool) {
+	v, kind := val.raw, val.kind
 	if kind == kindNone {
 		c.null()
 		return "", false
@@ -228,7 +243,11 @@ func (c *jsonlCol) add(v []byte, kind jsonKind) (msg string, conflict bool) {
 	switch kind {
 	case kindNumber:
 		if c.store == Int64 {
-			if x, ok := parseInt(v); ok {
+			x, ok := val.n, val.isInt
+			if !ok {
+				x, ok = parseInt(v) // 19 or 20 digits may still fit
+			}
+			if ok {
 				c.ints = append(c.ints, x)
 				c.pushed()
 				return "", false
@@ -248,7 +267,7 @@ func (c *jsonlCol) add(v []byte, kind jsonKind) (msg string, conflict bool) {
 		c.bools = append(c.bools, v[0] == 't')
 		c.pushed()
 	case kindString:
-		c.pushUnquoted(v)
+		c.pushString(v, val.esc)
 	case kindNested:
 		start := len(c.arena)
 		c.arena = appendCompact(c.arena, v)
@@ -272,7 +291,7 @@ func (c *jsonlCol) addForced(v []byte, kind jsonKind) string {
 	}
 	if c.forced == String {
 		if kind == kindString {
-			c.pushUnquoted(v)
+			c.pushString(v, bytes.IndexByte(v, '\\') >= 0)
 		} else {
 			c.pushText(v)
 		}
@@ -344,6 +363,7 @@ type jsonlWorker struct {
 	prev    []int // chunk columns of the previous line's keys, in order: the likely columns of this line's
 	cur     []int
 	key     []byte // an unescaped key
+	val     jsonValue
 	stack   []byte // open brackets of a nested value
 	levels  chunkLevels
 }
@@ -403,6 +423,9 @@ func blankLine(b []byte) bool {
 }
 
 func skipSpace(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' { // compact JSON: no space at all
+		return i
+	}
 	for i < len(b) && isJSONSpace(b[i]) {
 		i++
 	}
@@ -426,45 +449,53 @@ func (w *jsonlWorker) parseLine(ch *jsonlChunk, b []byte, base, line int) *jsonl
 			if i == len(b) || b[i] != '"' {
 				return w.syntaxError(b, base, line)
 			}
-			ke := scanString(b, i)
-			if ke < 0 {
-				return w.syntaxError(b, base, line)
+			// Lines mostly repeat the previous line's keys in its order: the
+			// key at this position is compared with that column's name first.
+			k, ke := -1, 0
+			if pos < len(w.prev) {
+				p := w.prev[pos]
+				if c := ch.cols[p]; c.plainName {
+					if e := i + 1 + len(c.name); e < len(b) && b[e] == '"' && string(b[i+1:e]) == c.name {
+						k, ke = p, e+1
+					}
+				}
 			}
-			key := b[i+1 : ke-1]
-			if bytes.IndexByte(key, '\\') >= 0 {
-				w.key = appendUnquoted(w.key[:0], b[i:ke])
-				key = w.key
-			}
-			if len(key) == 0 {
-				return &jsonlError{off: base + i, err: &ParseError{File: w.file, Line: line, Column: utf8.RuneCount(b[:i]) + 1, Msg: emptyKey}}
+			if k < 0 {
+				var esc bool
+				if ke, esc = scanString(b, i); ke < 0 {
+					return w.syntaxError(b, base, line)
+				}
+				key := b[i+1 : ke-1]
+				if esc {
+					w.key = appendUnquoted(w.key[:0], b[i:ke])
+					key = w.key
+				}
+				if len(key) == 0 {
+					return &jsonlError{off: base + i, err: &ParseError{File: w.file, Line: line, Column: utf8.RuneCount(b[:i]) + 1, Msg: emptyKey}}
+				}
+				if pos < len(w.prev) && ch.cols[w.prev[pos]].name == string(key) {
+					k = w.prev[pos]
+				} else {
+					k = ch.column(key, w.forced)
+				}
 			}
 			i = skipSpace(b, ke)
 			if i == len(b) || b[i] != ':' {
 				return w.syntaxError(b, base, line)
 			}
 			i = skipSpace(b, i+1)
-			k := -1
-			if pos < len(w.prev) {
-				if p := w.prev[pos]; ch.cols[p].name == string(key) {
-					k = p
-				}
-			}
-			if k < 0 {
-				k = ch.column(key, w.forced)
-			}
 			c := ch.cols[k]
 			if c.lastRow == row { // a key that appears twice
 				return w.syntaxError(b, base, line)
 			}
 			vs := i
-			var kind jsonKind
-			i, kind = w.scanValue(b, i)
-			if i < 0 {
+			if i = w.scanValue(b, i); i < 0 {
 				return w.syntaxError(b, base, line)
 			}
-			if msg, conflict := c.add(b[vs:i], kind); msg != "" || conflict {
+			w.val.raw = b[vs:i]
+			if msg, conflict := c.add(&w.val); msg != "" || conflict {
 				pe := &ParseError{File: w.file, Line: line, Column: utf8.RuneCount(b[:vs]) + 1, ColumnName: c.name, Msg: msg}
-				return &jsonlError{off: base + vs, err: pe, conflict: conflict, kind: kind, col: k}
+				return &jsonlError{off: base + vs, err: pe, conflict: conflict, kind: w.val.kind, col: k}
 			}
 			if c.kind != kindNone && c.first.line == 0 {
 				c.first = jsonPos{base + vs, line, utf8.RuneCount(b[:vs]) + 1}
@@ -526,53 +557,67 @@ var hexDigit = func() (t [256]bool) {
 }()
 
 // scanString returns the offset just past the string literal starting at
-// b[i] (a quote), or -1 if it is not a valid one.
-func scanString(b []byte, i int) int {
+// b[i] (a quote), or -1 if it is not a valid one, and whether it has escapes.
+func scanString(b []byte, i int) (int, bool) {
+	esc := false
 	for i++; i < len(b); {
 		switch stringByte[b[i]] {
 		case 0:
 			i++
 		case 1:
-			return i + 1
+			return i + 1, esc
 		case 2:
+			esc = true
 			if i+1 == len(b) {
-				return -1
+				return -1, esc
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(b) || !hexDigit[b[i+2]] || !hexDigit[b[i+3]] || !hexDigit[b[i+4]] || !hexDigit[b[i+5]] {
-					return -1
+					return -1, esc
 				}
 				i += 6
 			default:
-				return -1
+				return -1, esc
 			}
 		default:
-			return -1
+			return -1, esc
 		}
 	}
-	return -1
+	return -1, esc
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// scanNumber returns the offset just past the number starting at b[i], or -1.
-func scanNumber(b []byte, i int) int {
-	if i < len(b) && b[i] == '-' {
+// scanNumber returns the offset just past the number starting at b[i], or
+// -1, and sets v.isInt and v.n for an integer of at most 18 digits.
+func scanNumber(b []byte, i int, v *jsonValue) int {
+	neg := i < len(b) && b[i] == '-'
+	if neg {
 		i++
 	}
+	from := i
+	var n int64
 	switch {
 	case i == len(b):
 		return -1
 	case b[i] == '0':
 		i++
 	case b[i] >= '1' && b[i] <= '9':
-		for i++; i < len(b) && isDigit(b[i]); i++ {
+		for ; i < len(b) && isDigit(b[i]); i++ {
+			n = n*10 + int64(b[i]-'0') // wraps past 18 digits, which are not kept
 		}
 	default:
 		return -1
+	}
+	if neg {
+		n = -n
+	}
+	v.n, v.isInt = n, i-from <= 18
+	if i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E') {
+		v.isInt = false
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
@@ -606,23 +651,32 @@ func scanLiteral(b []byte, i int, lit string) int {
 
 // scanValue returns the offset just past the value starting at b[i] and its
 // kind (kindNone for null), or -1.
-func (w *jsonlWorker) scanValue(b []byte, i int) (int, jsonKind) {
+func (w *jsonlWorker) scanValue(b []byte, i int) int {
+	v := &w.val
 	if i == len(b) {
-		return -1, kindNone
+		return -1
 	}
 	switch c := b[i]; {
 	case c == '"':
-		return scanString(b, i), kindString
+		v.kind = kindString
+		i, v.esc = scanString(b, i)
+		return i
 	case c == 't':
-		return scanLiteral(b, i, "true"), kindBool
+		v.kind = kindBool
+		return scanLiteral(b, i, "true")
 	case c == 'f':
-		return scanLiteral(b, i, "false"), kindBool
+		v.kind = kindBool
+		return scanLiteral(b, i, "false")
 	case c == 'n':
-		return scanLiteral(b, i, "null"), kindNone
+		v.kind = kindNone
+		return scanLiteral(b, i, "null")
 	case c == '{' || c == '[':
-		return w.scanNested(b, i), kindNested
+		i = w.scanNested(b, i)
+		v.kind = kindNested // after scanNested, whose inner values reuse v
+		return i
 	}
-	return scanNumber(b, i), kindNumber
+	v.kind = kindNumber
+	return scanNumber(b, i, v)
 }
 
 // scanNested returns the offset just past the object or array starting at
@@ -657,7 +711,7 @@ func (w *jsonlWorker) scanNested(b []byte, i int) int {
 			}
 			continue
 		default:
-			if i, _ = w.scanValue(b, i); i < 0 {
+			if i = w.scanValue(b, i); i < 0 {
 				return -1
 			}
 		}
@@ -696,7 +750,7 @@ func objectKey(b []byte, i int) int {
 	if i == len(b) || b[i] != '"' {
 		return -1
 	}
-	if i = scanString(b, i); i < 0 {
+	if i, _ = scanString(b, i); i < 0 {
 		return -1
 	}
 	i = skipSpace(b, i)
