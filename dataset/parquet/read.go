@@ -14,7 +14,6 @@ import (
 
 	"github.com/apache/arrow/go/v14/arrow"
 	"github.com/apache/arrow/go/v14/arrow/ipc"
-	"github.com/apache/arrow/go/v14/arrow/memory"
 	pq "github.com/apache/arrow/go/v14/parquet"
 	"github.com/apache/arrow/go/v14/parquet/file"
 	"github.com/apache/arrow/go/v14/parquet/metadata"
@@ -179,7 +178,7 @@ func open(r io.ReaderAt, size int64) (rdr *file.Reader, fr *pqarrow.FileReader, 
 	if err := checkMagic(r, size); err != nil {
 		return nil, nil, nil, err
 	}
-	rdr, err = file.NewParquetReader(io.NewSectionReader(r, 0, size))
+	rdr, err = file.NewParquetReader(io.NewSectionReader(r, 0, size), file.WithReadProps(pq.NewReaderProperties(arrowcol.Allocator)))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("reading the Parquet footer: %w", err)
 	}
@@ -201,7 +200,7 @@ func open(r io.ReaderAt, size int64) (rdr *file.Reader, fr *pqarrow.FileReader, 
 	if err := checkStoredArrowSchema(meta); err != nil {
 		return nil, nil, nil, err
 	}
-	fr, err = pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	fr, err = pqarrow.NewFileReader(rdr, props, arrowcol.Allocator)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("reading the Parquet schema: %w", err)
 	}

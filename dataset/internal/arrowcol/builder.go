@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v14/arrow/array"
 	"github.com/apache/arrow/go/v14/arrow/bitutil"
 	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/internal/bigmem"
 )
 
 // Builder assembles one frame column of n rows from Arrow chunks that
@@ -93,17 +94,17 @@ func NewLazyBuilder(name string, dt arrow.DataType, n int) (*Builder, error) {
 
 func (b *Builder) allocate() {
 	n, typ := b.n, b.typ
-	switch {
+	switch { // large columns are advised for huge pages: see bigmem
 	case typ == dataset.Float64:
-		b.floats = make([]float64, n)
+		b.floats = bigmem.Make[float64](n)
 	case typ == dataset.Int64 || typ == dataset.Timestamp:
-		b.ints = make([]int64, n)
+		b.ints = bigmem.Make[int64](n)
 	case typ == dataset.Bool:
-		b.bools = make([]bool, n)
+		b.bools = bigmem.Make[bool](n)
 	case b.dict:
-		b.codes = make([]int32, n)
+		b.codes = bigmem.Make[int32](n)
 	default:
-		b.strs = make([]string, n)
+		b.strs = bigmem.Make[string](n)
 	}
 }
 
