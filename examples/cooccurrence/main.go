@@ -20,7 +20,7 @@
 //	go run ./examples/cooccurrence -full -top 30
 //
 // -plot FILE also times the three methods on a fifth, two fifths, ... of the
-// documents (median of three runs each) and draws the seconds against the
+// documents (median of five warm runs each) and draws the seconds against the
 // documents, the book's Figure 5.10, as a PNG.
 //
 //	go run ./examples/cooccurrence -method plain
@@ -133,18 +133,24 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	return rep, plotTimings(cfg.Plot, rep.Timings, rep.Terms)
 }
 
-// Timing is one method's time (median of three runs) to count the co-occurrences of the first
-// Docs[i] documents.
+// Timing is one method's time (median of five warm runs) to count the
+// co-occurrences of the first Docs[i] documents.
 type Timing struct {
 	Method linalg.Method
 	Docs   []int
 	Times  []time.Duration
 }
 
+// timedRuns is the number of timed runs of each method at each size.
+const timedRuns = 5
+
 // timeMethods times every method on the first n/points, 2n/points, ..., n
-// documents of b (the same vocabulary throughout): the median of three runs,
-// methods interleaved at each size so that a change of load falls on all of
-// them. Each run allocates its output afresh, as a program counting once does.
+// documents of b (the same vocabulary throughout): the median of five runs,
+// the methods taking turns run by run so that a change of load falls on all
+// of them. Each size starts with an untimed run of every method, so that
+// the timed runs find a heap already grown to their size: the pages a
+// process touches for the first time cost far more on some machines than
+// the counting (the count itself reports the fresh-process time).
 func timeMethods(ctx context.Context, b mat.Matrix, points int, progressTo io.Writer) ([]Timing, error) {
 	if points <= 0 {
 		points = 5
@@ -163,25 +169,24 @@ func timeMethods(ctx context.Context, b mat.Matrix, points int, progressTo io.Wr
 		if err != nil {
 			return nil, err
 		}
-		for k, m := range methods {
-			if p == 1 { // warm up: the first run of a method in a process pays for its first pages and goroutines
-				if _, err := (linalg.Cooccurrence{Method: m}).Packed(ctx, sub); err != nil {
-					return nil, err
-				}
-			}
-			var runs [3]time.Duration
-			for r := range runs {
+		runs := make([][]time.Duration, len(methods))
+		for r := -1; r < timedRuns; r++ { // run -1 warms up
+			for k, m := range methods {
 				start := time.Now()
 				if _, err := (linalg.Cooccurrence{Method: m}).Packed(ctx, sub); err != nil {
 					return nil, err
 				}
-				runs[r] = time.Since(start)
+				if r >= 0 {
+					runs[k] = append(runs[k], time.Since(start))
+				}
 			}
-			slices.Sort(runs[:])
+			bar.Report(kiln.Progress{Stage: "runs", Done: int64((p-1)*(timedRuns+1) + r + 2), Total: int64(points * (timedRuns + 1))})
+		}
+		for k, m := range methods {
+			slices.Sort(runs[k])
 			out[k].Method = m
 			out[k].Docs = append(out[k].Docs, docs)
-			out[k].Times = append(out[k].Times, runs[1])
-			bar.Report(kiln.Progress{Stage: "runs", Done: int64((p-1)*len(methods) + k + 1), Total: int64(points * len(methods))})
+			out[k].Times = append(out[k].Times, runs[k][timedRuns/2])
 		}
 	}
 	bar.Done()

@@ -30,7 +30,8 @@ type Series struct {
 type Panel struct {
 	Title, X, Y string
 	Series      []Series
-	// LogY draws the Y axis on a log scale (every Y must be positive).
+	// LogY draws the Y axis on a log scale (every Y must be positive),
+	// widened to whole powers of ten so that at least two are labelled.
 	LogY bool
 	// LegendBottom puts the legend at the bottom right, away from curves
 	// that climb to the top right (ROC, calibration).
@@ -140,7 +141,20 @@ func (p Panel) plot() (*plot.Plot, error) {
 			pl.Legend.Add(s.Name, line)
 		}
 	}
+	if p.LogY && !p.Fixed {
+		pl.Y.Min, pl.Y.Max = decades(pl.Y.Min, pl.Y.Max)
+	}
 	return pl, nil
+}
+
+// decades widens [lo, hi] (both positive) to the powers of ten around it,
+// at least one decade apart, so that a log axis labels both ends.
+func decades(lo, hi float64) (float64, float64) {
+	a, b := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	if b <= a {
+		b = a + 1
+	}
+	return math.Pow(10, a), math.Pow(10, b)
 }
 
 // Check decodes the file at path as a PNG and returns its size, or an error

@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -53,5 +54,24 @@ func TestCheckRefusesOtherFiles(t *testing.T) {
 	}
 	if _, _, err := Check(path); err == nil {
 		t.Error("a text file passed as a PNG")
+	}
+}
+
+// TestLogAxisSpansDecades: a log axis whose data lie between two powers of
+// ten (10 ms to 260 ms) is widened to them, so that both ends are labelled.
+func TestLogAxisSpansDecades(t *testing.T) {
+	for _, c := range []struct{ lo, hi, wantLo, wantHi float64 }{
+		{0.0101, 0.26, 0.01, 1},
+		{0.0096, 0.26, 0.001, 1},
+		{2, 3, 1, 10},
+		{10, 10, 10, 100},
+	} {
+		pl, err := Panel{LogY: true, Series: []Series{{X: []float64{1, 2}, Y: []float64{c.lo, c.hi}}}}.plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(pl.Y.Min/c.wantLo-1) > 1e-12 || math.Abs(pl.Y.Max/c.wantHi-1) > 1e-12 {
+			t.Errorf("data %v to %v: axis %v to %v, want %v to %v", c.lo, c.hi, pl.Y.Min, pl.Y.Max, c.wantLo, c.wantHi)
+		}
 	}
 }
