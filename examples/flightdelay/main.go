@@ -82,7 +82,7 @@ const ModelName = "flightdelay"
 
 type config struct {
 	Months   int       // the months of 2013 used, 1 to Months; the last is held out
-	Dir      string    // output folder (registry, batch file, plots); empty: a temporary folder
+	Dir      string    // output folder (registry, batch file, answers); empty: a temporary folder
 	Plots    string    // folder the figure is written to; empty: the current folder
 	Day      string    // the day of the last month scored flight by flight; empty: its most delayed day
 	Workers  int       // goroutines of DFS and cross-validation; 0: GOMAXPROCS
@@ -94,7 +94,7 @@ func main() {
 	log.SetFlags(0)
 	cfg := config{Progress: os.Stderr}
 	flag.IntVar(&cfg.Months, "months", 12, "use the months 1 to N of 2013 (the last is held out and served)")
-	flag.StringVar(&cfg.Dir, "dir", "", "output folder for the registry, the batch file and the plots (default: a temporary folder, removed at exit)")
+	flag.StringVar(&cfg.Dir, "dir", "", "output folder for the registry, the month's feature rows (batch/) and every path's answers (answers.jsonl) (default: a temporary folder, removed at exit)")
 	flag.StringVar(&cfg.Plots, "plots", ".", "folder the figure flightdelay.png (ROC and calibration curves) is written to")
 	flag.StringVar(&cfg.Day, "day", "", "day of the last month scored flight by flight, YYYY-MM-DD (default: its most delayed day)")
 	flag.StringVar(&cfg.Kiln, "kiln", "", "the kiln command the streaming path runs (default: built from this module with go build)")
@@ -114,6 +114,9 @@ type report struct {
 	Plot      string    // the figure's path
 	LastMonth []float64 // P(late) of the last month's flights, batch features, published model
 	LastLate  []bool    // whether they were late
+	LastIDs   []int64   // their ids
+	BatchFile string    // their feature rows (id and model inputs) as Parquet, for a batch job
+	Answers   string    // every path's answers as JSON Lines (writeAnswers)
 	Batch     []scored  // the published model's answers for the last month's flights, batch features
 	Day       string
 	DayRows   []int    // rows of the last month's flights on Day (into LastMonth), in the order of their prediction moments
@@ -237,6 +240,14 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		rep.LastMonth[i] = a.PTrue
 	}
 	rep.LastLate = pick(lateCol.Bools(), last.Test)
+	idCol, _ := fm.Column("id")
+	rep.LastIDs = pick(idCol.Int64s(), last.Test)
+	// The month's feature rows as the feature stage hands them to a batch
+	// job (beam/examples/flightdelay scores them on Apache Beam).
+	rep.BatchFile = filepath.Join(dir, "batch", fmt.Sprintf("flights-2013-%02d.parquet", cfg.Months))
+	if err := writeBatch(rep.BatchFile, fm.Take(last.Test)); err != nil {
+		return nil, err
+	}
 	lastMonth := time.Month(cfg.Months).String()
 	if rep.Plot, err = plotModel(cfg.Plots, lastMonth, rep.LastLate, rep.LastMonth, rep.MonthAUC[cfg.Months]); err != nil {
 		return nil, err
@@ -301,6 +312,20 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 		rep.Served[0].Version, median.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "  %-64s  %s; model_version %q\n", "streaming: kiln predict -probabilities, a JSON line in, one out", agreement(dayBatch, rep.Streamed), rep.Streamed[0].Version)
 	fmt.Fprintf(w, "(identical: the same label and the same float64 probabilities, bit for bit; the text paths carry the shortest decimals that parse back exactly)\n")
+
+	// Every path's answers, for the Beam batch path to be checked against.
+	rep.Answers = filepath.Join(dir, "answers.jsonl")
+	dayIDs := pick(rep.LastIDs, rows)
+	if err := writeAnswers(rep.Answers, []pathAnswers{
+		{"batch", rep.LastIDs, rep.Batch}, {"online", dayIDs, rep.Online},
+		{"real time", dayIDs, rep.Served}, {"streaming", dayIDs, rep.Streamed},
+	}); err != nil {
+		return nil, err
+	}
+	if cfg.Dir != "" {
+		fmt.Fprintf(w, "\n%s's feature rows: %s; every path's answers: %s\n", lastMonth, rep.BatchFile, rep.Answers)
+		fmt.Fprintf(w, "the batch path on Apache Beam: cd beam && go run ./examples/flightdelay -dir %s\n", dir)
+	}
 	return rep, nil
 }
 

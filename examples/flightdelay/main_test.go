@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kiln-ml/kiln/dataset/parquet"
 	"github.com/kiln-ml/kiln/examples/internal/charts"
 	"github.com/kiln-ml/kiln/features/dfs"
 	"github.com/kiln-ml/kiln/models/metrics"
@@ -88,9 +91,67 @@ func TestFlightDelay(t *testing.T) {
 			}
 		}
 	}
+	checkBatchFiles(t, rep)
 	n := len(rep.DayRows)
 	if want := fmt.Sprintf("%d of %d identical", n, n); strings.Count(out.String(), want) != 3 {
 		t.Errorf("the report does not say %q for the three paths:\n%s", want, out.String())
+	}
+}
+
+// checkBatchFiles reads back what the run wrote for a batch job: the
+// month's feature rows in Parquet, and every path's answers.
+func checkBatchFiles(t *testing.T, rep *report) {
+	t.Helper()
+	rows, err := parquet.ReadFile(rep.BatchFile, parquet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.NumRows() != len(rep.Batch) || rows.NumCols() != 1+len(rep.Inputs) {
+		t.Errorf("%s: %d rows, %d columns; want %d, id and %d inputs", rep.BatchFile, rows.NumRows(), rows.NumCols(), len(rep.Batch), len(rep.Inputs))
+	}
+	// The file's rows score to the month's answers bit for bit.
+	reg := &persist.Registry{Root: filepath.Join(rep.Dir, "registry")}
+	p, err := reg.Load(ModelName, "production")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := score(p, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again, rep.Batch) {
+		t.Errorf("%s scores otherwise than the month's features", rep.BatchFile)
+	}
+	raw, err := os.ReadFile(rep.Answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for i, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		var a answerLine
+		if err := json.Unmarshal(line, &a); err != nil {
+			t.Fatalf("%s line %d: %v", rep.Answers, i+1, err)
+		}
+		var want scored
+		switch k := count[a.Path]; a.Path {
+		case "batch":
+			want = rep.Batch[k]
+		case "online":
+			want = rep.Online[k]
+		case "real time":
+			want = rep.Served[k]
+		case "streaming":
+			want = rep.Streamed[k]
+		default:
+			t.Fatalf("%s line %d: path %q", rep.Answers, i+1, a.Path)
+		}
+		if got := (scored{a.Late, a.PFalse, a.PTrue, a.Version}); got != want {
+			t.Errorf("%s line %d: %+v, the run's %+v", rep.Answers, i+1, got, want)
+		}
+		count[a.Path]++
+	}
+	if n := len(rep.DayRows); count["batch"] != len(rep.Batch) || count["online"] != n || count["real time"] != n || count["streaming"] != n {
+		t.Errorf("%s: lines by path %v, want %d batch and %d of each other path", rep.Answers, count, len(rep.Batch), n)
 	}
 }
 
