@@ -39,20 +39,26 @@
 // path's labels and probabilities bit for bit:
 //
 //   - in process: the pipeline loaded from the registry;
-//   - real time: package serve (the server `kiln serve` runs) on the
-//     registry's production alias on a loopback port, and a client that sends
-//     each flight's feature row as JSON, one request per flight, and reads
-//     back its label, probabilities and the model version;
+//   - real time: `kiln serve` on the registry, following its production
+//     alias, on a loopback port, and a client that sends each flight's
+//     feature row as JSON, one request per flight, and reads back its
+//     label, probabilities and the model version;
 //   - streaming: `kiln predict -probabilities` on the same alias, fed the
 //     rows as JSON Lines one at a time, each prediction read before the next
-//     row is written (the command is built with go build unless -kiln names
-//     one).
+//     row is written.
 //
-// The text paths lose nothing: numbers cross them as the shortest decimals
-// that parse back to the same float64.
+// The kiln command is built with go build unless -kiln names one. The text
+// paths lose nothing: numbers cross them as the shortest decimals that
+// parse back to the same float64.
+//
+// With -dir, the held-out month's feature rows (DIR/batch, Parquet) and
+// every path's answers (DIR/answers.jsonl) stay for the batch path on Apache
+// Beam, which lives in the beam module: beam/examples/flightdelay scores the
+// month with Score on prism and checks its answers against these.
 //
 //	go run ./examples/flightdelay
 //	go run ./examples/flightdelay -dir out -day 2013-12-17 -plots figures
+//	cd beam && go run ./examples/flightdelay -dir ../out
 package main
 
 import (
@@ -282,18 +288,18 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	if rep.Online, err = score(served, dayFrame); err != nil {
 		return nil, err
 	}
-	bar = progress.New(cfg.Progress, "real time")
-	var median, p99 time.Duration
-	if rep.Served, median, p99, err = realTime(ctx, reg, lines, cfg.Progress, bar.Func()); err != nil {
-		return nil, fmt.Errorf("real time: %w", err)
-	}
-	bar.Done()
 	kilnPath := cfg.Kiln
 	if kilnPath == "" {
 		if kilnPath, err = buildKiln(ctx, dir); err != nil {
 			return nil, err
 		}
 	}
+	bar = progress.New(cfg.Progress, "real time")
+	var median, p99 time.Duration
+	if rep.Served, median, p99, err = realTime(ctx, kilnPath, reg, lines, cfg.Progress, bar.Func()); err != nil {
+		return nil, fmt.Errorf("real time: %w", err)
+	}
+	bar.Done()
 	bar = progress.New(cfg.Progress, "streaming")
 	if rep.Streamed, err = stream(ctx, kilnPath, reg, lines, bar.Func()); err != nil {
 		return nil, fmt.Errorf("streaming: %w", err)
@@ -308,7 +314,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	fmt.Fprintf(w, "\n%s (%s): %d flights scored by %s four ways, in the order of their prediction moments:\n", day, which, len(rows), rep.Ref)
 	fmt.Fprintf(w, "  %-64s  the reference\n", "in process, batch features (Spec.Batch, the month at once)")
 	fmt.Fprintf(w, "  %-64s  %s\n", "in process, online features (one flight at a time)", agreement(dayBatch, rep.Online))
-	fmt.Fprintf(w, "  %-64s  %s; version %q; round trip median %v, p99 %v\n", "real time: package serve on loopback, one request per flight", agreement(dayBatch, rep.Served),
+	fmt.Fprintf(w, "  %-64s  %s; version %q; round trip median %v, p99 %v\n", "real time: kiln serve on loopback, one request per flight", agreement(dayBatch, rep.Served),
 		rep.Served[0].Version, median.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
 	fmt.Fprintf(w, "  %-64s  %s; model_version %q\n", "streaming: kiln predict -probabilities, a JSON line in, one out", agreement(dayBatch, rep.Streamed), rep.Streamed[0].Version)
 	fmt.Fprintf(w, "(identical: the same label and the same float64 probabilities, bit for bit; the text paths carry the shortest decimals that parse back exactly)\n")
@@ -324,7 +330,11 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	}
 	if cfg.Dir != "" {
 		fmt.Fprintf(w, "\n%s's feature rows: %s; every path's answers: %s\n", lastMonth, rep.BatchFile, rep.Answers)
-		fmt.Fprintf(w, "the batch path on Apache Beam: cd beam && go run ./examples/flightdelay -dir %s\n", dir)
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "the batch path on Apache Beam: cd beam && go run ./examples/flightdelay -dir %s\n", abs)
 	}
 	return rep, nil
 }

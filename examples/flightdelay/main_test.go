@@ -77,7 +77,7 @@ func TestFlightDelay(t *testing.T) {
 		version string
 	}{
 		{"online, in process", rep.Online, "flightdelay@1"},
-		{"real time (package serve)", rep.Served, "1"},
+		{"real time (kiln serve)", rep.Served, "1"},
 		{"streaming (kiln predict)", rep.Streamed, "flightdelay@1"},
 	} {
 		if len(path.answers) != len(rep.DayRows) {
@@ -281,6 +281,26 @@ func TestCalibration(t *testing.T) {
 	for i := range wantObserved {
 		if math.Abs(observed[i]-wantObserved[i]) > 1e-8 || math.Abs(predicted[i]-wantPredicted[i]) > 1e-8 {
 			t.Errorf("bin %d: %v, %v; scikit-learn %v, %v", i, observed[i], predicted[i], wantObserved[i], wantPredicted[i])
+		}
+	}
+}
+
+// TestServingAddr reads the address from kiln serve's log line, as
+// log/slog's text handler writes it.
+func TestServingAddr(t *testing.T) {
+	for _, c := range []struct {
+		line, addr string
+		ok         bool
+	}{
+		{`time=2026-12-07T02:52:29.819Z level=INFO msg=serving source=/tmp/r/registry addr=127.0.0.1:40359`, "127.0.0.1:40359", true},
+		{`time=2026-12-07T02:52:29.819Z level=INFO msg=serving source="/tmp/a b" addr=[::1]:8080 extra=1`, "[::1]:8080", true},
+		{`time=2026-12-07T02:52:29.819Z level=INFO msg=stopped`, "", false},
+		{`time=2026-12-07T02:52:29.819Z level=ERROR msg=reload error="addr=1.2.3.4:5"`, "", false},
+		{`time=2026-12-07T02:52:29.819Z level=INFO msg=serving addr=`, "", false},
+	} {
+		addr, ok := servingAddr(c.line)
+		if addr != c.addr || ok != c.ok {
+			t.Errorf("%s: %q, %v; want %q, %v", c.line, addr, ok, c.addr, c.ok)
 		}
 	}
 }

@@ -8,20 +8,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
-	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kiln-ml/kiln"
 	"github.com/kiln-ml/kiln/features/dfs"
 	"github.com/kiln-ml/kiln/persist"
-	"github.com/kiln-ml/kiln/serve"
 )
 
 // scored is what one production path answered for a flight: the predicted
@@ -68,36 +67,92 @@ func appendRow(b []byte, inputs []*dfs.Feature, values []dfs.Value) ([]byte, err
 	return append(b, '}'), nil
 }
 
-// realTime serves the registry on a loopback port with package serve (the
-// server `kiln serve` runs), following the alias production, and sends the
-// flights one request each, in order, as a client in front of the server
-// would when each flight's features are ready. The server logs to serverLog
-// (nil: nowhere). It returns each flight's answer and the median and 99th
-// percentile of the round trips.
-func realTime(ctx context.Context, reg *persist.Registry, rows [][]byte, serverLog io.Writer, progress kiln.ProgressFunc) ([]scored, time.Duration, time.Duration, error) {
+// realTime runs `kiln serve` on the registry, following the alias
+// production, on a free loopback port, and sends the flights one request
+// each, in order, as a client in front of the server would when each
+// flight's features are ready. The server's log goes to serverLog (nil:
+// nowhere). It returns each flight's answer and the median and 99th
+// percentile of the round trips, then stops the server as an operator
+// would (an interrupt: it drains and exits).
+func realTime(ctx context.Context, kilnPath string, reg *persist.Registry, rows [][]byte, serverLog io.Writer, progress kiln.ProgressFunc) ([]scored, time.Duration, time.Duration, error) {
 	if serverLog == nil {
 		serverLog = io.Discard
 	}
-	s, err := serve.NewRegistry(reg, serve.Options{Alias: "production", Default: ModelName, PollInterval: -1,
-		Logger: slog.New(slog.NewTextHandler(serverLog, nil))})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kilnPath, "serve", "-addr", "127.0.0.1:0", "-alias", "production", "-default", ModelName, "-poll", "0", reg.Root)
+	logs, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	defer s.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	if err := cmd.Start(); err != nil {
 		return nil, 0, 0, err
 	}
-	srv := serve.HTTPServer(ln.Addr().String(), s)
-	ctx, stop := context.WithCancel(ctx)
-	stopped := make(chan error, 1)
-	go func() { stopped <- serve.Run(ctx, srv, ln, 5*time.Second) }()
-	answers, median, p99, err := sendFlights(ctx, "http://"+ln.Addr().String(), rows, progress)
-	stop()
-	if serr := <-stopped; err == nil {
-		err = serr
+	// The server logs the address it listens on; its other lines pass
+	// through. The last lines are kept for an error message.
+	addr := make(chan string, 1)
+	logDone := make(chan []string, 1)
+	go func() {
+		var last []string
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(serverLog, line)
+			if a, ok := servingAddr(line); ok {
+				addr <- a
+			}
+			if last = append(last, line); len(last) > 5 {
+				last = last[1:]
+			}
+		}
+		close(addr)
+		logDone <- last
+	}()
+	fail := func(err error) ([]scored, time.Duration, time.Duration, error) {
+		cancel()
+		cmd.Wait()
+		if last := <-logDone; len(last) > 0 {
+			return nil, 0, 0, fmt.Errorf("kiln serve: %w; its log ends:\n%s", err, strings.Join(last, "\n"))
+		}
+		return nil, 0, 0, fmt.Errorf("kiln serve: %w", err)
 	}
-	return answers, median, p99, err
+	var base string
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			return fail(errors.New("exited before serving"))
+		}
+		base = "http://" + a
+	case <-time.After(time.Minute):
+		return fail(errors.New("not serving after a minute"))
+	}
+	answers, median, p99, err := sendFlights(ctx, base, rows, progress)
+	if err != nil {
+		return fail(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		return fail(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		<-logDone
+		return nil, 0, 0, fmt.Errorf("kiln serve, stopped: %w", err)
+	}
+	<-logDone
+	return answers, median, p99, nil
+}
+
+// servingAddr returns the address in kiln serve's log line announcing it
+// serves (log/slog's text format: ... msg=serving ... addr=HOST:PORT).
+func servingAddr(line string) (string, bool) {
+	if !strings.Contains(line, " msg=serving ") {
+		return "", false
+	}
+	_, a, ok := strings.Cut(line, " addr=")
+	if !ok {
+		return "", false
+	}
+	a, _, _ = strings.Cut(a, " ")
+	return a, a != ""
 }
 
 // sendFlights waits for the server to be ready, then posts each row to the
