@@ -9,8 +9,9 @@ import (
 )
 
 // BenchmarkLinearCalifornia times OLS on the 20,433 complete rows of
-// California housing (12 columns with the dummies), the first task of
-// models_anchor.py (scikit-learn's LinearRegression().fit).
+// California housing (12 columns with the dummies), the fit that
+// testdata/sklearn_reference.py times for scikit-learn 1.2.1's
+// LinearRegression().
 func BenchmarkLinearCalifornia(b *testing.B) {
 	X, y := californiaDesign(b)
 	for b.Loop() {
@@ -21,7 +22,7 @@ func BenchmarkLinearCalifornia(b *testing.B) {
 	}
 }
 
-// BenchmarkLogisticBreastCancer times the second task of models_anchor.py:
+// BenchmarkLogisticBreastCancer times scikit-learn 1.2.1's
 // LogisticRegression(C=1, max_iter=1000, tol=1e-10) on the standardized
 // breast cancer data (569 x 30, dense), with each solver: lbfgs stops where
 // scikit-learn's does (34 iterations, on the relative-reduction test),
@@ -38,7 +39,7 @@ func BenchmarkLogisticBreastCancer(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(m.Iterations()), "iterations")
-			// The objective the solvers minimize, to compare with the anchor's.
+			// The objective the solvers minimize, to compare with scikit-learn's.
 			prob, err := m.PredictProba(X)
 			if err != nil {
 				b.Fatal(err)

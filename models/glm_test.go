@@ -25,8 +25,8 @@ type rFit struct {
 	dispersion                  float64
 }
 
-// The acceptance values of issue 16, from R 4.2.2 (Debian r-base-core
-// 4.2.2.20221110) with options(digits = 15), by
+// R's inference for lm and glm fits, the values Summary must reproduce: from
+// R 4.2.2 (Debian r-base-core 4.2.2.20221110) with options(digits = 15), by
 // models/testdata/r_reference.R on the embedded data:
 // coef(summary(fit)), confint.default(fit) (confint(fit) for lm),
 // deviance, null.deviance, aic, logLik and iter of glm(...) or summary(lm(...)).

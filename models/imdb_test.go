@@ -13,7 +13,7 @@ import (
 	"github.com/kiln-ml/kiln/models/metrics"
 )
 
-// The IMDB sentiment task of models_anchor.py: the original train blocks
+// The IMDB sentiment task of testdata/sklearn_reference.py: the original train blocks
 // (rows 12,500-24,999 and 37,500-49,999) for fitting, the test blocks for
 // scoring; binary bag of words with min_df=10, max_df=0.1, fitted on the
 // training reviews only.
@@ -74,8 +74,8 @@ func imdbTestAUC(tb testing.TB, m *LogisticRegression, xTest *sparse.CSR, yTest 
 	return auc
 }
 
-// TestLogisticIMDB is the acceptance case of issue 5: scikit-learn 1.2.1's
-// LogisticRegression(C=1.0, max_iter=1000) on this task (models_anchor.py)
+// TestLogisticIMDB: scikit-learn 1.2.1's LogisticRegression(C=1.0,
+// max_iter=1000) on this task (testdata/sklearn_reference.py REVIEWS.json)
 // reaches test ROC AUC 0.927766 after 108 iterations on an 18,308-word
 // vocabulary; kiln must reach at least 0.927 on the same sparse matrix.
 func TestLogisticIMDB(t *testing.T) {
@@ -98,9 +98,9 @@ func TestLogisticIMDB(t *testing.T) {
 }
 
 // BenchmarkLogisticIMDB times the fit alone (the matrices are built once,
-// outside the timer), as models_anchor.py times scikit-learn's fit, with one
-// worker (scikit-learn's lbfgs is single-threaded) and with two. Run it side
-// by side with the anchor; see BENCHMARKS.md.
+// outside the timer), as testdata/sklearn_reference.py times scikit-learn's
+// fit, with one worker (scikit-learn's lbfgs is single-threaded) and with
+// two. Run the two side by side; see BENCHMARKS.md.
 func BenchmarkLogisticIMDB(b *testing.B) {
 	xTrain, xTest, yTrain, yTest := imdbMatrices(b)
 	for _, workers := range []int{1, 2} {

@@ -135,7 +135,7 @@ func TestLinearRegressionMtcars(t *testing.T) {
 	}
 }
 
-// californiaDesign builds models_anchor.py's design: rows with a missing
+// californiaDesign builds the design of testdata/sklearn_reference.py: rows with a missing
 // total_bedrooms dropped, ocean_proximity one-hot with its first level
 // ("<1H OCEAN") dropped, in the order of pandas.get_dummies.
 func californiaDesign(t testing.TB) (*mat.Dense, []float64) {
@@ -181,7 +181,7 @@ func TestLinearRegressionCaliforniaMatchesSklearn(t *testing.T) {
 	if err := m.Fit(context.Background(), X, y); err != nil {
 		t.Fatal(err)
 	}
-	// scikit-learn 1.2.1 LinearRegression(), /work/shared/anchors/models_anchor.py (anchor_ols_california.txt):
+	// scikit-learn 1.2.1 LinearRegression() (testdata/sklearn_reference.py):
 	// intercept, then the 8 numeric columns and the 4 dummies.
 	want := []float64{-2.269954116133378353e+06, -2.681298928173403692e+04, -2.548218483097466742e+04,
 		1.072520041636899805e+03, -6.193263720548202400e+00, 1.005562902566598495e+02, -3.796908288134363829e+01,
@@ -229,7 +229,8 @@ func TestLinearRegressionVariantsMatchSklearn(t *testing.T) {
 			Xd.Set(i, j, (v-mean)/math.Sqrt(ss))
 		}
 	}
-	// All references: scikit-learn 1.2.1 (Ridge / LinearRegression) on the embedded mtcars.csv and diabetes_raw.csv.
+	// All references: scikit-learn 1.2.1 (Ridge / LinearRegression) on the embedded mtcars.csv and
+	// diabetes_raw.csv, by testdata/sklearn_reference.py.
 	for _, tc := range []struct {
 		name string
 		m    LinearRegression

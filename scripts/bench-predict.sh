@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Batch scoring benchmark of issue 14: kiln predict scores the 3,000,000 flights of
+# Batch scoring benchmark: kiln predict scores the 3,000,000 flights of
 # vega-datasets' flights-3m.parquet, and the same rows as CSV, with the model of
 # scripts/flightsmodel (a linear regression of the delay on distance, origin and
 # destination), streaming in batches. Each run is a fresh process timed by

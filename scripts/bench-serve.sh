@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serving benchmark of issue 14: kiln's server (package serve, through
+# Serving benchmark: kiln's server (package serve, through
 # examples/serve) against the Flask + gunicorn (2 workers) reference of
 # scripts/serve_flask_reference.py, serving THE SAME bundle, both on
 # 127.0.0.1, loaded by wrk -t2 -c32 in bounded runs, interleaved, for

@@ -1,4 +1,5 @@
-# R 4.2.2 reference values for the models package's inference tests (issue 16).
+# R 4.2.2 reference values for the models package's inference tests
+# (standard errors, tests, intervals and fit figures of lm and glm).
 # Run from the repository root:  Rscript models/testdata/r_reference.R
 # It prints coef(summary(fit)), confidence intervals and fit figures at 15
 # digits (the numbers written into models/glm_test.go and inference_test.go)

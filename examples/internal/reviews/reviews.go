@@ -78,8 +78,9 @@ func loadFull(report kiln.ProgressFunc) (*Set, error) {
 }
 
 // IsTrain reports whether review i belongs to the original training blocks,
-// reviews 12,500-24,999 and 37,500-49,999 of the full file (the split of the
-// models issue and of scikit-learn's anchor, models_anchor.py).
+// reviews 12,500-24,999 and 37,500-49,999 of the full file (the split of
+// models' IMDB test and of its scikit-learn reference,
+// models/testdata/sklearn_reference.py).
 func (s *Set) IsTrain(i int) bool {
 	j := i * s.Stride
 	return (j >= 12500 && j < 25000) || j >= 37500
