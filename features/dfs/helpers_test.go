@@ -52,7 +52,7 @@ func flightsWithDate() (*dataset.Frame, error) {
 	return dataset.New(append(f.Columns(), dataset.NewTimestamp("date", date, nil))...)
 }
 
-// withTailnum drops the flights without a tail number, as the anchor does.
+// withTailnum drops the flights without a tail number, as the pandas reference does.
 func withTailnum(f *dataset.Frame) *dataset.Frame {
 	c, _ := f.Column("tailnum")
 	var keep []int
@@ -64,7 +64,7 @@ func withTailnum(f *dataset.Frame) *dataset.Frame {
 	return f.Take(keep)
 }
 
-// flightsPlanes returns the EntitySet of the anchor: flights and planes normalized from flights.tailnum.
+// flightsPlanes returns the EntitySet of the pandas reference: flights and planes normalized from flights.tailnum.
 func flightsPlanes(tb testing.TB, f *dataset.Frame, timeIndex string) *EntitySet {
 	tb.Helper()
 	es := NewEntitySet()
@@ -77,8 +77,9 @@ func flightsPlanes(tb testing.TB, f *dataset.Frame, timeIndex string) *EntitySet
 	return es
 }
 
-// anchorDFS is the DFS configuration whose features include the anchor's 40.
-var anchorDFS = DFS{
+// referenceDFS is the DFS configuration whose features include the 40 of
+// testdata/pandas_reference.py.
+var referenceDFS = DFS{
 	Target:       "planes",
 	MaxDepth:     1,
 	Aggregations: []string{"count", "sum", "mean", "min", "max", "std", "skew", "num_unique", "mode"},

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Online baseline for BenchmarkScorePlane: the anchor's 40 features (dfs_anchor.py) of one plane at a
+"""Online baseline for BenchmarkScorePlane: the 40 features of pandas_reference.py for one plane at a
 time in pandas, with the per-plane row index built once (groupby indices), cycling over the planes.
 usage: online_pandas.py NYCFLIGHTS_DIR [--planes N (default all 4,043)]; prints the median and p99 seconds per plane."""
 import sys, time, argparse, pandas as pd, numpy as np

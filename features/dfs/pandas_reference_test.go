@@ -13,29 +13,29 @@ import (
 	"github.com/kiln-ml/kiln/dataset"
 )
 
-// TestAnchorParity compares kiln's features of the 4,043 planes with the
-// pandas anchor's (testdata/dfs_anchor.csv.gz, see testdata/README.md): exact
-// for counts, sums, min, max, modes, num_unique and one-hot sums, 1e-9
-// relative for mean, std and skew.
-func TestAnchorParity(t *testing.T) {
+// TestPandasReferenceParity compares kiln's features of the 4,043 planes
+// with pandas 1.5.3's (testdata/dfs_anchor.csv.gz, written by
+// testdata/pandas_reference.py): exact for counts, sums, min, max, modes,
+// num_unique and one-hot sums, 1e-9 relative for mean, std and skew.
+func TestPandasReferenceParity(t *testing.T) {
 	es := flightsPlanes(t, withTailnum(loadFlights(t)), "")
-	dfsMatrix, defs, err := anchorDFS.Run(context.Background(), es, Options{})
+	dfsMatrix, defs, err := referenceDFS.Run(context.Background(), es, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d features: %s", len(defs.Features), strings.Join(defs.Names(), ", "))
-	// Exactly the anchor's 40 (as benchmarked: the one-hot sums take the
+	// Exactly the reference's 40 (as benchmarked: the one-hot sums take the
 	// shared level-count path), and DFS's 53, which include them.
-	exact, err := anchorFeatures(t, es).Compute(context.Background(), es, Options{})
+	exact, err := referenceFeatures(t, es).Compute(context.Background(), es, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, fm := range []*dataset.Frame{exact, dfsMatrix} {
-		compareWithAnchor(t, fm)
+		compareWithPandas(t, fm)
 	}
 }
 
-func compareWithAnchor(t *testing.T, fm *dataset.Frame) {
+func compareWithPandas(t *testing.T, fm *dataset.Frame) {
 	fh, err := os.Open("testdata/dfs_anchor.csv.gz")
 	if err != nil {
 		t.Fatal(err)
@@ -51,19 +51,19 @@ func compareWithAnchor(t *testing.T, fm *dataset.Frame) {
 	}
 	head, recs := recs[0], recs[1:]
 	if fm.NumRows() != len(recs) || len(head) != 41 {
-		t.Fatalf("kiln has %d planes, the anchor %d (%d columns)", fm.NumRows(), len(recs), len(head))
+		t.Fatalf("kiln has %d planes, pandas %d (%d columns)", fm.NumRows(), len(recs), len(head))
 	}
 	idx, _ := fm.Column("tailnum")
 	for i, rec := range recs {
 		if idx.StringAt(i) != rec[0] {
-			t.Fatalf("row %d: plane %q, anchor %q", i, idx.StringAt(i), rec[0])
+			t.Fatalf("row %d: plane %q, pandas %q", i, idx.StringAt(i), rec[0])
 		}
 	}
 	for j := 1; j < len(head); j++ {
 		name := head[j]
 		col, err := fm.Column(name)
 		if err != nil {
-			t.Errorf("anchor feature missing: %v", err)
+			t.Errorf("pandas' feature missing: %v", err)
 			continue
 		}
 		relative := strings.HasPrefix(name, "MEAN(") || strings.HasPrefix(name, "STD(") || strings.HasPrefix(name, "SKEW(")
@@ -74,7 +74,7 @@ func compareWithAnchor(t *testing.T, fm *dataset.Frame) {
 				if got := col.StringAt(i); got != want || col.IsNull(i) != (want == "") {
 					bad++
 					if bad < 4 {
-						t.Errorf("%s plane %s: got %q, anchor %q", name, rec[0], got, want)
+						t.Errorf("%s plane %s: got %q, pandas %q", name, rec[0], got, want)
 					}
 				}
 				continue
@@ -83,7 +83,7 @@ func compareWithAnchor(t *testing.T, fm *dataset.Frame) {
 			if want == "" {
 				if ok && !math.IsNaN(got) {
 					bad++
-					t.Errorf("%s plane %s: got %v, anchor NaN", name, rec[0], got)
+					t.Errorf("%s plane %s: got %v, pandas NaN", name, rec[0], got)
 				}
 				continue
 			}
@@ -98,7 +98,7 @@ func compareWithAnchor(t *testing.T, fm *dataset.Frame) {
 			if !ok || !same {
 				bad++
 				if bad < 4 {
-					t.Errorf("%s plane %s: got %v (ok %v), anchor %v", name, rec[0], got, ok, w)
+					t.Errorf("%s plane %s: got %v (ok %v), pandas %v", name, rec[0], got, ok, w)
 				}
 			}
 		}
