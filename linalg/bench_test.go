@@ -14,10 +14,11 @@ import (
 )
 
 // The benchmarks run on the IMDB binary bag of words (skipped when the data
-// is absent). Compare them side by side with the anchor:
+// is absent). scripts/bench.sh --only cooc runs them side by side with scipy's
+// (B.T * B).todense() and the book's Numba loop (bench/py/references.py), or
+// by hand:
 //
-//	flock /tmp/kiln-bench.lock /usr/bin/python3 ../shared/anchors/cooc_anchor.py \
-//	    ../shared/data/text/imdb_reviews.csv.gz --variants linalg,numba,multicore --threads 2
+//	flock /tmp/kiln-bench.lock /usr/bin/python3 bench/py/references.py numba data/imdb/reviews.json
 //	GOMAXPROCS=2 flock /tmp/kiln-bench.lock go test -run '^$' -bench 'Cooccurrence/multicore' -count 5 ./linalg
 //
 // Every iteration starts from a collected heap (outside the timer), so one
@@ -86,7 +87,7 @@ func BenchmarkCooccurrence(b *testing.B) {
 }
 
 // benchIMDB times one method and form on IMDB and checks, outside the
-// timer, that the last result sums to the anchor's checksum.
+// timer, that the last result sums to scipy's checksum.
 func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse bool) {
 	bow := imdbMatrix(b)
 	var dense *DenseCounts
@@ -153,9 +154,10 @@ func benchIMDB(b *testing.B, ctx context.Context, c Cooccurrence, f Form, reuse 
 
 // BenchmarkCooccurrenceStacked13 runs the multicore kernel (dense output) on
 // the IMDB bag of words stacked 13 times: 650,000 documents, the size of the
-// book's Yelp corpus. Compare with
+// book's Yelp corpus. Compare with the book's Numba loop on the same stacked
+// matrix:
 //
-//	/usr/bin/python3 ../shared/anchors/cooc_anchor.py ../shared/data/text/imdb_reviews.csv.gz --repeat 13 --variants numba
+//	flock /tmp/kiln-bench.lock /usr/bin/python3 linalg/testdata/scipy_cooccurrence.py data/imdb/reviews.json --numba-stacked 13
 func BenchmarkCooccurrenceStacked13(b *testing.B) {
 	const repeat = 13
 	one := imdbMatrix(b)

@@ -8,7 +8,8 @@ import (
 )
 
 // TestIMDBParity computes the dense 25,858 x 25,858 matrix (2.7 GB) of the
-// IMDB reviews with the multicore kernel and compares it with the anchor.
+// IMDB reviews with the multicore kernel and compares it with scipy's
+// (testdata/scipy_cooccurrence.py).
 // The race detector's build skips it (see imdb_race_test.go).
 func TestIMDBParity(t *testing.T) {
 	b, vocab := imdbBinary(t)
@@ -38,8 +39,8 @@ func TestIMDBParity(t *testing.T) {
 	}
 }
 
-// TestIMDBCompactParity checks the compact form against the anchor: the sum
-// of all entries, the anchor's pairs and row sums, and scipy's number of
+// TestIMDBCompactParity checks the compact form against scipy's: the sum
+// of all entries, the reference pairs and row sums, and scipy's number of
 // non-zeros (both triangles) folded onto the upper one.
 func TestIMDBCompactParity(t *testing.T) {
 	b, vocab := imdbBinary(t)

@@ -26,12 +26,11 @@ func imdbBinary(tb testing.TB) (*sparse.CSR, *text.Vocabulary) {
 	return b, cv.Vocabulary()
 }
 
-// The anchor's figures for IMDB, computed once with
-// /usr/bin/python3 ../shared/anchors/cooc_anchor.py imdb_reviews.csv.gz
-// --save PREFIX (scikit-learn 1.2.1 CountVectorizer(min_df=10, max_df=0.1,
-// binary=True); the script prints sum_sq_rowlen=438452207 and every variant's
-// checksum=438452207), then scipy 1.10.1: C = (B.T @ B).tocsr() of the saved
-// PREFIX.mtx, read at the rows and columns of the terms in PREFIX.vocab.txt.
+// The reference figures for IMDB: scikit-learn 1.2.1's
+// CountVectorizer(min_df=10, max_df=0.1, binary=True) gives B, then scipy
+// 1.10.1's C = (B.T @ B).tocsr(), read at the rows and columns of the terms,
+// by testdata/scipy_cooccurrence.py data/imdb/reviews.json (which also prints
+// B's sum of squared row lengths, 438,452,207, the same sum).
 const (
 	imdbSum     = 438452207 // sum of all entries of C
 	imdbNonZero = 113511556 // C.nnz

@@ -13,8 +13,8 @@
 //
 // By default it runs on the 5,000 reviews embedded in the binary; -full uses the
 // 50,000 reviews fetched by scripts/fetch-data.sh into data/imdb/reviews.json (or
-// $KILN_DATA): 25,858 terms, a 1.34 GB packed matrix, checksum 438,452,207 (the
-// anchor cooc_anchor.py's), counted in about half a second on 2 cores.
+// $KILN_DATA): 25,858 terms, a 1.34 GB packed matrix, checksum 438,452,207 (scipy's,
+// linalg/testdata/scipy_cooccurrence.py), counted in about half a second on 2 cores.
 //
 //	go run ./examples/cooccurrence
 //	go run ./examples/cooccurrence -full -top 30

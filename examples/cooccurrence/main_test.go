@@ -14,13 +14,13 @@ import (
 	"path/filepath"
 )
 
-// scikit-learn 1.2.1 and scipy (Debian packages, /usr/bin/python3) on the
-// embedded sample with "<br />" replaced by a space:
+// scikit-learn 1.2.1 and scipy 1.10.1 (Debian packages, /usr/bin/python3) on
+// the embedded sample with "<br />" replaced by a space, by
+// linalg/testdata/scipy_cooccurrence.py dataset/builtin/data/imdb_sample.csv.gz --top 12:
 // B = CountVectorizer(min_df=10, max_df=0.1, binary=True).fit_transform(docs)
-// is 5000 x 6443 with 319,870 non-zeros; C = (B.T*B).toarray() sums to
-// 30,452,828 (the anchor cooc_anchor.py's checksum) with trace 319,870, and
-// its largest off-diagonal entries (upper triangle, ties by row then column)
-// are these.
+// is 5000 x 6443 with 319,870 non-zeros; C = B.T @ B sums to 30,452,828 with
+// trace 319,870, and its largest off-diagonal entries (upper triangle, ties by
+// row then column) are these.
 var sklearnTop = []Pair{
 	{"effects", "special", 214}, {"budget", "low", 170}, {"high", "school", 119},
 	{"place", "takes", 108}, {"performance", "role", 105}, {"black", "white", 104},
