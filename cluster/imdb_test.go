@@ -53,7 +53,8 @@ func imdbAll(tb testing.TB) (*sparse.CSR, []string) {
 // KMeans(10, init=X[:10].toarray(), n_init=1, algorithm=lloyd|elkan).fit(X)
 // on CountVectorizer(min_df=10, max_df=0.1) of the first 2,000 reviews
 // (2,000 × 2,996, 104,459 non-zeros), with /usr/bin/python3; top terms by
-// np.argsort(-centroid, kind="stable").
+// np.argsort(-centroid, kind="stable"). testdata/sklearn_kmeans.py REVIEWS
+// subset prints them.
 func TestKMeansIMDBSubsetMatchesSklearn(t *testing.T) {
 	X, vocab := imdbCounts(t, 2000)
 	if r, c := X.Dims(); r != 2000 || c != 2996 || X.NNZ() != 104459 {
@@ -119,11 +120,11 @@ func TestKMeansIMDBSubsetWorkers(t *testing.T) {
 	}
 }
 
-// BenchmarkKMeansIMDB is the acceptance: KMeans(K, n_init=1) on the
-// 50,000 IMDB reviews' count bag of words, seeds 0-4. It reports
-// milliseconds per iteration (fit time, seeding included, over iterations,
-// as the anchor computes it), the iterations and the inertia. Compare with
-// kmeans_anchor.py --k K --seed S (see BENCHMARKS.md).
+// BenchmarkKMeansIMDB times KMeans(K, n_init=1) on the 50,000 IMDB reviews'
+// count bag of words, seeds 0-4. It reports milliseconds per iteration (fit
+// time, seeding included, over iterations, as scikit-learn's side computes
+// it), the iterations and the inertia. Compare with scikit-learn 1.2.1:
+// testdata/sklearn_kmeans.py REVIEWS time --k K --seed S (see BENCHMARKS.md).
 func BenchmarkKMeansIMDB(b *testing.B) {
 	X, _ := imdbAll(b)
 	for _, k := range []int{10, 50} {
@@ -133,7 +134,7 @@ func BenchmarkKMeansIMDB(b *testing.B) {
 				var inertia float64
 				var elapsed time.Duration
 				for b.Loop() {
-					km := &KMeans{K: k, Seed: seed, NInit: 1} // the anchor's n_init=1
+					km := &KMeans{K: k, Seed: seed, NInit: 1} // scikit-learn's n_init=1
 					start := time.Now()
 					if err := km.Fit(context.Background(), X); err != nil {
 						b.Fatal(err)
@@ -182,9 +183,11 @@ func BenchmarkSweepIMDB(b *testing.B) {
 // 3,769,555 non-zeros). With Seed 1, our k-means++ picks centres from which
 // k-means converges strictly after 3 iterations. Golden values: scikit-learn
 // 1.2.1, KMeans(10, init=<those ten centres>, n_init=1).fit(X) on the same
-// matrix from kmeans_anchor.py's CountVectorizer: n_iter_ 3, inertia_
-// 6359756.436. (From Seed 2's centres it also agrees: 93 iterations,
-// 6294499.856; too long for a test.)
+// CountVectorizer(min_df=10, max_df=0.1) matrix, by testdata/sklearn_kmeans.py
+// REVIEWS kiln-seeds (the centres are rows 29913, 25680, 29673, 15461, 8024,
+// 10190, 44617, 49997, 19232 and 25038): n_iter_ 3, inertia_ 6359756.436.
+// (From Seed 2's centres it also agrees: 93 iterations, 6294499.856; too
+// long for a test.)
 func TestKMeansIMDBFullSeed1(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the whole IMDB corpus is too slow under the race detector; run go test without -race")
