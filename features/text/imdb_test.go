@@ -17,16 +17,15 @@ import (
 // The reference values in this file come from scikit-learn 1.2.1 (Debian 12,
 // /usr/bin/python3 3.11.2, NumPy 1.24.2) on the 50,000 IMDB reviews of
 // data/imdb/reviews.json with "<br />" replaced by a space, in file order (the
-// documents of realdata.IMDB; the same order as the anchors' CSV). They were
-// computed with the script in testdata/sklearn_reference.py:
+// documents of realdata.IMDB). They were computed with the script in
+// testdata/sklearn_reference.py:
 //
 //	vocab_sha256  = sha256 of the terms in column order, each followed by "\n"
 //	matrix_sha256 = sha256 of the CSR arrays indptr, indices, data (sorted
 //	                indices), each element as a little-endian int64
 //
 // The vocabulary of the main case is in testdata/imdb_vocab_min10_max0.1.txt.gz
-// (written by the anchor ../shared/anchors/cooc_anchor.py --save and by the
-// script; both agree).
+// (the script's binary_min10_max0.1.vocab.txt.gz, renamed).
 
 func matrixSHA256(m *sparse.CSR) string {
 	raw := m.RawMatrix()
@@ -87,9 +86,9 @@ func sumData(m *sparse.CSR) float64 {
 	return s
 }
 
-// TestIMDBParityBinary is the acceptance case of issue 3:
-// CountVectorizer(min_df=10, max_df=0.1, binary=True), the input of the
-// co-occurrence kernel of Effective Data Science Infrastructure ch. 5.
+// TestIMDBParityBinary: scikit-learn 1.2.1's CountVectorizer(min_df=10,
+// max_df=0.1, binary=True), entry for entry, the input of the co-occurrence
+// kernel of Effective Data Science Infrastructure ch. 5.
 func TestIMDBParityBinary(t *testing.T) {
 	docs, _ := realdata.IMDB(t)
 	cv := &CountVectorizer{MinDF: DF{Docs: 10}, MaxDF: DF{Fraction: 0.1}, Binary: true}

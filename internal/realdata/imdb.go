@@ -19,7 +19,7 @@ var imdb struct {
 // IMDB returns the 50,000 IMDB reviews of data/imdb/reviews.json, in file
 // order (rows 0-24,999 negative, 25,000-49,999 positive; blocks of 12,500 are
 // test/neg, train/neg, test/pos, train/pos), with every "<br />" replaced by a
-// space as the anchors do, and their sentiment labels (0 or 1). It skips the
+// space as the Python reference scripts do, and their sentiment labels (0 or 1). It skips the
 // test when the file is absent. The result is loaded once and shared: callers
 // must not modify it.
 func IMDB(tb testing.TB) (texts []string, labels []int) {

@@ -73,7 +73,7 @@ func main() {
 }
 
 // writeCorpus writes the reviews (with "<br />" replaced by a space, as the
-// anchors do) repeat times as a gzip CSV with columns id and review.
+// Python reference scripts do) repeat times as a gzip CSV with columns id and review.
 func writeCorpus(src, dst string, repeat int) error {
 	raw, err := os.ReadFile(src)
 	if err != nil {

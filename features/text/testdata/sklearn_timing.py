@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The scikit-learn side of BenchmarkCountVectorizerIMDB: times
 CountVectorizer(min_df=10, max_df=0.1, binary=True).fit_transform on the 50,000
-IMDB reviews ("<br />" -> " "), as ../shared/anchors/cooc_anchor.py builds its matrix.
+IMDB reviews ("<br />" -> " "), the binary bag of words of the co-occurrence references.
 
 usage: /usr/bin/python3 sklearn_timing.py data/imdb/reviews.json [REPEAT]
 Prints each run's seconds, the median, the matrix shape and nnz, and the peak RSS."""
