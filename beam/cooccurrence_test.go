@@ -191,8 +191,8 @@ func TestCooccurrenceErrors(t *testing.T) {
 
 // TestCooccurrenceIMDB is the acceptance: the 50,000 IMDB reviews with the
 // book's settings, CountVectorizer(min_df=10, max_df=0.1, binary=True), give
-// linalg's matrix row for row: the anchor's sum 438,452,207 (scikit-learn
-// 1.2.1 and scipy 1.10.1, see linalg's imdb_test.go) and every row's digest.
+// linalg's matrix row for row: scipy's sum 438,452,207 (scikit-learn 1.2.1
+// and scipy 1.10.1, linalg/testdata/scipy_cooccurrence.py) and every row's digest.
 // It needs data/imdb (scripts/fetch-data.sh) and about 6 GB of memory, and
 // is skipped with -short.
 func TestCooccurrenceIMDB(t *testing.T) {
@@ -209,7 +209,7 @@ func TestCooccurrenceIMDB(t *testing.T) {
 		sum += d.Sum
 	}
 	if len(vocab) != 25858 || sum != 438452207 {
-		t.Errorf("%d terms, sum %d; the anchor has 25858 terms, sum 438452207", len(vocab), sum)
+		t.Errorf("%d terms, sum %d; scipy's matrix has 25858 terms, sum 438452207", len(vocab), sum)
 	}
 	cv := &text.CountVectorizer{MinDF: c.MinDF, MaxDF: c.MaxDF, Binary: true}
 	checkAgainstKernel(t, cv, false, docs, digests, vocab)
