@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hot reload under load (issue 14): `kiln serve` follows the production alias
+# Hot reload under load: `kiln serve` follows the production alias
 # of a registry (polling it every POLL) while scripts/reloadload keeps
 # CLIENTS clients (one connection each) scoring one-row requests without
 # pause, first for DURATION with no promotions, then for DURATION while it

@@ -1,4 +1,4 @@
-// Command reloadload measures hot reload under load (issue 14): it keeps
+// Command reloadload measures hot reload under load: it keeps
 // -c clients scoring one-row requests against a running kiln server without
 // pause while it publishes a new version of the model to the server's
 // registry and promotes the served alias to it every -every, for -d. Every
