@@ -9,9 +9,11 @@ import (
 )
 
 // BenchmarkLinearCalifornia times OLS on the 20,433 complete rows of
-// California housing (12 columns with the dummies), the fit that
-// testdata/sklearn_reference.py times for scikit-learn 1.2.1's
-// LinearRegression().
+// California housing (12 columns with the dummies), as scikit-learn 1.2.1's
+// LinearRegression().fit. scripts/bench.sh --only models runs it,
+// BenchmarkLogisticBreastCancer and BenchmarkLogisticIMDB beside scikit-learn's
+// fits (bench/py/references.py models); testdata/sklearn_reference.py also
+// prints the seconds of each of those fits.
 func BenchmarkLinearCalifornia(b *testing.B) {
 	X, y := californiaDesign(b)
 	for b.Loop() {
@@ -22,7 +24,7 @@ func BenchmarkLinearCalifornia(b *testing.B) {
 	}
 }
 
-// BenchmarkLogisticBreastCancer times scikit-learn 1.2.1's
+// BenchmarkLogisticBreastCancer times the fit of scikit-learn 1.2.1's
 // LogisticRegression(C=1, max_iter=1000, tol=1e-10) on the standardized
 // breast cancer data (569 x 30, dense), with each solver: lbfgs stops where
 // scikit-learn's does (34 iterations, on the relative-reduction test),

@@ -98,9 +98,10 @@ func TestLogisticIMDB(t *testing.T) {
 }
 
 // BenchmarkLogisticIMDB times the fit alone (the matrices are built once,
-// outside the timer), as testdata/sklearn_reference.py times scikit-learn's
-// fit, with one worker (scikit-learn's lbfgs is single-threaded) and with
-// two. Run the two side by side; see BENCHMARKS.md.
+// outside the timer), as bench/py/references.py models and
+// testdata/sklearn_reference.py time scikit-learn's fit, with one worker
+// (scikit-learn's lbfgs is single-threaded) and with two. scripts/bench.sh
+// --only models runs the two side by side; see BENCHMARKS.md.
 func BenchmarkLogisticIMDB(b *testing.B) {
 	xTrain, xTest, yTrain, yTest := imdbMatrices(b)
 	for _, workers := range []int{1, 2} {
