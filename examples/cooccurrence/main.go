@@ -20,8 +20,9 @@
 //	go run ./examples/cooccurrence -full -top 30
 //
 // -plot FILE also times the three methods on a fifth, two fifths, ... of the
-// documents (median of five warm runs each) and draws the seconds against the
-// documents, the book's Figure 5.10, as a PNG.
+// documents (median of nine warm runs each, in rounds over every size and
+// method) and draws the seconds against the documents, the book's Figure
+// 5.10, as a PNG.
 //
 //	go run ./examples/cooccurrence -method plain
 //	go run ./examples/cooccurrence -plot cooccurrence.png
@@ -133,8 +134,8 @@ func run(ctx context.Context, w io.Writer, cfg config) (*report, error) {
 	return rep, plotTimings(cfg.Plot, rep.Timings, rep.Terms)
 }
 
-// Timing is one method's time (median of five warm runs) to count the
-// co-occurrences of the first Docs[i] documents.
+// Timing is one method's time (median of nine warm runs, into a reused
+// output) to count the co-occurrences of the first Docs[i] documents.
 type Timing struct {
 	Method linalg.Method
 	Docs   []int
@@ -142,26 +143,29 @@ type Timing struct {
 }
 
 // timedRuns is the number of timed runs of each method at each size.
-const timedRuns = 5
+const timedRuns = 9
 
 // timeMethods times every method on the first n/points, 2n/points, ..., n
-// documents of b (the same vocabulary throughout): the median of five runs,
-// the methods taking turns run by run so that a change of load falls on all
-// of them. Each size starts with an untimed run of every method, so that
-// the timed runs find a heap already grown to their size: the pages a
-// process touches for the first time cost far more on some machines than
-// the counting (the count itself reports the fresh-process time).
+// documents of b (the same vocabulary throughout): the median of nine runs.
+// The runs go in rounds, each round timing every method at every size, so
+// that a change in the machine's load (other processes come and go) falls
+// on every point of the figure alike rather than on one size or one method.
+// Each method counts into an output of its own, allocated in an untimed
+// first round and reused: the pages a process touches for the first time
+// cost far more on some machines than the counting, and whether the heap
+// still holds them varies from run to run (the count above the figure
+// reports the fresh-process time, output allocated).
 func timeMethods(ctx context.Context, b mat.Matrix, points int, progressTo io.Writer) ([]Timing, error) {
 	if points <= 0 {
 		points = 5
 	}
 	n, _ := b.Dims()
 	methods := linalg.Methods()
-	out := make([]Timing, len(methods))
-	bar := progress.New(progressTo, "timing the methods")
-	for p := 1; p <= points; p++ {
-		docs := n * p / points
-		idx := make([]int, docs)
+	subs := make([]mat.Matrix, points)
+	docs := make([]int, points)
+	for p := range subs {
+		docs[p] = n * (p + 1) / points
+		idx := make([]int, docs[p])
 		for i := range idx {
 			idx[i] = i
 		}
@@ -169,27 +173,39 @@ func timeMethods(ctx context.Context, b mat.Matrix, points int, progressTo io.Wr
 		if err != nil {
 			return nil, err
 		}
-		runs := make([][]time.Duration, len(methods))
-		for r := -1; r < timedRuns; r++ { // run -1 warms up
+		subs[p] = sub
+	}
+	runs := make([][][]time.Duration, len(methods)) // method, size, run
+	for k := range runs {
+		runs[k] = make([][]time.Duration, points)
+	}
+	outputs := make([]*linalg.PackedCounts, len(methods)) // one per method, reused
+	bar := progress.New(progressTo, "timing the methods")
+	for r := -1; r < timedRuns; r++ { // round -1 warms up
+		for p, sub := range subs {
 			for k, m := range methods {
 				start := time.Now()
-				if _, err := (linalg.Cooccurrence{Method: m}).Packed(ctx, sub); err != nil {
+				c, err := (linalg.Cooccurrence{Method: m}).PackedTo(ctx, outputs[k], sub)
+				if err != nil {
 					return nil, err
 				}
+				outputs[k] = c
 				if r >= 0 {
-					runs[k] = append(runs[k], time.Since(start))
+					runs[k][p] = append(runs[k][p], time.Since(start))
 				}
 			}
-			bar.Report(kiln.Progress{Stage: "runs", Done: int64((p-1)*(timedRuns+1) + r + 2), Total: int64(points * (timedRuns + 1))})
 		}
-		for k, m := range methods {
-			slices.Sort(runs[k])
-			out[k].Method = m
-			out[k].Docs = append(out[k].Docs, docs)
-			out[k].Times = append(out[k].Times, runs[k][timedRuns/2])
-		}
+		bar.Report(kiln.Progress{Stage: "rounds", Done: int64(r + 2), Total: timedRuns + 1})
 	}
 	bar.Done()
+	out := make([]Timing, len(methods))
+	for k, m := range methods {
+		out[k] = Timing{Method: m, Docs: slices.Clone(docs)}
+		for p := range subs {
+			slices.Sort(runs[k][p])
+			out[k].Times = append(out[k].Times, runs[k][p][timedRuns/2])
+		}
+	}
 	return out, nil
 }
 
