@@ -21,6 +21,7 @@ tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE # through cleanup: no server left running
 
 go build -o "$tmp/serve" ./examples/serve
 "$tmp/serve" -publish -registry "$tmp/reg" >/dev/null
@@ -34,6 +35,9 @@ for port in "$KILN_PORT" "$FLASK_PORT"; do
 		curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$port/models/housing/predict" -X POST -d '{}' 2>/dev/null | grep -q 400 && break
 		sleep 0.2; done
 done
+# Both must be up: a server that did not start says why in its log.
+curl -s -o /dev/null "127.0.0.1:$KILN_PORT/v2/health/live" || { echo "kiln's server did not start:"; cat "$tmp/kiln.log"; exit 1; }
+curl -s -o /dev/null "127.0.0.1:$FLASK_PORT/" || { echo "the Flask reference did not start:"; tail -20 "$tmp/flask.log"; exit 1; }
 
 row='{"longitude":-122.23,"latitude":37.88,"housing_median_age":41,"total_rooms":880,"total_bedrooms":129,"population":322,"households":126,"median_income":8.3252,"ocean_proximity":"NEAR BAY"}'
 rows_body="{\"rows\":[$row]}"

@@ -2,8 +2,8 @@
 the same .kiln bundle as kiln's server, the way chapter 2 of 'Data Science in
 Production' serves a model (a Flask app under gunicorn).
 
-The bundle is read with the numpy-only reader of persist/FORMAT.md (the code
-block of that specification, executed as is), and scored as FORMAT.md says: a
+The bundle is read with the container reader of persist/reader/kiln_reader.py
+(FORMAT.md's reference reader, numpy only), and scored as FORMAT.md says: a
 features.Table step (numeric columns imputed and scaled, categorical columns
 one-hot) followed by a LinearRegression.
 
@@ -15,6 +15,7 @@ Routes, answering as kiln's do:
     POST /v2/models/NAME/infer  Open Inference Protocol, one tensor per column
 """
 import os
+import sys
 
 import flask
 import numpy as np
@@ -23,12 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_reader():
-    spec = open(os.path.join(HERE, "..", "persist", "FORMAT.md")).read()
-    code = spec[spec.index("```python\n") + 10:]
-    code = code[:code.index("```")]
-    ns = {"__name__": "kiln_format_reader"}
-    exec(compile(code, "persist/FORMAT.md", "exec"), ns)
-    return ns["read_kiln"]
+    sys.path.insert(0, os.path.join(HERE, "..", "persist", "reader"))
+    import kiln_reader
+    return kiln_reader.read_bundle
 
 
 def strings(tensors, name):
