@@ -9,12 +9,12 @@ import (
 	"github.com/kiln-ml/kiln/internal/realdata"
 )
 
-// The operations of scripts/ops_anchor.py, on the same data: nycflights13
+// The operations of scripts/pandas_ops_timing.py, on the same data: nycflights13
 // flights repeated 10 times (3,367,760 rows, read with ReadCSVFile's default
 // inference) and the embedded planes table. Run side by side with
 //
 //	flock /tmp/kiln-bench.lock go test ./dataset -run XXX -bench '^BenchmarkFlights10x$' -count 5
-//	flock /tmp/kiln-bench.lock /usr/bin/python3 scripts/ops_anchor.py $KILN_DATA/nycflights13/flights10x.csv dataset/builtin/data/nycflights13/planes.csv
+//	flock /tmp/kiln-bench.lock /usr/bin/python3 scripts/pandas_ops_timing.py $KILN_DATA/nycflights13/flights10x.csv dataset/builtin/data/nycflights13/planes.csv
 
 var (
 	flights10xOnce sync.Once

@@ -28,7 +28,7 @@ func BenchmarkLinearCalifornia(b *testing.B) {
 // LogisticRegression(C=1, max_iter=1000, tol=1e-10) on the standardized
 // breast cancer data (569 x 30, dense), with each solver: lbfgs stops where
 // scikit-learn's does (34 iterations, on the relative-reduction test),
-// Newton at the optimum. scripts/logistic_anchor.py times scikit-learn.
+// Newton at the optimum. scripts/sklearn_logistic_timing.py times scikit-learn.
 func BenchmarkLogisticBreastCancer(b *testing.B) {
 	X, y := breastCancer(b)
 	for _, solver := range []Solver{LBFGS, Newton} {

