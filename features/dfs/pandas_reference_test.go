@@ -14,7 +14,7 @@ import (
 )
 
 // TestPandasReferenceParity compares kiln's features of the 4,043 planes
-// with pandas 1.5.3's (testdata/dfs_anchor.csv.gz, written by
+// with pandas 1.5.3's (testdata/pandas_features.csv.gz, written by
 // testdata/pandas_reference.py): exact for counts, sums, min, max, modes,
 // num_unique and one-hot sums, 1e-9 relative for mean, std and skew.
 func TestPandasReferenceParity(t *testing.T) {
@@ -36,7 +36,7 @@ func TestPandasReferenceParity(t *testing.T) {
 }
 
 func compareWithPandas(t *testing.T, fm *dataset.Frame) {
-	fh, err := os.Open("testdata/dfs_anchor.csv.gz")
+	fh, err := os.Open("testdata/pandas_features.csv.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

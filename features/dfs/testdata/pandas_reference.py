@@ -6,7 +6,7 @@ with a tail number) aggregated into one row per plane (tailnum), 4,043 x 40.
 
 usage, from the repository root:
     /usr/bin/python3 features/dfs/testdata/pandas_reference.py \\
-        dataset/builtin/data/nycflights13/flights.csv.gz | gzip -9 > features/dfs/testdata/dfs_anchor.csv.gz
+        dataset/builtin/data/nycflights13/flights.csv.gz | gzip -9n > features/dfs/testdata/pandas_features.csv.gz
 
 The features, in this order: COUNT(flights); SUM, MEAN, MIN, MAX, STD (n - 1) and
 SKEW (pandas' adjusted Fisher-Pearson) of dep_delay, arr_delay, air_time and distance,
