@@ -6,7 +6,7 @@
 # description and measured page-fault cost, and the tables of BENCHMARKS.md (the section
 # between the bench markers is replaced; bench/last-run.json keeps the raw figures).
 #
-#   scripts/bench.sh [--rounds N] [--only csv,jsonl,parquet,dfs,dfs10x,cooc,countvec,ops,models,persist]
+#   scripts/bench.sh [--rounds N] [--only csv,jsonl,parquet,dfs,dfs10x,cooc,countvec,ops,models,persist] [--deadline HH:MM]
 #
 # The run holds the lock file $KILN_BENCH_LOCK (default /tmp/kiln-bench.lock) so that two
 # benchmark runs on one machine never overlap. About 10 minutes a round on 2 quiet cores.
