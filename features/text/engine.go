@@ -66,7 +66,7 @@ type shard struct {
 	hashN  int            // hashing mode: number of columns
 	alt    bool           // hashing mode: alternate signs
 	table  *termTable
-	stats  []termStats     // per id (learning only)
+	stats  []termStats     // per id (learning only; seen is in it)
 	seen   []uint64        // per id: number of the last document that had it << 32 | its entry in that row
 	docMap map[int32]int32 // instead of seen when hashing into many columns: id -> entry
 	doc    uint32          // number of the current document, from 1
@@ -74,8 +74,13 @@ type shard struct {
 	emit   func([]byte)
 }
 
-// termStats are a term's document frequency and total count in a shard.
-type termStats struct{ df, tf int64 }
+// termStats are a term's document frequency and total count in a shard, and
+// its seen word (as shard.seen), side by side so that counting a term touches
+// one place besides the term table.
+type termStats struct {
+	seen   uint64
+	df, tf int64
+}
 
 func newShard(an *analyzer, fixed *Vocabulary, hashN int, alt bool) *shard {
 	s := &shard{an: an, learn: fixed == nil && hashN == 0, hashN: hashN, alt: alt}
@@ -107,11 +112,22 @@ func (s *shard) add(t []byte) {
 			v = -1
 		}
 	} else if s.learn {
-		var added bool
-		if id, added = s.table.lookup(t); added {
+		id, added := s.table.lookup(t)
+		if added {
 			s.stats = append(s.stats, termStats{})
-			s.seen = append(s.seen, 0)
 		}
+		st := &s.stats[id]
+		st.tf++
+		out := s.out
+		if uint32(st.seen>>32) == s.doc {
+			out.counts[uint32(st.seen)]++
+			return
+		}
+		st.seen = uint64(s.doc)<<32 | uint64(len(out.ids))
+		st.df++
+		out.ids = append(out.ids, id)
+		out.counts = append(out.counts, 1)
+		return
 	} else {
 		c, ok := s.fixed[string(t)]
 		if !ok {
@@ -147,22 +163,17 @@ func (s *shard) process(b batch, out *batchRows) (int, error) {
 	for k, doc := range b.docs {
 		if s.doc == math.MaxUint32 { // document numbers wrap: forget the old ones
 			clear(s.seen)
+			for i := range s.stats {
+				s.stats[i].seen = 0
+			}
 			s.doc = 0
 		}
 		s.doc++
 		if s.docMap != nil {
 			clear(s.docMap)
 		}
-		start := len(out.ids)
 		if err := s.an.analyze(doc, s.emit); err != nil {
 			return b.first + k, err
-		}
-		if s.learn {
-			for e := start; e < len(out.ids); e++ {
-				st := &s.stats[out.ids[e]]
-				st.df++
-				st.tf += int64(out.counts[e])
-			}
 		}
 		out.ptr = append(out.ptr, int32(len(out.ids)))
 	}
