@@ -298,6 +298,14 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 	if !byName && len(inputs) == 1 && (len(inputs[0].shape) == 2 && inputs[0].shape[1] == uint64(k) || k == 1) {
 		return fillWide(t, &inputs[0], lim)
 	}
+	// Every row needs a value and a separator in each of the k columns'
+	// data, so the data of all tensors bounds the rows worth reserving:
+	// a tensor that announces many rows while the others bring none
+	// reserves no more than the body can fill.
+	dataBytes := 0
+	for _, in := range inputs {
+		dataBytes += len(in.data)
+	}
 	seen := make([]bool, k)
 	rows := -1
 	for x := range inputs {
@@ -325,8 +333,8 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 		if rows >= 0 && int(n) != rows {
 			return fmt.Errorf("input %q: %d rows, but the other inputs have %d", in.name, n, rows)
 		}
-		if rows < 0 { // each value takes two bytes of data at least
-			c.reserve(min(int(n), len(in.data)/2))
+		if rows < 0 {
+			c.reserve(min(int(n), dataBytes/(2*k)))
 		}
 		rows = int(n)
 		got, err := t.read(in, i, rows)
