@@ -1,8 +1,15 @@
 package beam
 
 import (
+	"bufio"
+	"bytes"
+	"io"
+	"math"
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/kiln-ml/kiln/dataset"
 )
 
 // FuzzDecoders: the coders' decoders read what crosses the runner; arbitrary
@@ -39,6 +46,128 @@ func FuzzDecoders(f *testing.F) {
 			if again, err := decodeDocumentFrequencies(encodeDocumentFrequencies(v)); err != nil || !reflect.DeepEqual(again, v) {
 				t.Fatalf("documentFrequencies %+v does not survive a round trip: %v", v, err)
 			}
+		}
+	})
+}
+
+// FuzzParseRecords: arbitrary CSV or JSON Lines text is cut into records by
+// the readers' record splitter and parsed with a model's input types as
+// Score parses a batch; no input panics, and every record is either a row
+// of the batch's frame or a dead letter, never both, never neither.
+func FuzzParseRecords(f *testing.F) {
+	f.Add([]byte("x,label,note\n1.5,a,hi\n2,b,\"two\nlines\"\nnope,c,x\n"), true)
+	f.Add([]byte("x,label\n1,a\n2\n\n3,b,extra\n"), true)
+	f.Add([]byte("x\n\n1\n"), true)
+	f.Add([]byte(`{"x": 1.5, "label": "a", "note": 3}`+"\n"+`{"x": "bad"}`+"\n\n"+`{"label": "b", "note": "text"}`+"\n{\n"), false)
+	f.Add([]byte(`{"x": 1, "y": [1, 2]}`+"\n"+`{"x": 2, "y": {"a": 1}}`+"\n"), false)
+	inputs := map[string]dataset.Type{"x": dataset.Float64, "label": dataset.String}
+	fn := &scoreFn{KeepAll: true, m: &model{inputs: inputs, order: []string{"x", "label"}}}
+	f.Fuzz(func(t *testing.T, data []byte, csv bool) {
+		format := "jsonl"
+		if csv {
+			format = "csv"
+		}
+		rr := &recordReader{r: bufio.NewReader(bytes.NewReader(data)), csv: csv, max: 1 << 10}
+		in := Rows{Source: "fuzz", Format: format}
+		if csv {
+			h, err := rr.next()
+			if err != nil || h.tooLong {
+				return
+			}
+			in.Header = h.text
+			rr.fields = countFields(h.text)
+		}
+		lastLine := int64(0)
+		for {
+			r, err := rr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("reading from memory: %v", err)
+			}
+			if r.line <= lastLine {
+				t.Fatalf("record at line %d after one at line %d", r.line, lastLine)
+			}
+			lastLine = r.line
+			if r.tooLong {
+				continue
+			}
+			in.Records = append(in.Records, r.text)
+			in.Lines = append(in.Lines, r.line)
+		}
+		b, err := fn.parse(in)
+		if err != nil {
+			return // an error for the whole batch fails the job with its message
+		}
+		rows := 0
+		if b.frame != nil {
+			rows = b.frame.NumRows()
+			if len(b.record) != rows {
+				t.Fatalf("%d frame rows and %d record indices", rows, len(b.record))
+			}
+		}
+		seen := map[int64]bool{}
+		for _, k := range b.record {
+			seen[in.First+int64(k)] = true
+		}
+		for _, d := range b.dead {
+			if seen[d.Row] {
+				t.Fatalf("row %d is both scored and dead (%s)", d.Row, d.Reason)
+			}
+			seen[d.Row] = true
+		}
+		if rows+len(b.dead) != len(in.Records) || len(seen) != len(in.Records) {
+			t.Fatalf("%d records gave %d rows and %d dead letters", len(in.Records), rows, len(b.dead))
+		}
+		if b.frame != nil && rows > 0 {
+			if reason := fn.checkBatch(b.frame); reason == "" {
+				c, _ := b.frame.Column("x")
+				if c.Type() != dataset.Float64 {
+					t.Fatalf("x is %s, want float64", c.Type())
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecodeRows: the coder of Rows, the element Score reads and writes,
+// decodes arbitrary bytes to an error or a value that encodes back to the
+// same bytes' meaning.
+func FuzzDecodeRows(f *testing.F) {
+	fr := dataset.MustNew(
+		dataset.NewFloat64("x", []float64{1.5, math.NaN(), -2}, []bool{true, false, true}),
+		dataset.NewInt64("n", []int64{1, 2, 3}, nil),
+		dataset.NewBool("b", []bool{true, false, true}, nil),
+		dataset.NewString("s", []string{"a", "", "c"}, nil),
+		dataset.NewTimestamp("t", []int64{0, 1e9, 2e9}, []bool{true, true, false}),
+	)
+	for _, r := range []Rows{
+		{Source: "f.parquet", First: 7, Frame: fr},
+		{Source: "f.csv", First: 2, Format: "csv", Header: "x,s", Records: []string{"1,a", "2,\"b\nc\""}, Lines: []int64{2, 3}},
+	} {
+		b, err := encodeRows(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := decodeRows(b)
+		if err != nil {
+			return
+		}
+		enc, err := encodeRows(r)
+		if err != nil {
+			t.Fatalf("a decoded %+v does not encode: %v", r, err)
+		}
+		again, err := decodeRows(enc)
+		if err != nil {
+			t.Fatalf("re-encoded Rows do not decode: %v", err)
+		}
+		if again.Source != r.Source || again.First != r.First || again.Len() != r.Len() || !reflect.DeepEqual(again.Records, r.Records) ||
+			(r.Frame == nil) != (again.Frame == nil) || r.Frame != nil && !slices.Equal(r.Frame.Names(), again.Frame.Names()) {
+			t.Fatalf("Rows %+v does not survive a round trip: %+v", r, again)
 		}
 	})
 }
