@@ -409,7 +409,7 @@ func TestModelIdentity(t *testing.T) {
 	}
 }
 
-// TestScoreFlights3M is issue 15's acceptance: the 3,000,000 rows of
+// TestScoreFlights3M is the acceptance case of Score: the 3,000,000 rows of
 // flights-3m.parquet scored by Beam on prism equal Pipeline.Predict
 // in-process, bit for bit, on every row.
 func TestScoreFlights3M(t *testing.T) {

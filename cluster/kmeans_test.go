@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestKMeansIrisBestOfTen is the acceptance on iris: best of ten
+// TestKMeansIrisBestOfTen is the acceptance case on iris: best of ten
 // k-means++ starts. Golden values: R 4.2.2, kmeans(iris[,1:4], K, nstart=...)
 // (also scikit-learn 1.2.1 KMeans(n_init=10, random_state=0): 78.85144143
 // with sizes 62/50/38, and 152.3479518 for K=2).

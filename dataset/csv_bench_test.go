@@ -57,7 +57,7 @@ func benchmarkReadFlights10x(b *testing.B, file string, read func(string) (*Fram
 	}
 	b.StopTimer()
 	runtime.ReadMemStats(&ms1)
-	// The bound: at most 1.3x the frame's own bytes allocated per load.
+	// The bound we hold the reader to: at most 1.3x the frame's own bytes allocated per load.
 	perLoad := float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(b.N)
 	b.ReportMetric(float64(frameBytes(f))/1e6, "frame-MB")
 	b.ReportMetric(perLoad/float64(frameBytes(f)), "alloc/frame")
