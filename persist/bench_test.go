@@ -21,6 +21,33 @@ import (
 //
 //	go test -run X -bench LoadIMDB -count 5 ./persist
 func BenchmarkLoadIMDBPipeline(b *testing.B) {
+	path := imdbBundle(b)
+	for b.Loop() {
+		if _, err := Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(info.Size()), "bundle-bytes")
+}
+
+// imdbBundle returns the path of the IMDB pipeline bundle, fitting and saving
+// it first when needed. With KILN_BENCH_IMDB_BUNDLE set, the bundle is kept at
+// that path and fitted only by the first process that finds it absent: the
+// benchmark harness (bench/run.py) prepares it once, so that a fresh process's
+// peak RSS is that of loading the bundle, not of fitting the model.
+func imdbBundle(b *testing.B) string {
+	path := os.Getenv("KILN_BENCH_IMDB_BUNDLE")
+	if path != "" {
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	} else {
+		path = filepath.Join(b.TempDir(), "imdb.kiln")
+	}
 	texts, labels := realdata.IMDB(b)
 	cv := &text.CountVectorizer{MinDF: text.DF{Docs: 10}, MaxDF: text.DF{Fraction: 0.1}, Binary: true}
 	all, err := cv.FitTransform(context.Background(), texts)
@@ -40,19 +67,11 @@ func BenchmarkLoadIMDBPipeline(b *testing.B) {
 	if err := lr.Fit(context.Background(), x, y); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(b.TempDir(), "imdb.kiln")
 	p := assembled(b, []any{cv, lr}, pipeline.Meta{Inputs: []Field{{Name: "review", Type: "string"}}})
 	if err := Save(path, p, SaveOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		if _, err := Load(path); err != nil {
-			b.Fatal(err)
-		}
-	}
-	info, _ := os.Stat(path)
-	b.ReportMetric(float64(info.Size()), "bundle-bytes")
-	b.ReportMetric(float64(cv.Vocabulary().Len()), "terms")
+	return path
 }
 
 // takeRows copies rows of a CSR matrix into a new one.
