@@ -13,10 +13,19 @@ import (
 // rowExpr computes a row-local feature (identity, transform or direct) for any
 // set of rows of its entity.
 type rowExpr struct {
-	typ    ValueType
-	id     int // scratch slot
-	f      []float64
-	t      []int64
+	typ ValueType
+	id  int // scratch slot
+
+	// Identity: the column itself, which the streaming path reads in chunks,
+	// and its values as float64 (nulls NaN) or, for datetimes, int64 (nulls
+	// nullTime), converted once on first use by the per-instance path (see
+	// values), so that a whole-table Compute allocates nothing per child row.
+	col       *dataset.Column
+	codes     []int32 // a string column's dictionary codes
+	converted sync.Once
+	f         []float64
+	t         []int64
+
 	via    []int32 // direct: child row -> parent row (-1 none); base describes the parent
 	base   *rowExpr
 	input  *rowExpr // transform
@@ -270,45 +279,10 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 	case Identity:
 		col, _ := ent.Frame.Column(f.Column)
 		e.typ = columnType(col.Type())
-		valid := col.Valid()
-		switch col.Type() {
-		case dataset.Float64:
-			e.f = col.Float64s()
-			if valid != nil {
-				e.f = slices.Clone(e.f)
-			}
-		case dataset.Bool:
-			e.f = make([]float64, col.Len())
-			for i, b := range col.Bools() {
-				e.f[i] = b2f(b)
-			}
-		case dataset.Int64:
-			e.f = make([]float64, col.Len())
-			for i, v := range col.Int64s() {
-				e.f[i] = float64(v)
-			}
-		case dataset.String:
-			codes, levels, _ := col.Dict()
-			e.f = make([]float64, col.Len())
-			for i, k := range codes {
-				e.f[i] = float64(k)
-			}
-			e.levels = levels
-			e.rank = levelRanks(levels)
-		case dataset.Timestamp:
-			e.t = slices.Clone(col.Int64s())
-			for i, ok := range valid {
-				if !ok {
-					e.t[i] = nullTime
-				}
-			}
-		}
-		if e.f != nil {
-			for i, ok := range valid {
-				if !ok {
-					e.f[i] = math.NaN() // nulls are NaN, as in pandas
-				}
-			}
+		e.col = col
+		if col.Type() == dataset.String {
+			codes, levels, _ := col.Dict() // AddEntity dictionary-encodes strings
+			e.codes, e.levels, e.rank = codes, levels, levelRanks(levels)
 		}
 	case Transform:
 		in, err := c.expr(f.Input)
@@ -358,6 +332,65 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 	}
 	c.exprs[key] = e
 	return e, nil
+}
+
+// values returns an identity's values for every row of its column: float64
+// (nulls NaN, as in pandas) or, for a datetime, int64 (nulls nullTime). They
+// are converted on the first call; a float64 column without nulls is used as
+// it is.
+func (e *rowExpr) values() ([]float64, []int64) {
+	e.converted.Do(func() {
+		if e.col.Type() == dataset.Timestamp {
+			e.t = slices.Clone(e.col.Int64s())
+			for i, ok := range e.col.Valid() {
+				if !ok {
+					e.t[i] = nullTime
+				}
+			}
+			return
+		}
+		if e.col.Type() == dataset.Float64 && e.col.Valid() == nil {
+			e.f = e.col.Float64s()
+			return
+		}
+		e.f = e.chunk(0, e.col.Len(), make([]float64, e.col.Len()))
+	})
+	return e.f, e.t
+}
+
+// chunk returns an identity's values of rows [a, b) as float64, nulls NaN:
+// the column's own slice for a float64 column without nulls, else converted
+// into buf (which must hold b-a values).
+func (e *rowExpr) chunk(a, b int, buf []float64) []float64 {
+	c := e.col
+	buf = buf[:b-a]
+	switch c.Type() {
+	case dataset.Float64:
+		if c.Valid() == nil {
+			return c.Float64s()[a:b]
+		}
+		copy(buf, c.Float64s()[a:b])
+	case dataset.Int64:
+		for i, v := range c.Int64s()[a:b] {
+			buf[i] = float64(v)
+		}
+	case dataset.Bool:
+		for i, v := range c.Bools()[a:b] {
+			buf[i] = b2f(v)
+		}
+	case dataset.String:
+		for i, k := range e.codes[a:b] {
+			buf[i] = float64(k)
+		}
+	}
+	if valid := c.Valid(); valid != nil {
+		for i, ok := range valid[a:b] {
+			if !ok {
+				buf[i] = math.NaN()
+			}
+		}
+	}
+	return buf
 }
 
 // levelRanks returns each level's position in string order, to break mode ties.

@@ -346,7 +346,21 @@ func (k keyIndex) row(key any) (int, bool) {
 // parentRows maps each row of the child column to its parent's row, -1 for
 // null keys and keys the parent does not have.
 func parentRows(child *dataset.Column, parent keyIndex) []int32 {
-	out := make([]int32, child.Len())
+	return newParentMap(child, parent).fill(0, child.Len(), make([]int32, child.Len()))
+}
+
+// parentMap maps child rows to parent rows (-1 for null keys and keys the
+// parent does not have). A dictionary-encoded key maps through a table by
+// code, filled a chunk of rows at a time, so that a pass over the child needs
+// no array as long as the child; an int64 key is looked up once per row.
+type parentMap struct {
+	codes  []int32 // dictionary key: its codes, validity and each code's parent row
+	valid  []bool
+	byCode []int32
+	rows   []int32 // int64 key: the parent of every child row
+}
+
+func newParentMap(child *dataset.Column, parent keyIndex) parentMap {
 	if codes, levels, ok := child.Dict(); ok {
 		byCode := make([]int32, len(levels))
 		for k, s := range levels {
@@ -355,22 +369,39 @@ func parentRows(child *dataset.Column, parent keyIndex) []int32 {
 				byCode[k] = r
 			}
 		}
-		for i, k := range codes {
-			if child.IsNull(i) {
-				out[i] = -1
-			} else {
-				out[i] = byCode[k]
-			}
-		}
-		return out
+		return parentMap{codes: codes, valid: child.Valid(), byCode: byCode}
 	}
+	rows := make([]int32, child.Len())
 	for i, v := range child.Int64s() {
-		out[i] = -1
+		rows[i] = -1
 		if r, ok := parent.ints[v]; ok && !child.IsNull(i) {
-			out[i] = r
+			rows[i] = r
 		}
 	}
-	return out
+	return parentMap{rows: rows}
+}
+
+// fill returns the parent rows of child rows [a, b): in dst (which must hold
+// b-a values) for a dictionary key, a slice of the map's own for an int64 key.
+func (m parentMap) fill(a, b int, dst []int32) []int32 {
+	if m.byCode == nil {
+		return m.rows[a:b]
+	}
+	dst = dst[:b-a]
+	if m.valid == nil {
+		for i, k := range m.codes[a:b] {
+			dst[i] = m.byCode[k]
+		}
+		return dst
+	}
+	valid := m.valid[a:b]
+	for i, k := range m.codes[a:b] {
+		dst[i] = -1
+		if valid[i] { // a null's code may be any number
+			dst[i] = m.byCode[k]
+		}
+	}
+	return dst
 }
 
 // keyHash is the bucket hash of an index value (FNV-1a of its decimal or

@@ -39,18 +39,19 @@ func (w *worker) gather(e *rowExpr, rows []int32, depth int) *buffer {
 			}
 		}
 		return w.gather(e.base, pr, depth+1)
-	case e.t != nil:
+	case e.typ == Datetime: // an identity: the cases above are the others
+		_, src := e.values()
 		b.t = grow(b.t, len(rows))
 		for i, r := range rows {
 			if r < 0 {
 				b.t[i] = nullTime
 			} else {
-				b.t[i] = e.t[r]
+				b.t[i] = src[r]
 			}
 		}
 	default:
 		b.f = grow(b.f, len(rows))
-		src := e.f
+		src, _ := e.values()
 		for i, r := range rows {
 			if r < 0 {
 				b.f[i] = math.NaN()
@@ -80,7 +81,7 @@ func (w *worker) evalGroup(g *aggGroup, p int32, lo, hi int64, out []float64) {
 		}
 		nb.f = grow(nb.f, z-a)
 		var one [1]float64
-		for i, r := range g.link.rows[a:z] {
+		for i, r := range g.link.childRows()[a:z] {
 			w.evalGroup(g.nested, r, lo, hi, one[:])
 			nb.f[i] = one[0]
 		}

@@ -3,18 +3,47 @@ package dfs
 import (
 	"math"
 	"slices"
+	"sync"
 )
 
-// link is the per-parent index of a child's rows, built once: the child rows
-// of parent p are rows[offsets[p]:offsets[p+1]], in time order (then row
-// order); times holds their time-index values, nil when the child has none.
+// link is the per-parent index of a child's rows: the child rows of parent p
+// are rows[offsets[p]:offsets[p+1]], in time order (then row order); times
+// holds their time-index values, nil when the child has none. Without a time
+// index, rows is built on first use (childRows): the streaming path reads
+// the child in row order and needs only the offsets and the parent of each
+// row.
 type link struct {
 	offsets  []int32
-	rows     []int32
 	times    []int64
-	parent   []int32 // child row -> parent row, -1 for none
-	rowOrder bool    // every group is in row order (no time reordering was needed)
+	parents  parentMap // child row -> parent row, -1 for none
+	children int       // child rows
+	rowOrder bool      // every group is in row order (no time reordering was needed)
+
+	rowsBuilt sync.Once
+	rows      []int32
 }
+
+// childRows returns the child rows grouped by parent (see link).
+func (l *link) childRows() []int32 {
+	l.rowsBuilt.Do(func() {
+		nparents := len(l.offsets) - 1
+		l.rows = make([]int32, l.offsets[nparents])
+		next := slices.Clone(l.offsets[:nparents])
+		buf := make([]int32, linkChunk)
+		for a := 0; a < l.children; a += linkChunk {
+			for k, p := range l.parents.fill(a, min(l.children, a+linkChunk), buf) {
+				if p >= 0 {
+					l.rows[next[p]] = int32(a + k)
+					next[p]++
+				}
+			}
+		}
+	})
+	return l.rows
+}
+
+// linkChunk is the number of child rows whose parents are mapped at a time.
+const linkChunk = 4096
 
 // span returns the positions [a, b) in rows of parent p's child rows whose
 // time t has lo <= t <= hi.
@@ -61,41 +90,38 @@ func (c *compiler) link(child, childKey string) (*link, error) {
 		tc, _ := ce.Frame.Column(ce.TimeIndex)
 		times = tc.Int64s()
 	}
-	l := buildLink(parentRows(kc, pe.keys), pe.Frame.NumRows(), times)
+	l := buildLink(newParentMap(kc, pe.keys), kc.Len(), pe.Frame.NumRows(), times)
 	c.links[key] = l
 	return l, nil
 }
 
-// buildLink groups child rows by parent with a counting sort (stable, so each
-// group is in row order), then orders each group by time where needed.
-func buildLink(parent []int32, nparents int, times []int64) *link {
-	l := &link{offsets: make([]int32, nparents+1), parent: parent, rowOrder: true}
-	for _, p := range parent {
-		if p >= 0 {
-			l.offsets[p+1]++
+// buildLink counts each parent's child rows; with a time index it also
+// groups the child rows by parent (a counting sort, stable, so each group is
+// in row order) and orders each group by time where needed.
+func buildLink(parents parentMap, children, nparents int, times []int64) *link {
+	l := &link{offsets: make([]int32, nparents+1), parents: parents, children: children, rowOrder: true}
+	buf := make([]int32, linkChunk)
+	for a := 0; a < children; a += linkChunk {
+		for _, p := range parents.fill(a, min(children, a+linkChunk), buf) {
+			if p >= 0 {
+				l.offsets[p+1]++
+			}
 		}
 	}
 	for i := 1; i <= nparents; i++ {
 		l.offsets[i] += l.offsets[i-1]
 	}
-	l.rows = make([]int32, l.offsets[nparents])
-	next := slices.Clone(l.offsets[:nparents])
-	for i, p := range parent {
-		if p >= 0 {
-			l.rows[next[p]] = int32(i)
-			next[p]++
-		}
-	}
 	if times == nil {
 		return l
 	}
-	l.times = make([]int64, len(l.rows))
-	for k, r := range l.rows {
+	rows := l.childRows()
+	l.times = make([]int64, len(rows))
+	for k, r := range rows {
 		l.times[k] = times[r]
 	}
 	for p := 0; p < nparents; p++ {
 		a, b := l.offsets[p], l.offsets[p+1]
-		ts, rs := l.times[a:b], l.rows[a:b]
+		ts, rs := l.times[a:b], rows[a:b]
 		if slices.IsSorted(ts) {
 			continue
 		}
@@ -132,7 +158,7 @@ func (s *Scorer) prepare() {
 		walk = func(g *aggGroup) {
 			switch {
 			case g.row != nil:
-				b := w.gather(g.row, g.link.rows, 0)
+				b := w.gather(g.row, g.link.childRows(), 0)
 				if g.row.typ == Datetime {
 					g.orderedT = slices.Clone(b.t)
 				} else {

@@ -3,6 +3,7 @@ package dfs
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -262,5 +263,45 @@ func TestTransformsGolden(t *testing.T) {
 	}
 	if region.StringAt(0) != "north" || region.StringAt(2) != "south" || !region.IsNull(11) {
 		t.Errorf("customers.region: %s, %s, null %v", region.Format(0), region.Format(2), region.IsNull(11))
+	}
+}
+
+// TestParentRowsOfKeys checks the child-to-parent map of both key kinds, with
+// a null key and a key the parent lacks, read whole and a few rows at a time
+// (as the streaming path reads it).
+func TestParentRowsOfKeys(t *testing.T) {
+	parentStr := dataset.NewString("k", []string{"a", "b"}, nil)
+	strKeys, err := newKeyIndex(parentStr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intKeys, err := newKeyIndex(dataset.NewInt64("k", []int64{10, 20}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict, err := dataset.NewDictString("k", []int32{0, 1, 2, 1, 0}, []string{"b", "x", "a"},
+		[]bool{true, false, true, true, true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int32{1, -1, 0, -1, 1} // b, null, a, x (not a parent), b
+	for _, c := range []struct {
+		child *dataset.Column
+		keys  keyIndex
+	}{
+		{dict, strKeys},
+		{dataset.NewInt64("k", []int64{20, 10, 10, 30, 20}, []bool{true, false, true, true, true}), intKeys},
+	} {
+		if got := parentRows(c.child, c.keys); !slices.Equal(got, want) {
+			t.Errorf("%s keys: parent rows %v, want %v", c.child.Type(), got, want)
+		}
+		m := newParentMap(c.child, c.keys)
+		var got []int32
+		for a := 0; a < len(want); a += 2 {
+			got = append(got, m.fill(a, min(len(want), a+2), make([]int32, 2))...)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s keys, two rows at a time: parent rows %v, want %v", c.child.Type(), got, want)
+		}
 	}
 }

@@ -42,7 +42,7 @@ func (g *aggGroup) streamable(prim string, nparents int) bool {
 // (skew takes a second pass, from the means).
 func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64, nf int) {
 	l := g.link
-	n := len(l.parent)
+	n := l.children
 	rowsOf := func(p int) int { return int(l.offsets[p+1] - l.offsets[p]) }
 	need := map[string]bool{}
 	for _, o := range outs {
@@ -74,24 +74,30 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	if need["percent_true"] {
 		trues = make([]int32, nparents)
 	}
-	var idx []int32
 	var gotFirst []bool
 	if first != nil {
 		gotFirst = make([]bool, nparents)
 	}
-	// each walks the child rows in chunks, calling fn with the chunk's values.
+	// each walks the child rows in chunks, calling fn with the chunk's parent
+	// rows and values: an identity is read from its column a chunk at a time,
+	// other inputs are gathered.
+	var idx, parentBuf []int32
+	var valueBuf []float64
 	each := func(fn func(parent []int32, vals []float64)) {
+		parentBuf = grow(parentBuf, streamChunk)
 		for a := 0; a < n; a += streamChunk {
 			b := min(n, a+streamChunk)
-			if e := g.row; e.input == nil && e.base == nil {
-				fn(l.parent[a:b], e.f[a:b]) // a column as it is: no copy
+			parent := l.parents.fill(a, b, parentBuf)
+			if e := g.row; e.col != nil {
+				valueBuf = grow(valueBuf, streamChunk)
+				fn(parent, e.chunk(a, b, valueBuf))
 				continue
 			}
 			idx = grow(idx, b-a)
 			for k := range idx {
 				idx[k] = int32(a + k)
 			}
-			fn(l.parent[a:b], w.gather(g.row, idx, 0).f)
+			fn(parent, w.gather(g.row, idx, 0).f)
 		}
 	}
 	if len(need) > 1 || !need["count"] {
@@ -251,7 +257,7 @@ func (g *aggGroup) oneHotStreamable(nparents int) bool {
 		return false
 	}
 	in := e.input
-	if in.input != nil || in.base != nil || in.f == nil || int64(nparents)*int64(len(in.levels)+1) > maxModeCells {
+	if in.codes == nil || int64(nparents)*int64(len(in.levels)+1) > maxModeCells {
 		return false
 	}
 	for _, o := range g.outs {
@@ -269,9 +275,15 @@ func (g *aggGroup) oneHotStreamable(nparents int) bool {
 func streamOneHot(in *rowExpr, l *link, gs []*aggGroup, nparents int, res []float64, nf int) {
 	nl := len(in.levels)
 	counts := make([]int32, nparents*nl)
-	for r, p := range l.parent {
-		if v := in.f[r]; p >= 0 && v == v {
-			counts[int(p)*nl+int(v)]++
+	parentBuf := make([]int32, streamChunk)
+	valid := in.col.Valid()
+	for a := 0; a < l.children; a += streamChunk {
+		b := min(l.children, a+streamChunk)
+		codes := in.codes[a:b]
+		for k, p := range l.parents.fill(a, b, parentBuf) {
+			if p >= 0 && (valid == nil || valid[a+k]) {
+				counts[int(p)*nl+int(codes[k])]++
+			}
 		}
 	}
 	for _, g := range gs {
