@@ -17,6 +17,24 @@ type columns struct {
 	index  map[string]int      // input name -> position
 	intern []map[string]string // per input, the categories seen in training: a value read is one of these strings, not a copy
 	bufs   []colBuf
+
+	// Working space of the decoders and the encoder, kept here so that a
+	// pooled columns value (see loaded.columns) serves a request without
+	// allocating.
+	rowSeen    []bool
+	tensorSeen []bool
+	reader     rowReader
+	oip        oipDecoder
+	inputs     []oipInput
+	shapes     []uint64
+	tensors    tensorReader
+	out        []byte // the answer
+
+	// built is the Frame last made over bufs, and handed the slices it
+	// holds: a later request that fills the same slices to the same length
+	// without nulls scores that Frame again, its values overwritten in place.
+	built  *dataset.Frame
+	handed []colBuf
 }
 
 type colBuf struct {
@@ -29,21 +47,58 @@ type colBuf struct {
 }
 
 func newColumns(fields []field, index map[string]int, intern []map[string]string) *columns {
-	return &columns{fields: fields, index: index, intern: intern, bufs: make([]colBuf, len(fields))}
+	return &columns{fields: fields, index: index, intern: intern, bufs: make([]colBuf, len(fields)),
+		rowSeen: make([]bool, len(fields)), tensorSeen: make([]bool, len(fields))}
 }
 
-// reserve makes room for n rows in every column that has none yet, in one
-// slice per type shared by the columns of that type, so that a request's
-// columns cost a few allocations rather than one or more per column.
+// maxPooledRows bounds the rows of the columns kept for reuse: the
+// buffers of a larger request go back to the garbage collector.
+const maxPooledRows = 1024
+
+// reset empties the columns for the next request, keeping their buffers,
+// and reports whether they are small enough to be pooled.
+func (c *columns) reset() bool {
+	for i := range c.bufs {
+		b := &c.bufs[i]
+		if b.capacity() > maxPooledRows {
+			return false
+		}
+		clear(b.strs) // no strings of a past request kept alive
+		b.floats, b.ints, b.strs, b.bools = b.floats[:0], b.ints[:0], b.strs[:0], b.bools[:0]
+		b.valid, b.n = nil, 0
+	}
+	clear(c.inputs) // they alias the request's body
+	c.inputs, c.shapes = c.inputs[:0], c.shapes[:0]
+	c.oip = oipDecoder{}
+	c.reader = rowReader{}
+	c.tensors = tensorReader{s: scanner{scratch: c.tensors.s.scratch[:0]}}
+	if cap(c.out) > pooledBodyBytes || cap(c.tensors.s.scratch) > pooledBodyBytes {
+		return false
+	}
+	c.out = c.out[:0]
+	return true
+}
+
+func (b *colBuf) capacity() int {
+	return cap(b.floats) + cap(b.ints) + cap(b.strs) + cap(b.bools)
+}
+
+// reserve makes room for n rows in every column that has no values and
+// less room than that yet, in one slice per type shared by the columns of
+// that type, so that a request's columns cost a few allocations rather
+// than one or more per column.
 func (c *columns) reserve(n int) {
 	if n <= 0 {
 		return
 	}
 	var count [5]int
 	for i, f := range c.fields {
-		if c.bufs[i].n == 0 && cap(c.bufs[i].floats)+cap(c.bufs[i].ints)+cap(c.bufs[i].strs)+cap(c.bufs[i].bools) == 0 {
+		if c.bufs[i].n == 0 && c.bufs[i].capacity() < n {
 			count[slabOf(f.Type)]++
 		}
+	}
+	if count == [5]int{} {
+		return
 	}
 	floats := make([]float64, n*count[1])
 	ints := make([]int64, n*count[2])
@@ -52,7 +107,7 @@ func (c *columns) reserve(n int) {
 	var used [5]int
 	for i, f := range c.fields {
 		b := &c.bufs[i]
-		if b.n != 0 || cap(b.floats)+cap(b.ints)+cap(b.strs)+cap(b.bools) != 0 {
+		if b.n != 0 || b.capacity() >= n {
 			continue
 		}
 		k := slabOf(f.Type)
@@ -108,7 +163,7 @@ func (c *columns) value(s *scanner, i int, dt tensorType) error {
 			return err
 		}
 		if b.valid == nil {
-			b.valid = make([]bool, b.n, cap(b.floats)+cap(b.ints)+cap(b.strs)+cap(b.bools)+1)
+			b.valid = make([]bool, b.n, b.capacity()+1)
 			for j := range b.valid {
 				b.valid[j] = true
 			}
@@ -292,8 +347,13 @@ func (t tensorType) checkRange(v int64, lit []byte) error {
 	return nil
 }
 
-// frame builds the request's Frame. The slices are handed over, not copied.
+// frame builds the request's Frame. The slices are handed over, not
+// copied: the Frame is valid until the columns are reset.
 func (c *columns) frame() (*dataset.Frame, error) {
+	if c.built != nil && c.sameAsBuilt() {
+		return c.built, nil
+	}
+	c.built = nil
 	cols := make([]*dataset.Column, len(c.fields))
 	for i, f := range c.fields {
 		b := &c.bufs[i]
@@ -310,5 +370,37 @@ func (c *columns) frame() (*dataset.Frame, error) {
 			cols[i] = dataset.NewBool(f.Name, b.bools, b.valid)
 		}
 	}
-	return dataset.New(cols...)
+	f, err := dataset.New(cols...)
+	if err == nil && c.noNulls() {
+		c.built = f
+		c.handed = append(c.handed[:0], c.bufs...)
+	}
+	return f, err
+}
+
+// sameAsBuilt reports whether the columns hold the slices of c.built, at
+// its length, and no nulls (a Column's nulls are counted when it is made).
+func (c *columns) sameAsBuilt() bool {
+	for i := range c.bufs {
+		b, h := &c.bufs[i], &c.handed[i]
+		if b.valid != nil || !sameSlice(b.floats, h.floats) || !sameSlice(b.ints, h.ints) ||
+			!sameSlice(b.strs, h.strs) || !sameSlice(b.bools, h.bools) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *columns) noNulls() bool {
+	for i := range c.bufs {
+		if c.bufs[i].valid != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// sameSlice reports whether a and b are the same elements of one array.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }

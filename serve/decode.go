@@ -56,8 +56,10 @@ type rowReader struct {
 	inputs string // the model's inputs, listed once for error messages
 }
 
+// newRowReader returns the columns' row reader, ready for a body.
 func newRowReader(c *columns, lim decodeLimits) *rowReader {
-	return &rowReader{c: c, lim: lim, seen: make([]bool, len(c.fields))}
+	c.reader = rowReader{c: c, lim: lim, seen: c.rowSeen}
+	return &c.reader
 }
 
 // objects reads an array of row objects.

@@ -34,6 +34,7 @@ type unseenValue struct {
 func (s *Server) score(endpoint string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := newCall(s, r, endpoint)
+		defer c.release()
 		if s.inFlight.Add(1) > s.opts.maxInFlight() {
 			s.inFlight.Add(-1)
 			c.reason = "overloaded"
@@ -76,10 +77,11 @@ func (s *Server) scoreRequest(w http.ResponseWriter, r *http.Request, c *call) e
 	lim := decodeLimits{maxRows: s.opts.maxRows()}
 	var frame *dataset.Frame
 	var req *oipRequest
+	cols := m.columns()
+	defer m.release(cols) // after the answer is written: the frame and the answer are in cols
 	if csv {
 		frame, err = decodeCSV(body, m.inputs, lim)
 	} else {
-		cols := newColumns(m.inputs, m.index, m.intern)
 		switch c.endpoint {
 		case endpointInfer:
 			req, err = decodeOIP(body, cols, lim)
@@ -137,16 +139,15 @@ func (s *Server) scoreRequest(w http.ResponseWriter, r *http.Request, c *call) e
 		m.drift.observe(frame)
 	}
 	m.obs.predictions(pred)
-	var out []byte
 	switch c.endpoint {
 	case endpointInfer:
-		out = encodeOIP(c, req, pred, proba)
+		cols.out = encodeOIP(cols.out, c, req, pred, proba)
 	case endpointRows:
-		out = encodeRows(c, pred, proba)
+		cols.out = encodeRows(cols.out, c, pred, proba)
 	case endpointMLflow:
-		out = encodeMLflow(c, pred)
+		cols.out = encodeMLflow(cols.out, c, pred)
 	}
-	s.write(w, r, c, http.StatusOK, out)
+	s.write(w, r, c, http.StatusOK, cols.out) // the ResponseWriter copies it
 	return nil
 }
 

@@ -109,7 +109,9 @@ func accepts(t dataset.Type, dt tensorType) bool {
 func decodeOIP(body []byte, c *columns, lim decodeLimits) (*oipRequest, error) {
 	s := &scanner{buf: body}
 	req := &oipRequest{}
-	d := oipDecoder{s: s, inputs: make([]oipInput, 0, len(c.fields)), shapes: make([]uint64, 0, 2*len(c.fields))}
+	d := &c.oip
+	*d = oipDecoder{s: s, inputs: c.inputs[:0], shapes: c.shapes[:0]}
+	defer func() { c.inputs, c.shapes, c.oip.s = d.inputs, d.shapes, nil }() // kept for the next request
 	gotInputs := false
 	err := s.object(func(key []byte) error {
 		switch string(key) {
@@ -294,7 +296,8 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 			byName = false
 		}
 	}
-	t := &tensorReader{c: c}
+	t := &c.tensors
+	t.c = c
 	if !byName && len(inputs) == 1 && (len(inputs[0].shape) == 2 && inputs[0].shape[1] == uint64(k) || k == 1) {
 		return fillWide(t, &inputs[0], lim)
 	}
@@ -306,7 +309,8 @@ func fillColumns(inputs []oipInput, c *columns, lim decodeLimits) error {
 	for _, in := range inputs {
 		dataBytes += len(in.data)
 	}
-	seen := make([]bool, k)
+	seen := c.tensorSeen
+	clear(seen)
 	rows := -1
 	for x := range inputs {
 		in := &inputs[x]

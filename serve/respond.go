@@ -2,6 +2,7 @@ package serve
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -179,13 +180,15 @@ func appendIdentity(b []byte, c *call) []byte {
 	return appendString(b, c.id)
 }
 
+// The encoders append the answer to b[:0] (a buffer kept for reuse).
+
 // encodeRows answers the row endpoint:
 //
 //	{"model": "housing", "version": "3", "request_id": "...",
 //	 "predictions": [...], "classes": [...], "probabilities": [[...], ...],
 //	 "unseen_count": 1, "unseen": [{"row": 0, "column": "...", "value": "..."}]}
-func encodeRows(c *call, pred *dataset.Column, proba *mat.Dense) []byte {
-	b := make([]byte, 0, 160+24*pred.Len())
+func encodeRows(b []byte, c *call, pred *dataset.Column, proba *mat.Dense) []byte {
+	b = slices.Grow(b[:0], 160+24*pred.Len())
 	b = append(b, '{')
 	b = appendIdentity(b, c)
 	b = append(b, `,"predictions":`...)
@@ -202,8 +205,8 @@ func encodeRows(c *call, pred *dataset.Column, proba *mat.Dense) []byte {
 
 // encodeMLflow answers /invocations as MLflow's scoring server does
 // ({"predictions": [...]}), with the model's name and version beside.
-func encodeMLflow(c *call, pred *dataset.Column) []byte {
-	b := make([]byte, 0, 160+24*pred.Len())
+func encodeMLflow(b []byte, c *call, pred *dataset.Column) []byte {
+	b = slices.Grow(b[:0], 160+24*pred.Len())
 	b = append(b, `{"predictions":`...)
 	b = appendColumn(b, pred)
 	b = append(b, ',')
@@ -213,9 +216,9 @@ func encodeMLflow(c *call, pred *dataset.Column) []byte {
 }
 
 // encodeOIP answers an inference request.
-func encodeOIP(c *call, req *oipRequest, pred *dataset.Column, proba *mat.Dense) []byte {
+func encodeOIP(b []byte, c *call, req *oipRequest, pred *dataset.Column, proba *mat.Dense) []byte {
 	m := c.model
-	b := make([]byte, 0, 256+24*pred.Len())
+	b = slices.Grow(b[:0], 256+24*pred.Len())
 	b = append(b, `{"model_name":`...)
 	b = appendString(b, m.name)
 	b = append(b, `,"model_version":`...)

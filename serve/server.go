@@ -274,8 +274,11 @@ type call struct {
 	unseenN  int
 }
 
+var callPool = sync.Pool{New: func() any { return new(call) }}
+
 func newCall(s *Server, r *http.Request, endpoint string) *call {
-	c := &call{s: s, endpoint: endpoint, start: s.now()}
+	c := callPool.Get().(*call)
+	*c = call{s: s, endpoint: endpoint, start: s.now(), unseen: c.unseen[:0]}
 	if ids := r.Header["X-Request-Id"]; len(ids) == 1 && validRequestID(ids[0]) {
 		c.id, c.idHeader = ids[0], ids // answered as it came, without a copy
 	} else {
@@ -283,6 +286,14 @@ func newCall(s *Server, r *http.Request, endpoint string) *call {
 		c.id = string(strconv.AppendUint(append(buf[:0], s.idPrefix...), s.idCounter.Add(1), 36))
 	}
 	return c
+}
+
+// release returns a call to the pool once its answer is written and
+// logged.
+func (c *call) release() {
+	clear(c.unseen)
+	*c = call{unseen: c.unseen[:0]}
+	callPool.Put(c)
 }
 
 // validRequestID accepts 1 to 128 visible ASCII characters, so an echoed
@@ -303,13 +314,20 @@ func validRequestID(id string) bool {
 // out and never changes them, so one slice can serve every request.
 var jsonContentType = []string{"application/json"}
 
+// smallAnswer is the size up to which net/http buffers a handler's answer
+// until the handler returns, and then sets its Content-Length itself
+// (without allocating); a larger answer gets it from write, not chunked.
+const smallAnswer = 2048
+
 // write sends a JSON answer with the headers every answer carries. The
 // header map is filled directly, with canonical keys, so that the values
 // shared by every answer of a model cost nothing per request.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, c *call, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	if len(body) > smallAnswer {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	if c.idHeader != nil {
 		h["X-Request-Id"] = c.idHeader
 	} else {

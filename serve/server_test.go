@@ -1,9 +1,14 @@
 package serve
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kiln-ml/kiln/dataset"
@@ -282,4 +287,91 @@ func TestNonFinitePredictionIsAnError(t *testing.T) {
 	if v := wantHousing(t, 0)[0]; math.IsInf(v, 0) {
 		t.Fatal("row 0 itself is not finite")
 	}
+}
+
+// TestReusedBuffersScoreEveryRequestAfresh sends requests of different
+// sizes, with and without nulls, valid and not, from several clients at
+// once through both decoders: the buffers and the Frame a model reuses
+// between requests must never carry one request's values into another's
+// answer.
+func TestReusedBuffersScoreEveryRequestAfresh(t *testing.T) {
+	_, _, houses := trained(t)
+	s, err := NewRegistry(newRegistry(t), Options{Logger: quietLogger(), PollInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	type request struct {
+		path string
+		body []byte
+		want []float64 // nil: a bad request
+	}
+	oipBody := func(idx []int) []byte {
+		var inputs []map[string]any
+		for _, name := range housingInputs {
+			col, _ := houses.Column(name)
+			var data []any
+			for _, i := range idx {
+				v := any(nil)
+				if !col.IsNull(i) {
+					if col.Type() == dataset.String {
+						v = col.StringAt(i)
+					} else {
+						v, _ = col.FloatAt(i)
+					}
+				}
+				data = append(data, v)
+			}
+			dt := "FP64"
+			if col.Type() == dataset.String {
+				dt = "BYTES"
+			}
+			inputs = append(inputs, map[string]any{"name": name, "shape": []int{len(idx)}, "datatype": dt, "data": data})
+		}
+		return mustJSON(t, map[string]any{"inputs": inputs})
+	}
+	var requests []request
+	for _, idx := range [][]int{{0}, {1}, {290}, {2}, {0, 1}, {20639}, {3, 4, 5}, {6}} { // row 290 has a null
+		requests = append(requests,
+			request{"/models/housing/predict", mustJSON(t, map[string]any{"rows": housingRows(houses, idx...)}), wantHousing(t, idx...)},
+			request{"/v2/models/housing/infer", oipBody(idx), wantHousing(t, idx...)})
+	}
+	partial := housingRows(houses, 7)
+	delete(partial[0], "median_income") // fills every column but one, then fails
+	requests = append(requests, request{"/models/housing/predict", mustJSON(t, map[string]any{"rows": partial}), nil})
+	var wg sync.WaitGroup
+	for client := 0; client < 4; client++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 200; k++ {
+				req := requests[(k*7+client*3)%len(requests)]
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, httptest.NewRequest("POST", req.path, bytes.NewReader(req.body)))
+				if req.want == nil {
+					if w.Code != 400 {
+						t.Errorf("bad request answered %d: %s", w.Code, w.Body)
+					}
+					continue
+				}
+				var answer struct {
+					Predictions []float64
+					Outputs     []struct{ Data []float64 }
+				}
+				if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || w.Code != 200 {
+					t.Errorf("%s: status %d, %v: %s", req.path, w.Code, err, w.Body)
+					return
+				}
+				got := answer.Predictions
+				if len(answer.Outputs) == 1 {
+					got = answer.Outputs[0].Data
+				}
+				if !slices.Equal(got, req.want) {
+					t.Errorf("%s: predictions %v, want %v", req.path, got, req.want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -37,6 +37,25 @@ type loaded struct {
 	// nameHeader and versionHeader are the Kiln-Model and
 	// Kiln-Model-Version header values, shared by every answer.
 	nameHeader, versionHeader []string
+
+	pool sync.Pool // of *columns for this model's requests
+}
+
+// columns returns empty columns for one request, with the buffers of an
+// earlier one when there is one to reuse.
+func (l *loaded) columns() *columns {
+	if c, ok := l.pool.Get().(*columns); ok {
+		return c
+	}
+	return newColumns(l.inputs, l.index, l.intern)
+}
+
+// release takes back the columns of a finished request: nothing of it may
+// be used after.
+func (l *loaded) release(c *columns) {
+	if c.reset() {
+		l.pool.Put(c)
+	}
 }
 
 func newLoaded(name, version string, m scorer, opts *Options) (*loaded, error) {
