@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,8 +15,13 @@ import (
 // goes to a writer that keeps only its status, so that what is counted is
 // the handler's own work (net/http's parsing and writing are not in it).
 func benchmarkOneRow(b *testing.B, path string, body []byte) {
+	benchmarkOneRowWith(b, path, body, Options{Logger: quietLogger()})
+}
+
+func benchmarkOneRowWith(b *testing.B, path string, body []byte, opts Options) {
 	reg := newRegistry(b)
-	s, err := NewRegistry(reg, Options{Logger: quietLogger(), PollInterval: -1})
+	opts.PollInterval = -1
+	s, err := NewRegistry(reg, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,6 +62,13 @@ const housingRow = `{"longitude":-122.23,"latitude":37.88,"housing_median_age":4
 
 func BenchmarkRowsOneRow(b *testing.B) {
 	benchmarkOneRow(b, "/models/housing/predict", []byte(`{"rows":[`+housingRow+`]}`))
+}
+
+// BenchmarkRowsOneRowAccessLog is BenchmarkRowsOneRow with an access log
+// record per request, formatted by slog's text handler (and discarded).
+func BenchmarkRowsOneRowAccessLog(b *testing.B) {
+	benchmarkOneRowWith(b, "/models/housing/predict", []byte(`{"rows":[`+housingRow+`]}`),
+		Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AccessLog: true})
 }
 
 const housingInferOneRow = `{"inputs":[` +

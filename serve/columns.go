@@ -28,7 +28,8 @@ type columns struct {
 	inputs     []oipInput
 	shapes     []uint64
 	tensors    tensorReader
-	out        []byte // the answer
+	out        []byte  // the answer
+	bins       []int32 // drift bins of the rows (see drift.observe)
 
 	// built is the Frame last made over bufs, and handed the slices it
 	// holds: a later request that fills the same slices to the same length

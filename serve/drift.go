@@ -108,9 +108,34 @@ func (in *driftInput) bin(col *dataset.Column, i int) int {
 	return sort.SearchFloat64s(in.edges, x)
 }
 
-// observe counts the rows of a request.
-func (d *drift) observe(f *dataset.Frame) {
+// driftBlock is the number of rows binned before the counts are added
+// under the lock, in one go.
+const driftBlock = 1024
+
+// observe counts the rows of a request. The rows are binned outside the
+// lock, into scratch (returned for reuse), so that the lock is held only
+// to add the counts: requests scored at once do not wait for each
+// other's binning.
+func (d *drift) observe(f *dataset.Frame, scratch []int32) []int32 {
 	n := f.NumRows()
+	for lo := 0; lo < n; lo += driftBlock {
+		hi := min(n, lo+driftBlock)
+		bins := scratch[:0]
+		for k := range d.inputs {
+			in := &d.inputs[k]
+			col := f.Col(in.col)
+			for i := lo; i < hi; i++ {
+				bins = append(bins, int32(in.offset+in.bin(col, i)))
+			}
+		}
+		scratch = bins
+		d.add(bins, hi-lo)
+	}
+	return scratch
+}
+
+// add counts the bins of rows rows into the newest chunk.
+func (d *drift) add(bins []int32, rows int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.chunkRows[d.cur] >= d.perChunk {
@@ -119,14 +144,10 @@ func (d *drift) observe(f *dataset.Frame) {
 		d.chunkRows[d.cur] = 0
 	}
 	counts := d.chunks[d.cur]
-	for k := range d.inputs {
-		in := &d.inputs[k]
-		col := f.Col(in.col)
-		for i := 0; i < n; i++ {
-			counts[in.offset+in.bin(col, i)]++
-		}
+	for _, b := range bins {
+		counts[b]++
 	}
-	d.chunkRows[d.cur] += n
+	d.chunkRows[d.cur] += rows
 }
 
 // psi returns the rows in the window and each input's index.

@@ -22,10 +22,11 @@ func TestPopulationStabilityIndex(t *testing.T) {
 		{Name: "c", Categories: []string{"a", "b"}, Fractions: []float64{0.5, 0.4, 0}, Null: 0.1},
 	}
 	d := newDrift(inputs, profile, 100)
-	d.observe(dataset.MustNew(
+	var scratch []int32
+	scratch = d.observe(dataset.MustNew(
 		dataset.NewFloat64("x", []float64{0.5, 1.5, 1.5, 3, 3, 3, 3, 3}, nil),
 		dataset.NewString("c", []string{"a", "a", "a", "a", "b", "b", "z", ""}, []bool{true, true, true, true, true, true, true, false}),
-	))
+	), scratch)
 	rows, got := d.psi()
 	if rows != 8 {
 		t.Fatalf("%d rows in the window", rows)
@@ -44,10 +45,10 @@ func TestPopulationStabilityIndex(t *testing.T) {
 	// The window slides: after 200 more rows in the middle bin, the first
 	// rows have been dropped and x looks like all middle.
 	for i := 0; i < 20; i++ {
-		d.observe(dataset.MustNew(
+		scratch = d.observe(dataset.MustNew(
 			dataset.NewFloat64("x", []float64{1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5}, nil),
 			dataset.NewString("c", []string{"a", "b", "a", "b", "a", "b", "a", "b", "a", "b"}, nil),
-		))
+		), scratch)
 	}
 	rows, got = d.psi()
 	if rows != 100 || math.Abs(got[0]-(term(0, 0.25)+term(1, 0.5)+term(0, 0.25)+term(0, 0))) > 1e-12 {

@@ -136,7 +136,7 @@ func (s *Server) scoreRequest(w http.ResponseWriter, r *http.Request, c *call) e
 			fmt.Sprintf("row %d: the prediction is %v, not a finite number; an input is probably extreme (such as 1e308)", row, v)}
 	}
 	if m.drift != nil {
-		m.drift.observe(frame)
+		cols.bins = m.drift.observe(frame, cols.bins)
 	}
 	m.obs.predictions(pred)
 	switch c.endpoint {

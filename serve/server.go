@@ -350,21 +350,28 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, c *call, status i
 
 func (s *Server) finish(r *http.Request, c *call) {
 	s.metrics.observe(c)
-	if s.opts.AccessLog {
-		attrs := []slog.Attr{
+	if s.opts.AccessLog && s.log.Enabled(r.Context(), slog.LevelInfo) {
+		p := attrPool.Get().(*[]slog.Attr)
+		attrs := append((*p)[:0],
 			slog.String("request_id", c.id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", c.status), slog.Int("bytes", c.written), slog.Duration("duration", s.now().Sub(c.start)),
-			slog.String("remote", r.RemoteAddr),
-		}
+			slog.String("remote", r.RemoteAddr))
 		if c.model != nil {
 			attrs = append(attrs, slog.String("model", c.model.name), slog.String("version", c.model.version), slog.Int("rows", c.rows))
 		}
 		if c.reason != "" {
 			attrs = append(attrs, slog.String("reason", c.reason))
 		}
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...) // copies the attributes
+		clear(attrs)
+		*p = attrs[:0]
+		attrPool.Put(p)
 	}
 }
+
+// attrPool holds the attribute lists of access log records: slog copies
+// them into its Record, so one list serves request after request.
+var attrPool = sync.Pool{New: func() any { a := make([]slog.Attr, 0, 11); return &a }}
 
 // fail answers an error as {"error": "..."}, naming the model when known.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
