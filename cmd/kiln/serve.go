@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -46,9 +48,16 @@ func serveCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	logOut := stderr
+	var logBuf *logBuffer
+	if *accessLog {
+		logBuf = newLogBuffer(stderr, 100*time.Millisecond)
+		defer logBuf.Close()
+		logOut = logBuf
+	}
+	var handler slog.Handler = slog.NewTextHandler(logOut, nil)
 	if *jsonLog {
-		handler = slog.NewJSONHandler(stderr, nil)
+		handler = slog.NewJSONHandler(logOut, nil)
 	}
 	log := slog.New(handler)
 	opts := serve.Options{Alias: *alias, Default: *def, PollInterval: *poll, MaxBodyBytes: *maxBody, MaxRows: *maxRows,
@@ -88,9 +97,61 @@ func serveCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 		}
 	}()
 	log.Info("serving", "source", target, "addr", ln.Addr().String())
+	if logBuf != nil {
+		logBuf.flush() // scripts wait for this line
+	}
 	if err := serve.Run(ctx, serve.HTTPServer(*addr, s), ln, *drain); err != nil {
 		return fail(stderr, "serve", err)
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// logBuffer batches log lines on their way to stderr: with -access-log
+// every request writes a line, and a system call per line would cost more
+// than scoring the request. Lines are written out when the buffer fills,
+// every interval, and on Close.
+type logBuffer struct {
+	mu   sync.Mutex
+	w    *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newLogBuffer(w io.Writer, interval time.Duration) *logBuffer {
+	b := &logBuffer{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.flush()
+			case <-b.stop:
+				b.flush()
+				return
+			}
+		}
+	}()
+	return b
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.w.Write(p)
+}
+
+func (b *logBuffer) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.w.Flush()
+}
+
+// Close writes out what is buffered and stops the flushing.
+func (b *logBuffer) Close() error {
+	close(b.stop)
+	<-b.done
+	return nil
 }
