@@ -7,6 +7,14 @@
 #
 #   scripts/bench-serve.sh              # ROUNDS=3 DURATION=10s
 #   ROUNDS=5 DURATION=20s scripts/bench-serve.sh
+#   KILN_GOMAXPROCS=2 scripts/bench-serve.sh   # the Go server's GOMAXPROCS (default 1, see below)
+#
+# wrk runs on the same two cores as the servers. kiln's server runs with
+# GOMAXPROCS=1 by default: one core for the Go scheduler leaves the other
+# to wrk (which takes about half a core), where two make the server and wrk
+# preempt each other and add their waits to the tail latency; Flask runs
+# its two gunicorn workers, as the reference specifies. Each run also
+# reports the CPU the server (all its processes) and wrk used, in cores.
 #
 # Needs Debian's python3-flask, python3-numpy, gunicorn and wrk. Each wrk run
 # holds /tmp/kiln-bench.lock so that no two benchmarks of the machine's
@@ -15,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
+KILN_GOMAXPROCS=${KILN_GOMAXPROCS:-1}
 KILN_PORT=${KILN_PORT:-18080}
 FLASK_PORT=${FLASK_PORT:-18081}
 tmp=$(mktemp -d)
@@ -25,11 +34,13 @@ trap 'exit 1' INT TERM HUP PIPE # through cleanup: no server left running
 
 go build -o "$tmp/serve" ./examples/serve
 "$tmp/serve" -publish -registry "$tmp/reg" >/dev/null
-"$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
+GOMAXPROCS=$KILN_GOMAXPROCS "$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
 pids+=($!)
+kiln_pid=$!
 KILN_BUNDLE="$tmp/reg/housing/1/model.kiln" KILN_MODEL=housing KILN_VERSION=1 \
 	/usr/bin/gunicorn -w 2 -b "127.0.0.1:$FLASK_PORT" --chdir scripts serve_flask_reference:app 2>"$tmp/flask.log" &
 pids+=($!)
+flask_pid=$!
 for port in "$KILN_PORT" "$FLASK_PORT"; do
 	for _ in $(seq 100); do curl -sf -o /dev/null "127.0.0.1:$port/v2/health/live" -X GET 2>/dev/null && break
 		curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$port/models/housing/predict" -X POST -d '{}' 2>/dev/null | grep -q 400 && break
@@ -72,12 +83,26 @@ wrk.body = [[${!body_var}]]
 EOF
 done
 
-# run TARGET PORT ENDPOINT: one bounded wrk run under the lock; prints
-# "target endpoint requests/s p99_ms errors".
+# cpu_ticks PID: the CPU time (user + system, in clock ticks) of a process
+# and its children (gunicorn's workers), threads included. An idle server
+# adds nothing, so it can be read before and after waiting for the lock.
+cpu_ticks() {
+	local t=0 p
+	for p in "$1" $(pgrep -P "$1" || true); do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
+# run TARGET PORT ENDPOINT PID: one bounded wrk run under the lock; prints
+# "target endpoint requests/s p99_ms errors server_cores wrk_cores" (CPU
+# time over wrk's duration).
 run() {
-	local out
-	out=$(flock /tmp/kiln-bench.lock wrk -t2 -c32 -d"$DURATION" --latency -s "$tmp/$3.lua" "http://127.0.0.1:$2")
-	/usr/bin/python3 - "$1" "$3" <<EOF
+	local out s0 s1
+	s0=$(cpu_ticks "$4")
+	out=$(flock /tmp/kiln-bench.lock /usr/bin/time -f "wrk cpu %U %S" wrk -t2 -c32 -d"$DURATION" --latency -s "$tmp/$3.lua" "http://127.0.0.1:$2" 2>&1)
+	s1=$(cpu_ticks "$4")
+	/usr/bin/python3 - "$1" "$3" "$((s1 - s0))" "$(getconf CLK_TCK)" "$DURATION" <<EOF
 import re, sys
 out = """$out"""
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -85,20 +110,26 @@ m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
 p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
 errs = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
 errs += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-print(f"{sys.argv[1]} {sys.argv[2]} {rps:.0f} {p99:.2f} {errs}")
+if errs:
+    print(*re.findall(r"(?:Non-2xx.*|Socket errors.*)", out), file=sys.stderr)
+d = re.fullmatch(r"([\d.]+)(ms|s|m)", sys.argv[5])
+wall = float(d.group(1)) * {"ms": 1e-3, "s": 1, "m": 60}[d.group(2)]
+u, s = (float(x) for x in re.search(r"wrk cpu ([\d.]+) ([\d.]+)", out).groups())
+print(f"{sys.argv[1]} {sys.argv[2]} {rps:.0f} {p99:.2f} {errs} {int(sys.argv[3]) / int(sys.argv[4]) / wall:.2f} {(u + s) / wall:.2f}")
 EOF
 }
 
 echo "load before: $(uptime)"
-echo "target endpoint requests/s p99_ms errors"
+echo "kiln's server: GOMAXPROCS=$KILN_GOMAXPROCS; Flask: gunicorn -w 2"
+echo "target endpoint requests/s p99_ms errors server_cores wrk_cores"
 : >"$tmp/results"
 for r in $(seq "$ROUNDS"); do
 	for ep in oip rows; do
 		if [ $((r % 2)) = 1 ]; then order="kiln flask"; else order="flask kiln"; fi
 		for target in $order; do
-			port=$KILN_PORT
-			[ "$target" = flask ] && port=$FLASK_PORT
-			run "$target" "$port" "$ep" | tee -a "$tmp/results"
+			port=$KILN_PORT pid=$kiln_pid
+			[ "$target" = flask ] && port=$FLASK_PORT pid=$flask_pid
+			run "$target" "$port" "$ep" "$pid" | tee -a "$tmp/results"
 		done
 	done
 done
@@ -112,6 +143,8 @@ for ep in ("oip", "rows"):
         rs = [r for r in runs if r[0] == t and r[1] == ep]
         med[t] = (statistics.median(float(r[2]) for r in rs), statistics.median(float(r[3]) for r in rs),
                   sum(int(r[4]) for r in rs), max(float(r[3]) for r in rs))
-        print(f"{ep:4} {t:5}: median {med[t][0]:8.0f} requests/s, median p99 {med[t][1]:6.2f} ms (worst {med[t][3]:.2f}), errors {med[t][2]}")
+        cpu = statistics.median(float(r[5]) for r in rs), statistics.median(float(r[6]) for r in rs)
+        print(f"{ep:4} {t:5}: median {med[t][0]:8.0f} requests/s, median p99 {med[t][1]:6.2f} ms (worst {med[t][3]:.2f}), errors {med[t][2]}; "
+              f"CPU: server {cpu[0]:.2f} cores, wrk {cpu[1]:.2f}")
     print(f"{ep:4} kiln/flask: {med['kiln'][0] / med['flask'][0]:.1f}x")
 EOF
