@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,10 @@ type Options struct {
 	// Workers is how many (row group, column) chunks are decoded at once;
 	// 0 means GOMAXPROCS. The frame is the same whatever the number.
 	Workers int
+
+	// arrowOnly makes every column go through pqarrow, bypassing the page
+	// decoder: the tests compare the two.
+	arrowOnly bool
 }
 
 // ReadFile reads a Parquet file into a frame; see Read. Errors name the file.
@@ -104,11 +109,17 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 	nrg := len(start) - 1
 	total := start[nrg]
 
-	// Tasks: a column of 8-byte values is read whole by one task, so that its
-	// single decoded chunk is adopted in place (see arrowcol.Builder.FillOwned); other columns
-	// are read one row group per task, each converted into its slot. Whole
-	// columns go first, being the largest tasks.
-	type task struct{ field, rgLo, rgHi int }
+	// Tasks: columns that the page decoder reads (pages.go), and other
+	// columns but those of 8-byte values, are read one row group per task,
+	// each chunk decoded into its slot of the column. Another column of
+	// 8-byte values is read whole by one task, so that pqarrow's single
+	// decoded chunk is adopted in place (see arrowcol.Builder.FillOwned);
+	// those go first, being the largest tasks.
+	type task struct {
+		field, rgLo, rgHi int
+		pages             pageColumn
+	}
+	meta := rdr.MetaData()
 	var whole, perGroup []task
 	builders := make([]*arrowcol.Builder, len(fields))
 	for i, fi := range fields {
@@ -116,16 +127,17 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 		if !sf.IsLeaf() {
 			return nil, fmt.Errorf("column %q: nested Parquet type %s is not supported", sf.Field.Name, sf.Field.Type)
 		}
-		switch sf.Field.Type.ID() {
-		case arrow.INT64, arrow.FLOAT64, arrow.TIMESTAMP, arrow.DATE64:
+		pc := pageColumnFor(meta, sf)
+		switch id := sf.Field.Type.ID(); {
+		case pc.kind == pageNone && (id == arrow.INT64 || id == arrow.FLOAT64 || id == arrow.TIMESTAMP || id == arrow.DATE64):
 			builders[i], err = arrowcol.NewLazyBuilder(sf.Field.Name, sf.Field.Type, total)
 			if nrg > 0 {
-				whole = append(whole, task{i, 0, nrg})
+				whole = append(whole, task{field: i, rgLo: 0, rgHi: nrg})
 			}
 		default:
 			builders[i], err = arrowcol.NewBuilder(sf.Field.Name, sf.Field.Type, total)
 			for rg := 0; rg < nrg; rg++ {
-				perGroup = append(perGroup, task{i, rg, rg + 1})
+				perGroup = append(perGroup, task{field: i, rgLo: rg, rgHi: rg + 1, pages: pc})
 			}
 		}
 		if err != nil {
@@ -144,6 +156,7 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 	for w := 0; w < workers; w++ {
 		g.Go(func() (err error) {
 			defer arrowcol.RecoverAsError(&err, "parquet reader")
+			var scratch pageScratch
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(tasks) {
@@ -153,7 +166,17 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 					return nil // another task failed
 				}
 				t := tasks[k]
-				if err := readParquetChunks(ctx, fr, fields[t.field], t.rgLo, t.rgHi, start, builders[t.field]); err != nil {
+				b := builders[t.field]
+				if t.pages.kind != pageNone && !opts.arrowOnly {
+					err := readPageChunk(r, size, meta, t.pages, t.rgLo, start[t.rgLo], start[t.rgLo+1]-start[t.rgLo], b, &scratch)
+					if err == nil {
+						continue
+					}
+					if !errors.Is(err, errFallback) {
+						return fmt.Errorf("column %q row group %d: %w", b.Name(), t.rgLo, err)
+					}
+				}
+				if err := readParquetChunks(ctx, fr, fields[t.field], t.rgLo, t.rgHi, start, b); err != nil {
 					return err
 				}
 			}

@@ -470,3 +470,37 @@ func (b *Builder) Name() string { return b.name }
 func (b *Builder) Allocated() bool {
 	return b.floats != nil || b.ints != nil || b.bools != nil || b.strs != nil || b.codes != nil
 }
+
+// Direct writes, for decoders that produce a column's values themselves
+// rather than as Arrow chunks (the Parquet reader's page decoder). Like
+// Fill, they may be used from several goroutines for disjoint row ranges of
+// a builder made by NewBuilder.
+
+// Int64Slot returns rows [off, off+n) of an Int64 or Timestamp column's values.
+func (b *Builder) Int64Slot(off, n int) []int64 { return b.ints[off : off+n : off+n] }
+
+// Float64Slot returns rows [off, off+n) of a Float64 column's values.
+func (b *Builder) Float64Slot(off, n int) []float64 { return b.floats[off : off+n : off+n] }
+
+// CodeSlot returns rows [off, off+n) of a dictionary column's codes; each
+// range's codes index the dictionary given for it with AddDictionary.
+func (b *Builder) CodeSlot(off, n int) []int32 { return b.codes[off : off+n : off+n] }
+
+// ValidSlot returns rows [off, off+n) of the column's validity, allocating it
+// (all true) on first use: call it only for ranges that have nulls.
+func (b *Builder) ValidSlot(off, n int) []bool {
+	b.ensureValid()
+	return b.valid[off : off+n : off+n]
+}
+
+// AddDictionary records that the codes of rows [off, off+n) index levels;
+// Column merges the ranges' dictionaries in row order, as for chunks given
+// to Fill.
+func (b *Builder) AddDictionary(off, n int, levels []string) {
+	b.mu.Lock()
+	b.dicts = append(b.dicts, dictChunk{off: off, n: n, levels: levels})
+	b.mu.Unlock()
+}
+
+// Type returns the column's frame type and whether it is dictionary-encoded.
+func (b *Builder) Type() (dataset.Type, bool) { return b.typ, b.dict }
