@@ -22,6 +22,7 @@ func FuzzRead(f *testing.F) {
 	every := frametest.EveryType(f)
 	f.Add(parquetBytes(f, every, parquet.WriteOptions{Compression: parquet.Uncompressed}))
 	f.Add(parquetBytes(f, every, parquet.WriteOptions{RowGroupRows: 2}))
+	f.Add(parquetBytes(f, every, parquet.WriteOptions{Compression: parquet.Zstd}))
 	dict, _ := dataset.NewDictString("s", []int32{1, 0, 1}, []string{"a", "b"}, []bool{true, false, true})
 	f.Add(parquetBytes(f, dataset.MustNew(dict, dataset.NewInt64("x", []int64{1, 2, 3}, nil)), parquet.WriteOptions{Compression: parquet.Uncompressed}))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -44,22 +44,19 @@ func decodeHybrid(data []byte, width int, out []int32) (int, error) {
 			continue
 		}
 		// bit-packed groups of 8 values
-		groups := h >> 1
-		if groups == 0 || groups > uint64(len(data)) {
-			return pos, fmt.Errorf("malformed bit-packed run after %d of %d values", n, len(out))
+		groups := min(h>>1, uint64(len(out)))
+		if groups == 0 {
+			return pos, fmt.Errorf("empty bit-packed run after %d of %d values", n, len(out))
 		}
-		runBytes := int(groups) * width
-		if pos+runBytes > len(data) {
-			// A writer may end the last run early: its values past the
-			// count are padding. Take what the bytes hold.
-			runBytes = len(data) - pos
-		}
-		m := min(int(groups)*8, len(out)-n, runBytes*8/max(width, 1))
-		if width == 0 {
-			m = min(int(groups)*8, len(out)-n)
+		// A writer may end the last run early (its values past the count
+		// are padding): take what the bytes hold.
+		runBytes := min(int(groups)*width, len(data)-pos)
+		m := min(int(groups)*8, len(out)-n)
+		if width > 0 {
+			m = min(m, runBytes*8/width)
 		}
 		if m == 0 {
-			return pos, fmt.Errorf("empty bit-packed run after %d of %d values", n, len(out))
+			return pos, fmt.Errorf("truncated bit-packed run after %d of %d values", n, len(out))
 		}
 		unpack(data[pos:pos+runBytes], data[pos:], width, mask, out[n:n+m])
 		pos += runBytes
