@@ -25,8 +25,14 @@ func foreignParquet(t *testing.T, name string, arr arrow.Array) []byte {
 	schema := arrow.NewSchema([]arrow.Field{{Name: name, Type: arr.DataType(), Nullable: true}}, nil)
 	rec := array.NewRecord(schema, []arrow.Array{arr}, int64(arr.Len()))
 	defer rec.Release()
+	return pqarrowBytes(t, rec, pq.NewWriterProperties(), pqarrow.DefaultWriterProps())
+}
+
+// pqarrowBytes writes a record as a Parquet file through pqarrow's writer.
+func pqarrowBytes(t *testing.T, rec arrow.Record, props *pq.WriterProperties, awp pqarrow.ArrowWriterProperties) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, pq.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	fw, err := pqarrow.NewFileWriter(rec.Schema(), &buf, props, awp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,22 +189,11 @@ func TestPageDecoderMatchesArrowOtherWriters(t *testing.T) {
 	}
 	for name, props := range cases {
 		for _, stored := range []bool{true, false} { // with and without the Arrow schema in the footer
-			var buf bytes.Buffer
 			awp := pqarrow.DefaultWriterProps()
 			if stored {
 				awp = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
 			}
-			fw, err := pqarrow.NewFileWriter(schema, &buf, pq.NewWriterProperties(props...), awp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := fw.Write(rec); err != nil {
-				t.Fatal(err)
-			}
-			if err := fw.Close(); err != nil {
-				t.Fatal(err)
-			}
-			readBothWays(t, fmt.Sprintf("%s/stored-schema=%v", name, stored), buf.Bytes())
+			readBothWays(t, fmt.Sprintf("%s/stored-schema=%v", name, stored), pqarrowBytes(t, rec, pq.NewWriterProperties(props...), awp))
 		}
 	}
 }

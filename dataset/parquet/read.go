@@ -58,35 +58,41 @@ func ReadFile(path string, opts Options) (*dataset.Frame, error) {
 	return f, nil
 }
 
-// Read reads the Parquet data held in r (size bytes) into a frame, through
-// the Arrow library's pqarrow reader. Column types map as described for
-// arrowconv.FromRecord (Parquet int32/int64 -> Int64, float/double -> Float64,
-// timestamps and dates -> Timestamp in nanoseconds UTC, UTF-8 strings ->
-// String, boolean -> Bool); nested columns and other types are an error
-// naming the column, reported before any data is decoded.
+// Read reads the Parquet data held in r (size bytes) into a frame. Column
+// types map as described for arrowconv.FromRecord (Parquet int32/int64 ->
+// Int64, float/double -> Float64, timestamps and dates -> Timestamp in
+// nanoseconds UTC, UTF-8 strings -> String, boolean -> Bool); nested columns
+// and other types are an error naming the column, reported before any data
+// is decoded.
 //
-// Columns are decoded in parallel (opts.Workers): a column of 8-byte values
-// (int64, double, timestamps) by one task that reads all its row groups and
-// hands the decoded buffer to the frame without a copy (timestamps scaled to
-// nanoseconds in place); other columns one row group per task, each chunk
-// converted straight into its place in the frame. The output is the same for
-// any number of workers. A string column stored dictionary-encoded in
-// every row group (the usual case for low-cardinality text, and for columns
-// that a kiln writer stored from a dictionary-encoded frame column) is read
-// as a dictionary-encoded String column without materializing a string per
-// row; the row groups' dictionaries are merged in order of first appearance.
+// Columns are decoded in parallel (opts.Workers), one (column, row group)
+// chunk per task, each into its rows of the frame's column; the output is
+// the same for any number of workers. Flat int64, double and timestamp
+// columns and dictionary-encoded string columns, in PLAIN or dictionary
+// pages (v1 or v2), uncompressed, Snappy or Zstandard (what pyarrow, Polars,
+// Spark and Write produce by default), are decoded by the package's own page
+// decoder straight from the file's bytes into the frame; other columns go
+// through the Arrow library's pqarrow reader (a column of 8-byte values
+// whole, by one task, its decoded buffer adopted without a copy). A string
+// column stored dictionary-encoded in every row group (the usual case for
+// low-cardinality text, and for columns that a kiln writer stored from a
+// dictionary-encoded frame column) is read as a dictionary-encoded String
+// column without materializing a string per row; the row groups'
+// dictionaries are merged in order of first appearance.
 //
 // Memory: the frame (8 bytes a row for numbers and timestamps, 4 for
-// dictionary codes, 16 plus the text for plain strings) and, transiently,
-// one decoded Arrow chunk per worker.
+// dictionary codes, 16 plus the text for plain strings), its large columns
+// on huge pages (see internal/bigmem), and per worker a column chunk as
+// stored, one decompressed page and its dictionary indices, reused from
+// task to task (or one decoded Arrow chunk for columns pqarrow reads).
 //
 // Corrupt input gives an error, never a panic: the magic bytes are checked
 // first, a stored Arrow schema is checked before pqarrow decodes it, a row
 // group claiming more rows than 2^20 plus 1,024 per stored byte is refused
 // (so is a legitimate file packing more, such as a huge constant column
-// in one page), and any
-// panic left inside the Arrow library is
-// recovered into an error.
+// in one page), every page header, size, level and dictionary index is
+// checked against the bytes present before use, and any panic left inside
+// the Arrow library is recovered into an error.
 func Read(r io.ReaderAt, size int64, opts Options) (*dataset.Frame, error) {
 	f, err := read(r, size, opts)
 	if err != nil {

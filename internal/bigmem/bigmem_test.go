@@ -1,6 +1,9 @@
 package bigmem
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 func TestMakeIsZeroedAndSized(t *testing.T) {
 	for _, n := range []int{0, 1, 1000, MinHugeBytes/8 + 12345} {
@@ -63,4 +66,21 @@ func BenchmarkFirstTouch(b *testing.B) {
 			touch(Make[byte](n))
 		}
 	})
+}
+
+func TestLargeSlicesStartOnHugePages(t *testing.T) {
+	for _, s := range [][]int64{Make[int64](MinHugeBytes/8 + 3), MakeHuge[int64](100), MakeHuge[int64](hugePageSize/8 + 1)} {
+		if p := uintptr(unsafe.Pointer(unsafe.SliceData(s))); p%hugePageSize != 0 {
+			t.Errorf("slice of %d elements at %#x, not on a huge-page boundary", len(s), p)
+		}
+		for i := range s {
+			if s[i] != 0 {
+				t.Fatalf("element %d is %d, want 0", i, s[i])
+			}
+			s[i] = int64(i)
+		}
+	}
+	if s := MakeHuge[int32](10); len(s) != 10 || cap(s) != hugePageSize/4 {
+		t.Errorf("MakeHuge(10): len %d cap %d, want 10 and a whole huge page", len(s), cap(s))
+	}
 }
