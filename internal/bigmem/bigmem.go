@@ -3,8 +3,8 @@ package bigmem
 import "unsafe"
 
 // MinHugeBytes is the smallest allocation that Make advises for huge pages:
-// below it the padding that aligns a buffer to huge pages is too large a
-// share to be worth it.
+// below it the 2 MiB-aligned interior of a buffer is too small a share to be
+// worth the system call.
 const MinHugeBytes = 8 << 20
 
 // hugePageSize is the size of a transparent huge page on the platforms that
@@ -19,35 +19,40 @@ func Make[T any](n int) []T {
 
 // MakeCap is Make with a capacity: the whole capacity is advised, so that a
 // slice grown by append within it keeps the advice.
-//
-// A large slice starts on a huge-page boundary and its last huge page is
-// advised whole: the allocation carries up to two huge pages of padding
-// that nothing touches (address space, not memory), so that every page of
-// the slice is a huge page rather than only its aligned interior.
 func MakeCap[T any](n, capacity int) []T {
-	capacity = max(n, capacity)
+	s := make([]T, n, max(n, capacity))
+	var zero T
+	size := uintptr(cap(s)) * unsafe.Sizeof(zero)
+	if size >= MinHugeBytes {
+		adviseHuge(unsafe.Pointer(unsafe.SliceData(s)), size)
+	}
+	return s
+}
+
+// MakeAligned is Make for a buffer that its first writer fills whole (a
+// reader's column): a large slice starts on a huge-page boundary and its
+// last huge page is advised whole, so that every page of it is a huge page
+// rather than only its aligned interior. The allocation carries up to 4 MiB
+// of padding that nothing touches: address space, not memory, but counted
+// by the Go runtime's allocation statistics.
+func MakeAligned[T any](n int) []T {
 	var zero T
 	elem := unsafe.Sizeof(zero)
-	size := uintptr(capacity) * elem
+	size := uintptr(n) * elem
 	if size < MinHugeBytes || elem == 0 || hugePageSize%elem != 0 {
-		s := make([]T, n, capacity)
-		if size >= MinHugeBytes {
-			adviseHuge(unsafe.Pointer(unsafe.SliceData(s)), size)
-		}
-		return s
+		return Make[T](n)
 	}
 	pad := int(2 * hugePageSize / elem)
-	s := make([]T, capacity+pad)
+	s := make([]T, n+pad)
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	skip := ((p + hugePageSize - 1) &^ (hugePageSize - 1)) - p
 	if skip%elem != 0 { // Go aligns large allocations to pages, so this does not happen
 		adviseHuge(unsafe.Pointer(unsafe.SliceData(s)), size+uintptr(pad)*elem)
-		return s[:n:capacity]
+		return s[:n:n]
 	}
 	s = s[skip/elem:]
-	start := unsafe.Pointer(unsafe.SliceData(s))
-	adviseHuge(start, (size+hugePageSize-1)&^(hugePageSize-1))
-	return s[:n:capacity]
+	adviseHuge(unsafe.Pointer(unsafe.SliceData(s)), (size+hugePageSize-1)&^(hugePageSize-1))
+	return s[:n:n]
 }
 
 // MakeHuge returns a zeroed slice of n elements, whatever its size, that

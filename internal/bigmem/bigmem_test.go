@@ -69,7 +69,7 @@ func BenchmarkFirstTouch(b *testing.B) {
 }
 
 func TestLargeSlicesStartOnHugePages(t *testing.T) {
-	for _, s := range [][]int64{Make[int64](MinHugeBytes/8 + 3), MakeHuge[int64](100), MakeHuge[int64](hugePageSize/8 + 1)} {
+	for _, s := range [][]int64{MakeAligned[int64](MinHugeBytes/8 + 3), MakeHuge[int64](100), MakeHuge[int64](hugePageSize/8 + 1)} {
 		if p := uintptr(unsafe.Pointer(unsafe.SliceData(s))); p%hugePageSize != 0 {
 			t.Errorf("slice of %d elements at %#x, not on a huge-page boundary", len(s), p)
 		}

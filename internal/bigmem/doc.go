@@ -14,10 +14,11 @@
 // Make and MakeCap return ordinary Go slices from the Go heap: the garbage
 // collector owns and frees them like any other, so there is nothing to
 // close. On Linux, a slice of at least MinHugeBytes is advised for huge
-// pages between its allocation and its first use, and starts on a huge-page
-// boundary so that all of it, not only its aligned interior, is mapped 2 MiB
-// at a time. MakeHuge does the same for smaller buffers that are reused
-// (a reader's scratch), rounding them up to whole huge pages. Elsewhere, or when the
+// pages between its allocation and its first use. MakeAligned also starts
+// it on a huge-page boundary, so that all of it, not only its aligned
+// interior, is mapped 2 MiB at a time; MakeHuge does the same for smaller
+// buffers that are reused (a reader's scratch), rounding them up to whole
+// huge pages. Elsewhere, or when the
 // advice is refused, they are plain make calls. The advice changes only how
 // the memory is mapped, never its contents: a fresh slice is all zeros
 // either way.

@@ -94,15 +94,15 @@ func NewLazyBuilder(name string, dt arrow.DataType, n int) (*Builder, error) {
 
 func (b *Builder) allocate() {
 	n, typ := b.n, b.typ
-	switch { // large columns are advised for huge pages: see bigmem
+	switch { // large columns are on huge pages, whole: see bigmem
 	case typ == dataset.Float64:
-		b.floats = bigmem.Make[float64](n)
+		b.floats = bigmem.MakeAligned[float64](n)
 	case typ == dataset.Int64 || typ == dataset.Timestamp:
-		b.ints = bigmem.Make[int64](n)
+		b.ints = bigmem.MakeAligned[int64](n)
 	case typ == dataset.Bool:
-		b.bools = bigmem.Make[bool](n)
+		b.bools = bigmem.MakeAligned[bool](n)
 	case b.dict:
-		b.codes = bigmem.Make[int32](n)
+		b.codes = bigmem.MakeAligned[int32](n)
 	default:
 		b.strs = bigmem.Make[string](n)
 	}
