@@ -16,15 +16,11 @@ type rowExpr struct {
 	typ ValueType
 	id  int // scratch slot
 
-	// Identity: the column itself, which the streaming path reads in chunks,
-	// and its values as float64 (nulls NaN) or, for datetimes, int64 (nulls
-	// nullTime), converted once on first use by the per-instance path (see
-	// values), so that a whole-table Compute allocates nothing per child row.
-	col       *dataset.Column
-	codes     []int32 // a string column's dictionary codes
-	converted sync.Once
-	f         []float64
-	t         []int64
+	// Identity: the column, read where it is (a chunk of rows at a time by
+	// the streaming path, gathered by row by the per-instance path), so that
+	// no input is copied whole.
+	col   *dataset.Column
+	codes []int32 // a string column's dictionary codes
 
 	via    []int32 // direct: child row -> parent row (-1 none); base describes the parent
 	base   *rowExpr
@@ -334,28 +330,50 @@ func (c *compiler) expr(f *Feature) (*rowExpr, error) {
 	return e, nil
 }
 
-// values returns an identity's values for every row of its column: float64
-// (nulls NaN, as in pandas) or, for a datetime, int64 (nulls nullTime). They
-// are converted on the first call; a float64 column without nulls is used as
-// it is.
-func (e *rowExpr) values() ([]float64, []int64) {
-	e.converted.Do(func() {
-		if e.col.Type() == dataset.Timestamp {
-			e.t = slices.Clone(e.col.Int64s())
-			for i, ok := range e.col.Valid() {
-				if !ok {
-					e.t[i] = nullTime
-				}
+// gatherFloats writes an identity's values at rows into dst as float64: nulls
+// and row -1 are NaN (nulls are NaN, as in pandas).
+func (e *rowExpr) gatherFloats(rows []int32, dst []float64) {
+	c := e.col
+	switch c.Type() {
+	case dataset.Float64:
+		gatherAs(rows, c.Float64s(), dst, func(v float64) float64 { return v })
+	case dataset.Int64:
+		gatherAs(rows, c.Int64s(), dst, func(v int64) float64 { return float64(v) })
+	case dataset.Bool:
+		gatherAs(rows, c.Bools(), dst, b2f)
+	case dataset.String:
+		gatherAs(rows, e.codes, dst, func(k int32) float64 { return float64(k) })
+	}
+	if valid := c.Valid(); valid != nil {
+		for i, r := range rows {
+			if r >= 0 && !valid[r] {
+				dst[i] = math.NaN()
 			}
-			return
 		}
-		if e.col.Type() == dataset.Float64 && e.col.Valid() == nil {
-			e.f = e.col.Float64s()
-			return
+	}
+}
+
+// gatherTimes writes a datetime identity's values at rows into dst: nulls
+// and row -1 are nullTime.
+func (e *rowExpr) gatherTimes(rows []int32, dst []int64) {
+	src, valid := e.col.Int64s(), e.col.Valid()
+	for i, r := range rows {
+		if r < 0 || valid != nil && !valid[r] {
+			dst[i] = nullTime
+		} else {
+			dst[i] = src[r]
 		}
-		e.f = e.chunk(0, e.col.Len(), make([]float64, e.col.Len()))
-	})
-	return e.f, e.t
+	}
+}
+
+func gatherAs[T any](rows []int32, src []T, dst []float64, conv func(T) float64) {
+	for i, r := range rows {
+		if r < 0 {
+			dst[i] = math.NaN()
+		} else {
+			dst[i] = conv(src[r])
+		}
+	}
 }
 
 // chunk returns an identity's values of rows [a, b) as float64, nulls NaN:

@@ -49,7 +49,13 @@ func (d *Definitions) Compute(ctx context.Context, es *EntitySet, opt Options) (
 // Compute computes the feature matrix for all target rows (or for
 // opt.Cutoffs), in parallel over instances. Memory: one float64 per feature
 // and instance, plus a few buffers as long as the largest child group per
-// worker.
+// worker. Without cutoffs the aggregations that can be streamed read the child
+// columns where they are, a few thousand rows at a time, with running states
+// per parent (for mode and num_unique, a count per parent and level);
+// the per-instance path (cutoffs, and aggregations that cannot stream) also
+// keeps in the Scorer, from its first use, each parent's child rows (4 bytes
+// per child row) and each aggregation input in that order (8 bytes per child
+// row and input).
 func (s *Scorer) Compute(ctx context.Context, opt Options) (*dataset.Frame, error) {
 	rows, lo, hi, err := s.instances(opt)
 	if err != nil {

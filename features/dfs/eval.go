@@ -1,9 +1,5 @@
 package dfs
 
-import (
-	"math"
-)
-
 // worker holds one goroutine's scratch buffers, reused from instance to
 // instance so that the hot loop does not allocate.
 type worker struct {
@@ -40,25 +36,11 @@ func (w *worker) gather(e *rowExpr, rows []int32, depth int) *buffer {
 		}
 		return w.gather(e.base, pr, depth+1)
 	case e.typ == Datetime: // an identity: the cases above are the others
-		_, src := e.values()
 		b.t = grow(b.t, len(rows))
-		for i, r := range rows {
-			if r < 0 {
-				b.t[i] = nullTime
-			} else {
-				b.t[i] = src[r]
-			}
-		}
+		e.gatherTimes(rows, b.t)
 	default:
 		b.f = grow(b.f, len(rows))
-		src, _ := e.values()
-		for i, r := range rows {
-			if r < 0 {
-				b.f[i] = math.NaN()
-			} else {
-				b.f[i] = src[r]
-			}
-		}
+		e.gatherFloats(rows, b.f)
 	}
 	return b
 }
