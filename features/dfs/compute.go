@@ -135,7 +135,7 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 	var oneHotOrder []oneHotKey
 	groups := make([]*aggGroup, 0, len(s.groups))
 	for _, g := range s.groups {
-		if g.oneHotStreamable(nparents) {
+		if g.oneHotStreamable() {
 			k := oneHotKey{g.row.input, g.link}
 			if oneHot[k] == nil {
 				oneHotOrder = append(oneHotOrder, k)
@@ -150,7 +150,7 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 	}
 	for _, g := range groups {
 		for _, o := range g.outs {
-			if !g.streamable(o.prim, nparents) {
+			if !g.streamable(o.prim) {
 				s.prepare() // before the copies below, which must share the layout
 			}
 		}
@@ -158,7 +158,7 @@ func (s *Scorer) streamAll(ctx context.Context, workers int, vals []float64) ([]
 	for _, g := range groups {
 		var now, later []aggOut
 		for _, o := range g.outs {
-			if g.streamable(o.prim, nparents) {
+			if g.streamable(o.prim) {
 				now = append(now, o)
 			} else {
 				later = append(later, o)

@@ -353,23 +353,34 @@ func parentRows(child *dataset.Column, parent keyIndex) []int32 {
 // parent does not have). A dictionary-encoded key maps through a table by
 // code, filled a chunk of rows at a time, so that a pass over the child needs
 // no array as long as the child; an int64 key is looked up once per row.
+//
+// The streaming path goes further and keeps its running states by key id
+// rather than by parent: a dictionary key's ids are its codes, read from the
+// column as they are (without nulls, with no copy at all), and an int64
+// key's are the parent rows.
 type parentMap struct {
 	codes  []int32 // dictionary key: its codes, validity and each code's parent row
 	valid  []bool
 	byCode []int32
 	rows   []int32 // int64 key: the parent of every child row
+
+	keyIDOf []int32 // parent row -> its key id (-1: no child row has it)
 }
 
 func newParentMap(child *dataset.Column, parent keyIndex) parentMap {
 	if codes, levels, ok := child.Dict(); ok {
 		byCode := make([]int32, len(levels))
+		keyIDOf := make([]int32, len(parent.strs))
+		for p := range keyIDOf {
+			keyIDOf[p] = -1
+		}
 		for k, s := range levels {
 			byCode[k] = -1
 			if r, ok := parent.strs[s]; ok {
-				byCode[k] = r
+				byCode[k], keyIDOf[r] = r, int32(k)
 			}
 		}
-		return parentMap{codes: codes, valid: child.Valid(), byCode: byCode}
+		return parentMap{codes: codes, valid: child.Valid(), byCode: byCode, keyIDOf: keyIDOf}
 	}
 	rows := make([]int32, child.Len())
 	for i, v := range child.Int64s() {
@@ -378,7 +389,11 @@ func newParentMap(child *dataset.Column, parent keyIndex) parentMap {
 			rows[i] = r
 		}
 	}
-	return parentMap{rows: rows}
+	keyIDOf := make([]int32, len(parent.ints))
+	for p := range keyIDOf {
+		keyIDOf[p] = int32(p)
+	}
+	return parentMap{rows: rows, keyIDOf: keyIDOf}
 }
 
 // fill returns the parent rows of child rows [a, b): in dst (which must hold
@@ -399,6 +414,46 @@ func (m parentMap) fill(a, b int, dst []int32) []int32 {
 		dst[i] = -1
 		if valid[i] { // a null's code may be any number
 			dst[i] = m.byCode[k]
+		}
+	}
+	return dst
+}
+
+// numKeyIDs is the number of key ids: each id k has 0 <= k < numKeyIDs.
+func (m parentMap) numKeyIDs() int {
+	if m.byCode == nil {
+		return len(m.keyIDOf)
+	}
+	return len(m.byCode)
+}
+
+// state returns the index of parent row p's running states among
+// numKeyIDs()+1: its key id, or the last, which no row reaches, for a parent
+// that no child row names.
+func (m parentMap) state(p int) int {
+	if k := m.keyIDOf[p]; k >= 0 {
+		return int(k)
+	}
+	return m.numKeyIDs()
+}
+
+// keyIDs returns the key ids of child rows [a, b), -1 for null keys: the
+// map's own slice where it can, else in dst (which must hold b-a values). The
+// id of a code that no parent has collects rows that belong to no parent; no
+// parent reads it.
+func (m parentMap) keyIDs(a, b int, dst []int32) []int32 {
+	switch {
+	case m.byCode == nil:
+		return m.rows[a:b]
+	case m.valid == nil:
+		return m.codes[a:b]
+	}
+	dst = dst[:b-a]
+	valid := m.valid[a:b]
+	for i, k := range m.codes[a:b] {
+		dst[i] = -1
+		if valid[i] {
+			dst[i] = k
 		}
 	}
 	return dst

@@ -100,16 +100,17 @@ func (c *compiler) link(child, childKey string) (*link, error) {
 // in row order) and orders each group by time where needed.
 func buildLink(parents parentMap, children, nparents int, times []int64) *link {
 	l := &link{offsets: make([]int32, nparents+1), parents: parents, children: children, rowOrder: true}
+	perKey := make([]int32, parents.numKeyIDs()+1) // the last stays 0: see parentMap.state
 	buf := make([]int32, linkChunk)
 	for a := 0; a < children; a += linkChunk {
-		for _, p := range parents.fill(a, min(children, a+linkChunk), buf) {
-			if p >= 0 {
-				l.offsets[p+1]++
+		for _, k := range parents.keyIDs(a, min(children, a+linkChunk), buf) {
+			if k >= 0 {
+				perKey[k]++
 			}
 		}
 	}
-	for i := 1; i <= nparents; i++ {
-		l.offsets[i] += l.offsets[i-1]
+	for p := range nparents {
+		l.offsets[p+1] = l.offsets[p] + perKey[parents.state(p)]
 	}
 	if times == nil {
 		return l

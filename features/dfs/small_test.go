@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -184,6 +185,12 @@ func TestStreamingEqualsPerInstance(t *testing.T) {
 		d  DFS
 	}{
 		{smallSet(t, ""), DFS{Target: "customers", Aggregations: all}},
+		// Dictionary keys: a null key, a key no customer has, a customer without rows.
+		{smallSetStringKeys(t), DFS{Target: "customers", Aggregations: all,
+			OneHot: []OneHot{{Entity: "transactions", Column: "product", TopN: 2}}}},
+		// All 336,776 flights: 2,512 have no tail number (null keys).
+		{flightsPlanes(t, loadFlights(t), ""), DFS{Target: "planes", MaxDepth: 1, Aggregations: all,
+			OneHot: []OneHot{{Entity: "flights", Column: "origin"}}}},
 		{flights, DFS{Target: "planes", MaxDepth: 1, Aggregations: all, OneHot: []OneHot{{Entity: "flights", Column: "carrier"}}}},
 		// Only counts of one-hot columns: the shared level-count path.
 		{flights, DFS{Target: "planes", MaxDepth: 1, Aggregations: []string{"count", "sum", "mean", "percent_true"},
@@ -266,9 +273,41 @@ func TestTransformsGolden(t *testing.T) {
 	}
 }
 
+// smallSetStringKeys is smallSet with the customer ids as strings ("c1"),
+// a null key in transaction 3 and "c6", which no customer has, kept.
+func smallSetStringKeys(t *testing.T) *EntitySet {
+	t.Helper()
+	customers, transactions := smallFrames(t)
+	text := func(f *dataset.Frame, nullAt int) *dataset.Frame {
+		c, _ := f.Column("customer")
+		ids := make([]string, c.Len())
+		valid := make([]bool, c.Len())
+		for i, v := range c.Int64s() {
+			ids[i], valid[i] = "c"+strconv.FormatInt(v, 10), i != nullAt
+		}
+		g, err := f.WithColumn(dataset.NewString("customer", ids, valid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	es := NewEntitySet()
+	for _, err := range []error{
+		es.AddEntity("customers", text(customers, -1), "customer", ""),
+		es.AddEntity("transactions", text(transactions, 3), "id", ""),
+		es.AddRelationship("customers", "transactions", "customer"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return es
+}
+
 // TestParentRowsOfKeys checks the child-to-parent map of both key kinds, with
 // a null key and a key the parent lacks, read whole and a few rows at a time
-// (as the streaming path reads it).
+// (as the streaming path reads it), and the key ids the streaming path keeps
+// its running states by.
 func TestParentRowsOfKeys(t *testing.T) {
 	parentStr := dataset.NewString("k", []string{"a", "b"}, nil)
 	strKeys, err := newKeyIndex(parentStr)
@@ -302,6 +341,19 @@ func TestParentRowsOfKeys(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s keys, two rows at a time: parent rows %v, want %v", c.child.Type(), got, want)
+		}
+		// The streaming path's running states: a row's key id is its
+		// parent's state, and a row without a parent reaches none.
+		ids := m.keyIDs(0, len(want), make([]int32, len(want)))
+		for i, p := range want {
+			switch {
+			case c.child.IsNull(i) && ids[i] != -1:
+				t.Errorf("%s keys: null row %d has key id %d", c.child.Type(), i, ids[i])
+			case p >= 0 && int(ids[i]) != m.state(int(p)):
+				t.Errorf("%s keys: row %d has key id %d, its parent %d state %d", c.child.Type(), i, ids[i], p, m.state(int(p)))
+			case p < 0 && ids[i] >= 0 && slices.ContainsFunc([]int{0, 1}, func(q int) bool { return m.state(q) == int(ids[i]) }):
+				t.Errorf("%s keys: row %d has no parent but key id %d, a parent's state", c.child.Type(), i, ids[i])
+			}
 		}
 	}
 }

@@ -20,7 +20,7 @@ const streamChunk = 4096
 const maxModeCells = 1 << 24
 
 // streamable reports whether the output can be computed by streaming.
-func (g *aggGroup) streamable(prim string, nparents int) bool {
+func (g *aggGroup) streamable(prim string) bool {
 	if !g.link.rowOrder || g.nested != nil {
 		return false
 	}
@@ -32,7 +32,7 @@ func (g *aggGroup) streamable(prim string, nparents int) bool {
 	case "mode", "num_unique":
 		// Level codes count in a parents x levels table; whole numbers (ids)
 		// take the per-instance path.
-		return g.row != nil && g.typ == Categorical && int64(nparents)*int64(len(g.rank)) <= maxModeCells
+		return g.row != nil && g.typ == Categorical && int64(g.link.parents.numKeyIDs()+1)*int64(len(g.rank)) <= maxModeCells
 	}
 	return g.row != nil
 }
@@ -44,6 +44,9 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	l := g.link
 	n := l.children
 	rowsOf := func(p int) int { return int(l.offsets[p+1] - l.offsets[p]) }
+	// Running states are kept by key id (see parentMap.keyIDs), plus one that
+	// no row reaches, read for the parents that no key id names.
+	nstates := l.parents.numKeyIDs() + 1
 	need := map[string]bool{}
 	for _, o := range outs {
 		need[o.prim] = true
@@ -53,59 +56,59 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	var cnt, wcnt, trues, counts []int32
 	var seen []bool
 	if kahan {
-		sum, comp, cnt = make([]float64, nparents), make([]float64, nparents), make([]int32, nparents)
+		sum, comp, cnt = make([]float64, nstates), make([]float64, nstates), make([]int32, nstates)
 	}
 	if need["std"] {
-		mean, m2, wcnt = make([]float64, nparents), make([]float64, nparents), make([]int32, nparents)
+		mean, m2, wcnt = make([]float64, nstates), make([]float64, nstates), make([]int32, nstates)
 	}
 	if need["min"] || need["max"] {
-		lo, hi, seen = make([]float64, nparents), make([]float64, nparents), make([]bool, nparents)
+		lo, hi, seen = make([]float64, nstates), make([]float64, nstates), make([]bool, nstates)
 	}
 	if need["first"] || need["last"] {
-		first, last = make([]float64, nparents), make([]float64, nparents)
+		first, last = make([]float64, nstates), make([]float64, nstates)
 		for p := range first {
 			first[p], last[p] = math.NaN(), math.NaN()
 		}
 	}
 	nl := len(g.rank)
 	if need["mode"] || need["num_unique"] {
-		counts = make([]int32, nparents*nl)
+		counts = make([]int32, nstates*nl)
 	}
 	if need["percent_true"] {
-		trues = make([]int32, nparents)
+		trues = make([]int32, nstates)
 	}
 	var gotFirst []bool
 	if first != nil {
-		gotFirst = make([]bool, nparents)
+		gotFirst = make([]bool, nstates)
 	}
-	// each walks the child rows in chunks, calling fn with the chunk's parent
-	// rows and values: an identity is read from its column a chunk at a time,
+	// each walks the child rows in chunks, calling fn with the chunk's key
+	// ids and values: an identity is read from its column a chunk at a time,
 	// other inputs are gathered.
-	var idx, parentBuf []int32
+	var idx, keyBuf []int32
 	var valueBuf []float64
-	each := func(fn func(parent []int32, vals []float64)) {
-		parentBuf = grow(parentBuf, streamChunk)
+	each := func(fn func(keys []int32, vals []float64)) {
+		keyBuf = grow(keyBuf, streamChunk)
 		for a := 0; a < n; a += streamChunk {
 			b := min(n, a+streamChunk)
-			parent := l.parents.fill(a, b, parentBuf)
+			keys := l.parents.keyIDs(a, b, keyBuf)
 			if e := g.row; e.col != nil {
 				valueBuf = grow(valueBuf, streamChunk)
-				fn(parent, e.chunk(a, b, valueBuf))
+				fn(keys, e.chunk(a, b, valueBuf))
 				continue
 			}
 			idx = grow(idx, b-a)
 			for k := range idx {
 				idx[k] = int32(a + k)
 			}
-			fn(parent, w.gather(g.row, idx, 0).f)
+			fn(keys, w.gather(g.row, idx, 0).f)
 		}
 	}
 	if len(need) > 1 || !need["count"] {
 		// One tight loop per running state: the chunk stays in cache, and
 		// each loop has no branches but its own.
-		each(func(parent []int32, vals []float64) {
+		each(func(keys []int32, vals []float64) {
 			if first != nil {
-				for k, p := range parent {
+				for k, p := range keys {
 					if p >= 0 {
 						if !gotFirst[p] {
 							first[p], gotFirst[p] = vals[k], true
@@ -115,14 +118,14 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 				}
 			}
 			if trues != nil {
-				for k, p := range parent {
+				for k, p := range keys {
 					if p >= 0 && vals[k] == 1 {
 						trues[p]++
 					}
 				}
 			}
 			if kahan {
-				for k, p := range parent {
+				for k, p := range keys {
 					v := vals[k]
 					if p < 0 || v != v {
 						continue
@@ -135,7 +138,7 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 				}
 			}
 			if mean != nil {
-				for k, p := range parent {
+				for k, p := range keys {
 					v := vals[k]
 					if p < 0 || v != v {
 						continue
@@ -147,7 +150,7 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 				}
 			}
 			if lo != nil {
-				for k, p := range parent {
+				for k, p := range keys {
 					v := vals[k]
 					if p < 0 || v != v {
 						continue
@@ -162,7 +165,7 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 				}
 			}
 			if counts != nil {
-				for k, p := range parent {
+				for k, p := range keys {
 					if v := vals[k]; p >= 0 && v == v {
 						counts[int(p)*nl+int(v)]++
 					}
@@ -172,13 +175,13 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	}
 	var sm2, sm3 []float64
 	if need["skew"] {
-		avg := make([]float64, nparents)
+		avg := make([]float64, nstates)
 		for p := range avg {
 			avg[p] = sum[p] / float64(cnt[p]) // NaN where there are no values
 		}
-		sm2, sm3 = make([]float64, nparents), make([]float64, nparents)
-		each(func(parent []int32, vals []float64) {
-			for k, p := range parent {
+		sm2, sm3 = make([]float64, nstates), make([]float64, nstates)
+		each(func(keys []int32, vals []float64) {
+			for k, p := range keys {
 				v := vals[k]
 				if p < 0 || v != v {
 					continue
@@ -192,48 +195,49 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	}
 	for _, o := range outs {
 		for p := 0; p < nparents; p++ {
+			k := l.parents.state(p)
 			v := math.NaN()
 			switch o.prim {
 			case "count":
 				v = float64(rowsOf(p))
 			case "sum":
-				v = sum[p]
+				v = sum[k]
 			case "mean":
-				if cnt[p] > 0 {
-					v = sum[p] / float64(cnt[p])
+				if cnt[k] > 0 {
+					v = sum[k] / float64(cnt[k])
 				}
 			case "skew":
-				v = skewFromMoments(int(cnt[p]), sm2[p], sm3[p])
+				v = skewFromMoments(int(cnt[k]), sm2[k], sm3[k])
 			case "std":
-				if wcnt[p] >= 2 {
-					v = math.Sqrt(m2[p] / float64(wcnt[p]-1))
+				if wcnt[k] >= 2 {
+					v = math.Sqrt(m2[k] / float64(wcnt[k]-1))
 				}
 			case "min":
-				if seen[p] {
-					v = lo[p]
+				if seen[k] {
+					v = lo[k]
 				}
 			case "max":
-				if seen[p] {
-					v = hi[p]
+				if seen[k] {
+					v = hi[k]
 				}
 			case "first":
-				v = first[p]
+				v = first[k]
 			case "last":
-				v = last[p]
+				v = last[k]
 			case "percent_true":
-				if k := rowsOf(p); k > 0 {
-					v = float64(trues[p]) / float64(k)
+				if rows := rowsOf(p); rows > 0 {
+					v = float64(trues[k]) / float64(rows)
 				}
 			case "mode", "num_unique":
-				row := counts[p*nl : (p+1)*nl]
+				row := counts[k*nl : (k+1)*nl]
 				distinct, best, bestN := 0, -1, int32(0)
-				for k, c := range row {
+				for level, c := range row {
 					if c == 0 {
 						continue
 					}
 					distinct++
-					if c > bestN || c == bestN && g.rank[k] < g.rank[best] {
-						best, bestN = k, c
+					if c > bestN || c == bestN && g.rank[level] < g.rank[best] {
+						best, bestN = level, c
 					}
 				}
 				if o.prim == "num_unique" {
@@ -251,13 +255,13 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 // column (sum, mean, percent_true of "c = v" or "c is unknown" over a plain
 // categorical column): those are read from one table of level counts per
 // parent, shared by every value of the column.
-func (g *aggGroup) oneHotStreamable(nparents int) bool {
+func (g *aggGroup) oneHotStreamable() bool {
 	e := g.row
 	if e == nil || e.onehot == "" || !g.link.rowOrder || g.nested != nil {
 		return false
 	}
 	in := e.input
-	if in.codes == nil || int64(nparents)*int64(len(in.levels)+1) > maxModeCells {
+	if in.codes == nil || int64(g.link.parents.numKeyIDs()+1)*int64(len(in.levels)+1) > maxModeCells {
 		return false
 	}
 	for _, o := range g.outs {
@@ -274,23 +278,25 @@ func (g *aggGroup) oneHotStreamable(nparents int) bool {
 // and link l, from one pass that counts each parent's rows per level.
 func streamOneHot(in *rowExpr, l *link, gs []*aggGroup, nparents int, res []float64, nf int) {
 	nl := len(in.levels)
-	counts := make([]int32, nparents*nl)
-	parentBuf := make([]int32, streamChunk)
+	nstates := l.parents.numKeyIDs() + 1 // as in stream: by key id, plus one for no rows
+	counts := make([]int32, nstates*nl)
+	keyBuf := make([]int32, streamChunk)
 	valid := in.col.Valid()
 	for a := 0; a < l.children; a += streamChunk {
 		b := min(l.children, a+streamChunk)
 		codes := in.codes[a:b]
-		for k, p := range l.parents.fill(a, b, parentBuf) {
-			if p >= 0 && (valid == nil || valid[a+k]) {
-				counts[int(p)*nl+int(codes[k])]++
+		for k, id := range l.parents.keyIDs(a, b, keyBuf) {
+			if id >= 0 && (valid == nil || valid[a+k]) {
+				counts[int(id)*nl+int(codes[k])]++
 			}
 		}
 	}
 	for _, g := range gs {
 		e := g.row
 		for p := 0; p < nparents; p++ {
+			id := l.parents.state(p)
 			rows := int(l.offsets[p+1] - l.offsets[p])
-			row := counts[p*nl : (p+1)*nl]
+			row := counts[id*nl : (id+1)*nl]
 			var hits int32
 			if e.onehot == "equal" {
 				if e.code >= 0 {
