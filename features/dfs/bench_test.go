@@ -54,6 +54,7 @@ func benchmarkReferenceFeatures(b *testing.B, repeat int) {
 	}
 	runtime.GC()
 	faults := minorFaults()
+	cpu0 := cpuNanos()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		es := NewEntitySet()
@@ -73,6 +74,7 @@ func benchmarkReferenceFeatures(b *testing.B, repeat int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(minorFaults()-faults)/float64(b.N), "page-faults/op")
+	b.ReportMetric(float64(cpuNanos()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkAnchorFeatures and its 10x variant keep the names that
