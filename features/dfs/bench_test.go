@@ -45,8 +45,8 @@ func repeatFrame(tb testing.TB, f *dataset.Frame, r int) *dataset.Frame {
 // building the EntitySet, normalizing planes out of tailnum, the definitions
 // (the top 10 carriers and origins for the one-hot columns among them) and
 // the 40 features of testdata/pandas_reference.py. It reports the minor page
-// faults of the timed step: on virtual machines fresh memory costs more than
-// the work.
+// faults of the timed step (on virtual machines fresh memory can cost more
+// than the work) and its CPU time on all threads.
 func benchmarkReferenceFeatures(b *testing.B, repeat int) {
 	flights := withTailnum(loadFlights(b))
 	if repeat > 1 {
