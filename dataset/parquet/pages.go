@@ -477,8 +477,12 @@ func (d *chunkDecoder) indices(values []byte, out []int32, dictLen int) error {
 	if len(values) == 0 {
 		return fmt.Errorf("dictionary indices missing")
 	}
-	if _, err := decodeHybrid(values[1:], int(values[0]), out); err != nil {
+	width := int(values[0])
+	if _, err := decodeHybrid(values[1:], width, out); err != nil {
 		return fmt.Errorf("dictionary indices: %w", err)
+	}
+	if width < 32 && dictLen >= 1<<width {
+		return nil // no index of width bits is out of range
 	}
 	for i, k := range out {
 		if uint32(k) >= uint32(dictLen) {

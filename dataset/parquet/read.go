@@ -191,11 +191,20 @@ func read(r io.ReaderAt, size int64, opts Options) (f *dataset.Frame, err error)
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// Finishing a column merges its row groups' dictionaries and checks its
+	// codes: a pass over the column, so the columns are finished in parallel.
 	cols := make([]*dataset.Column, len(builders))
+	var finish errgroup.Group
+	finish.SetLimit(workers)
 	for i, b := range builders {
-		if cols[i], err = b.Column(); err != nil {
-			return nil, err
-		}
+		finish.Go(func() (err error) {
+			defer arrowcol.RecoverAsError(&err, "parquet reader")
+			cols[i], err = b.Column()
+			return err
+		})
+	}
+	if err := finish.Wait(); err != nil {
+		return nil, err
 	}
 	return dataset.New(cols...)
 }

@@ -3,6 +3,7 @@ package parquet
 import (
 	"encoding/binary"
 	"fmt"
+	"unsafe"
 )
 
 // decodeHybrid decodes len(out) values of width bits (0 to 32) from the
@@ -73,17 +74,33 @@ func unpack(run, tail []byte, width int, mask uint64, out []int32) {
 		clear(out)
 		return
 	}
+	// Values 0 to fast-1 can each be read with one 8-byte load inside tail.
+	fast := 0
+	if len(tail) >= 8 {
+		fast = min(len(out), (8*(len(tail)-8)+7)/width+1)
+	}
 	i, bit := 0, 0
-	for ; i < len(out) && bit/8+8 <= len(tail); i++ {
-		out[i] = int32(binary.LittleEndian.Uint64(tail[bit/8:]) >> (bit % 8) & mask)
+	if littleEndian && fast > 0 {
+		base := unsafe.Pointer(unsafe.SliceData(tail))
+		for ; i < fast; i++ {
+			w := *(*uint64)(unsafe.Add(base, bit>>3)) // in bounds: see fast
+			out[i] = int32(w >> (bit & 7) & mask)
+			bit += width
+		}
+	}
+	for ; i < fast; i++ {
+		out[i] = int32(binary.LittleEndian.Uint64(tail[bit>>3:]) >> (bit & 7) & mask)
 		bit += width
 	}
 	for ; i < len(out); i++ {
 		var w uint64
-		for j, b := range run[bit/8 : min(bit/8+8, len(run))] {
+		for j, b := range run[bit>>3 : min(bit>>3+8, len(run))] {
 			w |= uint64(b) << (8 * j)
 		}
-		out[i] = int32(w >> (bit % 8) & mask)
+		out[i] = int32(w >> (bit & 7) & mask)
 		bit += width
 	}
 }
+
+// littleEndian says whether unpack may load eight bytes as a native uint64.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
