@@ -153,8 +153,8 @@ func readPageChunk(r io.ReaderAt, size int64, meta *metadata.FileMetaData, c pag
 		return errFallback // pqarrow gives its own error
 	}
 	s.chunk = grow(s.chunk, int(length))
-	if _, err := r.ReadAt(s.chunk, start); err != nil {
-		return err
+	if n, err := r.ReadAt(s.chunk, start); n < len(s.chunk) { // io.ReaderAt may say io.EOF with every byte read
+		return fmt.Errorf("reading the column chunk at %d: %w", start, err)
 	}
 	s.valid = grow(s.valid, rows)
 	d := chunkDecoder{c: c, codec: codec, b: b, s: s, off: off, rows: rows}
@@ -369,6 +369,8 @@ func (d *chunkDecoder) dataPage(h pageHeader, body []byte) error {
 		}
 	}
 
+	// The chunk's validity is written from its first page with nulls on;
+	// a chunk without nulls writes none.
 	valid := d.s.valid[d.done : d.done+n]
 	nulls := 0
 	if d.c.maxDef > 0 {
@@ -376,9 +378,10 @@ func (d *chunkDecoder) dataPage(h pageHeader, body []byte) error {
 		if nulls, err = d.definitionLevels(levels, valid); err != nil {
 			return fmt.Errorf("definition levels: %w", err)
 		}
-	} else {
-		for i := range valid {
-			valid[i] = true
+		if nulls > 0 && d.nulls == 0 {
+			fillTrue(d.s.valid[:d.done])
+		} else if nulls == 0 && d.nulls > 0 {
+			fillTrue(valid)
 		}
 	}
 	d.nulls += nulls
@@ -442,14 +445,12 @@ func (d *chunkDecoder) dataPage(h pageHeader, body []byte) error {
 	return nil
 }
 
-// definitionLevels decodes a page's definition levels (maximum 1) into
-// valid and returns the number of nulls.
+// definitionLevels decodes a page's definition levels (maximum 1) and
+// returns the number of nulls; it writes valid unless the page is one run of
+// valid rows.
 func (d *chunkDecoder) definitionLevels(levels []byte, valid []bool) (int, error) {
 	// The usual page without nulls is one run of 1s.
 	if h, k := binary.Uvarint(levels); k > 0 && h&1 == 0 && h>>1 >= uint64(len(valid)) && k < len(levels) && levels[k] == 1 {
-		for i := range valid {
-			valid[i] = true
-		}
 		return 0, nil
 	}
 	d.s.indices = grow(d.s.indices, len(valid))
@@ -490,6 +491,12 @@ func (d *chunkDecoder) indices(values []byte, out []int32, dictLen int) error {
 		}
 	}
 	return nil
+}
+
+func fillTrue(valid []bool) {
+	for i := range valid {
+		valid[i] = true
+	}
 }
 
 // scatter spreads the first nv values of vals to the valid rows, in place,

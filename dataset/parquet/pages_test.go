@@ -139,6 +139,7 @@ func TestPageDecoderMatchesArrowOtherWriters(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	mem := memory.NewGoAllocator()
 	ints := array.NewInt64Builder(mem)
+	sparse := array.NewInt64Builder(mem) // nulls in a few pages only: pages without nulls before and after
 	floats := array.NewFloat64Builder(mem)
 	strs := array.NewStringBuilder(mem)
 	units := []arrow.TimeUnit{arrow.Second, arrow.Millisecond, arrow.Microsecond, arrow.Nanosecond}
@@ -155,6 +156,11 @@ func TestPageDecoderMatchesArrowOtherWriters(t *testing.T) {
 			ints.Append(int64(rng.IntN(100)))
 			strs.Append(fmt.Sprintf("s%d", rng.IntN(40)))
 		}
+		if i >= 2500 && i < 2510 {
+			sparse.AppendNull()
+		} else {
+			sparse.Append(int64(i))
+		}
 		floats.Append(rng.NormFloat64())
 		for _, tb := range times {
 			if null {
@@ -168,8 +174,9 @@ func TestPageDecoderMatchesArrowOtherWriters(t *testing.T) {
 		{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: false},
 		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "sparse", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	}
-	cols := []arrow.Array{ints.NewArray(), floats.NewArray(), strs.NewArray()}
+	cols := []arrow.Array{ints.NewArray(), floats.NewArray(), strs.NewArray(), sparse.NewArray()}
 	for k, tb := range times {
 		fields = append(fields, arrow.Field{Name: fmt.Sprintf("t%d", k), Type: tb.Type(), Nullable: true})
 		cols = append(cols, tb.NewArray())
