@@ -34,6 +34,9 @@ func init() {
 	beam.RegisterCoder(reflect.TypeOf(clusterTotal{}), encodeClusterTotal, decodeClusterTotal)
 	beam.RegisterCoder(reflect.TypeOf(featureMoments{}), encodeFeatureMoments, decodeFeatureMoments)
 	beam.RegisterCoder(reflect.TypeOf(momentsList{}), encodeMomentsList, decodeMomentsList)
+	beam.RegisterCoder(reflect.TypeOf(dfsAcc{}), encodeDFSAcc, decodeDFSAcc)
+	beam.RegisterCoder(reflect.TypeOf(Cutoff{}), encodeCutoff, decodeCutoff)
+	beam.RegisterCoder(reflect.TypeOf(FeatureRow{}), encodeFeatureRow, decodeFeatureRow)
 }
 
 // encoder appends varints and floats to a byte slice.
@@ -253,6 +256,10 @@ func encodeFeatureMoments(v featureMoments) ([]byte, error) { return gobEncode(v
 func decodeFeatureMoments(b []byte) (featureMoments, error) { return gobDecode[featureMoments](b) }
 func encodeMomentsList(v momentsList) ([]byte, error)       { return gobEncode(v) }
 func decodeMomentsList(b []byte) (momentsList, error)       { return gobDecode[momentsList](b) }
+func encodeCutoff(v Cutoff) ([]byte, error)                 { return gobEncode(v) }
+func decodeCutoff(b []byte) (Cutoff, error)                 { return gobDecode[Cutoff](b) }
+func encodeFeatureRow(v FeatureRow) ([]byte, error)         { return gobEncode(v) }
+func decodeFeatureRow(b []byte) (FeatureRow, error)         { return gobDecode[FeatureRow](b) }
 
 func encodeRowBlock(b RowBlock) []byte {
 	e := encoder{b: make([]byte, 0, 32+4*len(b.Columns)+8*len(b.Values)+2*len(b.Indptr))}
@@ -303,4 +310,84 @@ func decodeRowBlock(buf []byte) (RowBlock, error) {
 		b.Values[i] = d.float()
 	}
 	return b, d.done()
+}
+
+// encodeDFSAcc writes a DFS accumulator: the instance, the counts, and per
+// input its sums' partials, extremes and value counts.
+func encodeDFSAcc(a dfsAcc) []byte {
+	var e encoder
+	e.string(a.Parent)
+	e.int(a.Cutoff)
+	e.uint(uint64(b2f(a.HasCutoff)))
+	e.int(a.Instances)
+	e.int(a.Rows)
+	if a.Inputs == nil {
+		e.uint(0)
+		return e.b
+	}
+	e.uint(uint64(len(a.Inputs)) + 1)
+	floats := func(v []float64) {
+		e.uint(uint64(len(v)))
+		for _, x := range v {
+			e.float(x)
+		}
+	}
+	for _, in := range a.Inputs {
+		e.int(in.N)
+		e.int(in.Trues)
+		floats(in.S1)
+		floats(in.S2)
+		floats(in.S3)
+		e.float(in.Min)
+		e.float(in.Max)
+		e.uint(uint64(len(in.Values)))
+		for v, c := range in.Values { // the order does not matter: decoding builds a map
+			e.float(v)
+			e.int(c)
+		}
+		e.uint(uint64(len(in.Levels)))
+		for v, c := range in.Levels {
+			e.string(v)
+			e.int(c)
+		}
+	}
+	return e.b
+}
+
+func decodeDFSAcc(b []byte) (dfsAcc, error) {
+	d := decoder{b: b}
+	a := dfsAcc{Parent: d.string(), Cutoff: d.int(), HasCutoff: d.uint() == 1, Instances: d.int(), Rows: d.int()}
+	n := d.length(1)
+	if n == 0 {
+		return a, d.done()
+	}
+	floats := func() []float64 {
+		v := make([]float64, d.length(8))
+		for i := range v {
+			v[i] = d.float()
+		}
+		return v
+	}
+	a.Inputs = make([]inputAcc, n-1)
+	for k := range a.Inputs {
+		in := &a.Inputs[k]
+		in.N, in.Trues = d.int(), d.int()
+		in.S1, in.S2, in.S3 = floats(), floats(), floats()
+		in.Min, in.Max = d.float(), d.float()
+		if m := d.length(9); m > 0 {
+			in.Values = make(map[float64]int64, m)
+			for range m {
+				v := d.float()
+				in.Values[v] = d.int()
+			}
+		}
+		if m := d.length(2); m > 0 {
+			in.Levels = make(map[string]int64, m)
+			for range m {
+				v := d.string()
+				in.Levels[v] = d.int()
+			}
+		}
+	}
+	return a, d.done()
 }

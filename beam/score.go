@@ -465,19 +465,26 @@ func (b *batch) deadLetter(row int, reason string) DeadLetter {
 // parse makes a batch typed: frames as they are, text records parsed with
 // the model's input types.
 func (f *scoreFn) parse(in Rows) (*batch, error) {
+	return parseRows(in, f.m.inputs, append(slices.Clone(f.m.order), f.Keep...), "Score")
+}
+
+// parseRows makes a batch typed for transform who: frames as they are, text
+// records parsed with the types of inputs (other columns as text), the
+// columns of present in every frame.
+func parseRows(in Rows, inputs map[string]dataset.Type, present []string, who string) (*batch, error) {
 	b := &batch{in: in}
 	switch in.Format {
 	case "":
 		if in.Frame == nil {
-			return nil, fmt.Errorf("kiln/beam: Score: %s rows from %d: neither a frame nor text records", in.Source, in.First)
+			return nil, fmt.Errorf("kiln/beam: %s: %s rows from %d: neither a frame nor text records", who, in.Source, in.First)
 		}
 		b.frame = in.Frame
 		return b, nil
 	case "csv", "jsonl":
 		if len(in.Lines) != len(in.Records) {
-			return nil, fmt.Errorf("kiln/beam: Score: %s rows from %d: %d records and %d line numbers", in.Source, in.First, len(in.Records), len(in.Lines))
+			return nil, fmt.Errorf("kiln/beam: %s: %s rows from %d: %d records and %d line numbers", who, in.Source, in.First, len(in.Records), len(in.Lines))
 		}
-		p := &textParser{in: in, inputs: f.m.inputs, forced: map[string]dataset.Type{}, present: append(slices.Clone(f.m.order), f.Keep...)}
+		p := &textParser{in: in, inputs: inputs, forced: map[string]dataset.Type{}, present: present}
 		if err := p.start(); err != nil {
 			// The header itself does not parse: no record can.
 			for k := range in.Records {
@@ -492,7 +499,7 @@ func (f *scoreFn) parse(in Rows) (*batch, error) {
 		}
 		fr, err := p.join()
 		if err != nil {
-			return nil, fmt.Errorf("kiln/beam: Score: %s rows from %d: %w", in.Source, in.First, err)
+			return nil, fmt.Errorf("kiln/beam: %s: %s rows from %d: %w", who, in.Source, in.First, err)
 		}
 		if fr.NumCols() == 0 { // a frame without columns has no rows either
 			for _, part := range p.parts {
@@ -511,5 +518,5 @@ func (f *scoreFn) parse(in Rows) (*batch, error) {
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("kiln/beam: Score: %s: unknown format %q (csv, jsonl, or a frame)", in.Source, in.Format)
+	return nil, fmt.Errorf("kiln/beam: %s: %s: unknown format %q (csv, jsonl, or a frame)", who, in.Source, in.Format)
 }

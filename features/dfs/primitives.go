@@ -417,12 +417,15 @@ func pandasSkew(vals []float64, sum float64, n int) float64 {
 		m2 += d2
 		m3 += d2 * d
 	}
-	return skewFromMoments(n, m2, m3)
+	return SkewFromMoments(n, m2, m3)
 }
 
-// skewFromMoments finishes pandas' nanskew from the count and the sums of
-// squared and cubed deviations from the mean.
-func skewFromMoments(n int, m2, m3 float64) float64 {
+// SkewFromMoments finishes pandas' nanskew from the count n and the sums m2
+// and m3 of squared and cubed deviations from the mean: NaN below 3 values,
+// sums below 1e-14 taken as zero, 0 without variance, otherwise the
+// bias-corrected G1. It is exported for engines that gather the moments
+// themselves (the beam module's DFS), so that their skew is finished alike.
+func SkewFromMoments(n int, m2, m3 float64) float64 {
 	if n < 3 {
 		return math.NaN()
 	}

@@ -207,7 +207,7 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 					v = sum[k] / float64(cnt[k])
 				}
 			case "skew":
-				v = skewFromMoments(int(cnt[k]), sm2[k], sm3[k])
+				v = SkewFromMoments(int(cnt[k]), sm2[k], sm3[k])
 			case "std":
 				if wcnt[k] >= 2 {
 					v = math.Sqrt(m2[k] / float64(wcnt[k]-1))
