@@ -54,7 +54,6 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 	kahan := need["sum"] || need["mean"] || need["skew"]
 	var sum, comp, mean, m2, lo, hi, first, last []float64
 	var cnt, wcnt, trues, counts []int32
-	var seen []bool
 	if kahan {
 		sum, comp, cnt = make([]float64, nstates), make([]float64, nstates), make([]int32, nstates)
 	}
@@ -62,7 +61,12 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 		mean, m2, wcnt = make([]float64, nstates), make([]float64, nstates), make([]int32, nstates)
 	}
 	if need["min"] || need["max"] {
-		lo, hi, seen = make([]float64, nstates), make([]float64, nstates), make([]bool, nstates)
+		// lo > hi until a value comes: then both are that value, as the
+		// per-instance kernel starts from its first value.
+		lo, hi = make([]float64, nstates), make([]float64, nstates)
+		for k := range lo {
+			lo[k], hi[k] = math.Inf(1), math.Inf(-1)
+		}
 	}
 	if need["first"] || need["last"] {
 		first, last = make([]float64, nstates), make([]float64, nstates)
@@ -155,11 +159,10 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 					if p < 0 || v != v {
 						continue
 					}
-					if !seen[p] {
-						lo[p], hi[p], seen[p] = v, v, true
-					} else if v < lo[p] {
+					if v < lo[p] {
 						lo[p] = v
-					} else if v > hi[p] {
+					}
+					if v > hi[p] {
 						hi[p] = v
 					}
 				}
@@ -213,11 +216,11 @@ func (w *worker) stream(g *aggGroup, outs []aggOut, nparents int, res []float64,
 					v = math.Sqrt(m2[k] / float64(wcnt[k]-1))
 				}
 			case "min":
-				if seen[k] {
+				if lo[k] <= hi[k] {
 					v = lo[k]
 				}
 			case "max":
-				if seen[k] {
+				if lo[k] <= hi[k] {
 					v = hi[k]
 				}
 			case "first":
