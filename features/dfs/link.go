@@ -10,8 +10,8 @@ import (
 // are rows[offsets[p]:offsets[p+1]], in time order (then row order); times
 // holds their time-index values, nil when the child has none. Without a time
 // index, rows is built on first use (childRows): the streaming path reads
-// the child in row order and needs only the offsets and the parent of each
-// row.
+// the child in row order and needs only the offsets and each row's key id
+// (parentMap.keyIDs).
 type link struct {
 	offsets  []int32
 	times    []int64
