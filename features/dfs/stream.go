@@ -5,17 +5,18 @@ import (
 )
 
 // The streaming path computes an aggregation group for all parents in one
-// sequential pass over the child rows, with per-parent running states (small
-// enough to stay in cache), instead of gathering each parent's rows from all
-// over the child's columns. It applies when every instance uses all the data
+// sequential pass over the child rows, with running states per parent (kept
+// by key id, small enough to stay in cache), instead of gathering each
+// parent's rows from all over the child's columns. It applies when every instance uses all the data
 // (no cutoffs) and each parent's rows are aggregated in row order, and gives
 // bit for bit what the per-instance kernels give: the same operations in the
 // same order per parent.
 
-// streamChunk is the number of child rows gathered at a time.
+// streamChunk is the number of child rows read at a time: their key ids and
+// values converted to float64 stay in the first-level cache.
 const streamChunk = 4096
 
-// maxModeCells bounds parents x levels of the count table mode and
+// maxModeCells bounds key ids x levels of the count table mode and
 // num_unique use; larger groups fall back to the per-instance path.
 const maxModeCells = 1 << 24
 
@@ -30,7 +31,7 @@ func (g *aggGroup) streamable(prim string) bool {
 	case "median", "time_since_last":
 		return false
 	case "mode", "num_unique":
-		// Level codes count in a parents x levels table; whole numbers (ids)
+		// Level codes count in a key ids x levels table; whole numbers (ids)
 		// take the per-instance path.
 		return g.row != nil && g.typ == Categorical && int64(g.link.parents.numKeyIDs()+1)*int64(len(g.rank)) <= maxModeCells
 	}
