@@ -13,7 +13,7 @@ import (
 // same order per parent.
 
 // streamChunk is the number of child rows read at a time: their key ids and
-// values converted to float64 stay in the first-level cache.
+// values converted to float64 (48 KiB) stay in cache.
 const streamChunk = 4096
 
 // maxModeCells bounds key ids x levels of the count table mode and
