@@ -671,22 +671,7 @@ func (f *dfsPartialFn) ProcessElement(in Rows, cutoffs func(*Cutoff) bool, emit 
 // dictOf returns a String column's level codes (any code for nulls) and
 // levels, dictionary-encoding a plain column.
 func dictOf(c *dataset.Column) ([]int32, []string) {
-	if codes, levels, ok := c.Dict(); ok {
-		return codes, levels
-	}
-	codes := make([]int32, c.Len())
-	var levels []string
-	index := map[string]int32{}
-	for i := range codes {
-		s := c.StringAt(i)
-		k, ok := index[s]
-		if !ok {
-			k = int32(len(levels))
-			index[s] = k
-			levels = append(levels, s)
-		}
-		codes[i] = k
-	}
+	codes, levels, _ := dataset.DictEncode(c).Dict()
 	return codes, levels
 }
 
