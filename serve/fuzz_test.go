@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/kiln-ml/kiln/dataset"
@@ -39,6 +40,39 @@ func checkDecoded(t *testing.T, body []byte, c *columns, err error) {
 	}
 }
 
+// checkReused holds for every decoder: a body decoded into columns that a
+// pooled request reuses (reset after the previous body, whose Frame may be
+// served again) gives the error and the values it gives in fresh columns.
+func checkReused(t *testing.T, body []byte, reused *columns, decode func(*columns) error) {
+	fresh := fuzzColumns()
+	errFresh := decode(fresh)
+	reused.reset()
+	errReused := decode(reused)
+	if fmt.Sprint(errFresh) != fmt.Sprint(errReused) {
+		t.Fatalf("body %q: error %v in fresh columns, %v in reused ones", body, errFresh, errReused)
+	}
+	if errFresh != nil {
+		return
+	}
+	checkDecoded(t, body, fresh, errFresh)
+	want, _ := fresh.frame()
+	got, err := reused.frame()
+	if err != nil {
+		t.Fatalf("body %q: reused columns: %v", body, err)
+	}
+	if got.NumRows() != want.NumRows() {
+		t.Fatalf("body %q: %d rows in reused columns, %d in fresh ones", body, got.NumRows(), want.NumRows())
+	}
+	for j := range fuzzFields {
+		g, w := got.Col(j), want.Col(j)
+		for i := 0; i < w.Len(); i++ {
+			if g.IsNull(i) != w.IsNull(i) || g.Format(i) != w.Format(i) {
+				t.Fatalf("body %q: column %s row %d is %q in reused columns, %q in fresh ones", body, fuzzFields[j].Name, i, g.Format(i), w.Format(i))
+			}
+		}
+	}
+}
+
 func FuzzDecodeRows(f *testing.F) {
 	for _, s := range []string{
 		`{"rows":[{"x":1.5,"n":2,"s":"a","b":true,"t":"2024-01-02T03:04:05Z"}]}`,
@@ -48,10 +82,9 @@ func FuzzDecodeRows(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	reused := fuzzColumns()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := fuzzColumns()
-		err := decodeRows(body, c, decodeLimits{maxRows: 1000})
-		checkDecoded(t, body, c, err)
+		checkReused(t, body, reused, func(c *columns) error { return decodeRows(body, c, decodeLimits{maxRows: 1000}) })
 	})
 }
 
@@ -63,10 +96,12 @@ func FuzzDecodeOIP(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	reused := fuzzColumns()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := fuzzColumns()
-		_, err := decodeOIP(body, c, decodeLimits{maxRows: 1000})
-		checkDecoded(t, body, c, err)
+		checkReused(t, body, reused, func(c *columns) error {
+			_, err := decodeOIP(body, c, decodeLimits{maxRows: 1000})
+			return err
+		})
 	})
 }
 
@@ -79,9 +114,8 @@ func FuzzDecodeMLflow(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	reused := fuzzColumns()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := fuzzColumns()
-		err := decodeMLflow(body, c, decodeLimits{maxRows: 1000})
-		checkDecoded(t, body, c, err)
+		checkReused(t, body, reused, func(c *columns) error { return decodeMLflow(body, c, decodeLimits{maxRows: 1000}) })
 	})
 }
