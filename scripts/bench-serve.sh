@@ -83,13 +83,15 @@ wrk.body = [[${!body_var}]]
 EOF
 done
 
-# cpu_ticks PID: the CPU time (user + system, in clock ticks) of a process
-# and its children (gunicorn's workers), threads included. An idle server
-# adds nothing, so it can be read before and after waiting for the lock.
+# cpu_ticks PID: the CPU time (user + system, in clock ticks) of a process,
+# threads included, and of its children, live (gunicorn's workers) or
+# exited and reaped. An idle server adds nothing, so it can be read before
+# and after waiting for the lock.
 cpu_ticks() {
-	local t=0 p
-	for p in "$1" $(pgrep -P "$1" || true); do
-		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	local t p
+	t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat")
+	for p in $(pgrep -P "$1" || true); do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
 	done
 	echo "$t"
 }
