@@ -49,6 +49,10 @@ done
 # Both must be up: a server that did not start says why in its log.
 curl -s -o /dev/null "127.0.0.1:$KILN_PORT/v2/health/live" || { echo "kiln's server did not start:"; cat "$tmp/kiln.log"; exit 1; }
 curl -s -o /dev/null "127.0.0.1:$FLASK_PORT/" || { echo "the Flask reference did not start:"; tail -20 "$tmp/flask.log"; exit 1; }
+# ... and be the servers started here, not others on the same ports.
+for p in "$kiln_pid" "$flask_pid"; do
+	kill -0 "$p" 2>/dev/null || { echo "a server exited (is its port taken?):"; tail -5 "$tmp/kiln.log" "$tmp/flask.log"; exit 1; }
+done
 
 row='{"longitude":-122.23,"latitude":37.88,"housing_median_age":41,"total_rooms":880,"total_bedrooms":129,"population":322,"households":126,"median_income":8.3252,"ocean_proximity":"NEAR BAY"}'
 rows_body="{\"rows\":[$row]}"
