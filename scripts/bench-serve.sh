@@ -7,14 +7,10 @@
 #
 #   scripts/bench-serve.sh              # ROUNDS=3 DURATION=10s
 #   ROUNDS=5 DURATION=20s scripts/bench-serve.sh
-#   KILN_GOMAXPROCS=2 scripts/bench-serve.sh   # the Go server's GOMAXPROCS (default 1, see below)
+#   KILN_GOMAXPROCS=1 scripts/bench-serve.sh   # the Go server's GOMAXPROCS (default: Go's, the cores)
 #
-# wrk runs on the same two cores as the servers. kiln's server runs with
-# GOMAXPROCS=1 by default: one core for the Go scheduler leaves the other
-# to wrk (which takes about half a core), where two make the server and wrk
-# preempt each other and add their waits to the tail latency; Flask runs
-# its two gunicorn workers, as the reference specifies. Each run also
-# reports the CPU the server (all its processes) and wrk used, in cores.
+# wrk runs on the same two cores as the servers, so each run also reports
+# the CPU the server (all its processes) and wrk used, in cores.
 #
 # Needs Debian's python3-flask, python3-numpy, gunicorn and wrk. Each wrk run
 # holds /tmp/kiln-bench.lock so that no two benchmarks of the machine's
@@ -23,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-KILN_GOMAXPROCS=${KILN_GOMAXPROCS:-1}
+KILN_GOMAXPROCS=${KILN_GOMAXPROCS:-}
 KILN_PORT=${KILN_PORT:-18080}
 FLASK_PORT=${FLASK_PORT:-18081}
 tmp=$(mktemp -d)
@@ -34,7 +30,7 @@ trap 'exit 1' INT TERM HUP PIPE # through cleanup: no server left running
 
 go build -o "$tmp/serve" ./examples/serve
 "$tmp/serve" -publish -registry "$tmp/reg" >/dev/null
-GOMAXPROCS=$KILN_GOMAXPROCS "$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
+env ${KILN_GOMAXPROCS:+GOMAXPROCS=$KILN_GOMAXPROCS} "$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
 pids+=($!)
 kiln_pid=$!
 KILN_BUNDLE="$tmp/reg/housing/1/model.kiln" KILN_MODEL=housing KILN_VERSION=1 \
@@ -126,7 +122,7 @@ EOF
 }
 
 echo "load before: $(uptime)"
-echo "kiln's server: GOMAXPROCS=$KILN_GOMAXPROCS; Flask: gunicorn -w 2"
+echo "kiln's server: GOMAXPROCS ${KILN_GOMAXPROCS:-unset, the default of $(nproc)}; Flask: gunicorn -w 2"
 echo "target endpoint requests/s p99_ms errors server_cores wrk_cores"
 : >"$tmp/results"
 for r in $(seq "$ROUNDS"); do
