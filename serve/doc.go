@@ -83,6 +83,12 @@
 // plus the models. HTTPServer sets the connection timeouts and Run shuts
 // down gracefully, draining the requests in flight.
 //
+// A scoring request borrows its model's buffers (the decoded columns, the
+// Frame over them, the answer) from a pool and returns them when answered,
+// so that a one-row request costs the handler a few allocations besides
+// net/http's and the model's own (BenchmarkRowsOneRow, BenchmarkInferOneRow);
+// requests of more than 1,024 rows leave their buffers to the collector.
+//
 // # Hot reload
 //
 // Every PollInterval (2 s) and on Reload, the server lists the registry's
