@@ -7,6 +7,12 @@
 #
 #   scripts/bench-serve.sh              # ROUNDS=3 DURATION=10s
 #   ROUNDS=5 DURATION=20s scripts/bench-serve.sh
+#   PIN=1 scripts/bench-serve.sh        # wrk on core 0, both servers on core 1
+#
+# With PIN=1 the load generator and the server under test no longer compete
+# for a core: wrk runs on CPU 0 and each server (kiln's, and gunicorn with its
+# two workers) on CPU 1, the same for both, so a latency figure is the
+# server's rather than the wait for a core that wrk holds.
 #   KILN_GOMAXPROCS=1 scripts/bench-serve.sh   # the Go server's GOMAXPROCS (default: Go's, the cores)
 #
 # wrk runs on the same two cores as the servers, so each run also reports
@@ -22,6 +28,9 @@ DURATION=${DURATION:-10s}
 KILN_GOMAXPROCS=${KILN_GOMAXPROCS:-}
 KILN_PORT=${KILN_PORT:-18080}
 FLASK_PORT=${FLASK_PORT:-18081}
+PIN=${PIN:-0}
+server_cpu=() wrk_cpu=()
+if [ "$PIN" = 1 ]; then server_cpu=(taskset -c 1) wrk_cpu=(taskset -c 0); fi
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
@@ -30,11 +39,11 @@ trap 'exit 1' INT TERM HUP PIPE # through cleanup: no server left running
 
 go build -o "$tmp/serve" ./examples/serve
 "$tmp/serve" -publish -registry "$tmp/reg" >/dev/null
-env ${KILN_GOMAXPROCS:+GOMAXPROCS=$KILN_GOMAXPROCS} "$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
+env ${KILN_GOMAXPROCS:+GOMAXPROCS=$KILN_GOMAXPROCS} "${server_cpu[@]}" "$tmp/serve" -registry "$tmp/reg" -addr "127.0.0.1:$KILN_PORT" 2>"$tmp/kiln.log" &
 pids+=($!)
 kiln_pid=$!
 KILN_BUNDLE="$tmp/reg/housing/1/model.kiln" KILN_MODEL=housing KILN_VERSION=1 \
-	/usr/bin/gunicorn -w 2 -b "127.0.0.1:$FLASK_PORT" --chdir scripts serve_flask_reference:app 2>"$tmp/flask.log" &
+	"${server_cpu[@]}" /usr/bin/gunicorn -w 2 -b "127.0.0.1:$FLASK_PORT" --chdir scripts serve_flask_reference:app 2>"$tmp/flask.log" &
 pids+=($!)
 flask_pid=$!
 for port in "$KILN_PORT" "$FLASK_PORT"; do
@@ -102,7 +111,7 @@ cpu_ticks() {
 run() {
 	local out s0 s1
 	s0=$(cpu_ticks "$4")
-	out=$(flock /tmp/kiln-bench.lock /usr/bin/time -f "wrk cpu %U %S" wrk -t2 -c32 -d"$DURATION" --latency -s "$tmp/$3.lua" "http://127.0.0.1:$2" 2>&1)
+	out=$(flock /tmp/kiln-bench.lock /usr/bin/time -f "wrk cpu %U %S" "${wrk_cpu[@]}" wrk -t2 -c32 -d"$DURATION" --latency -s "$tmp/$3.lua" "http://127.0.0.1:$2" 2>&1)
 	s1=$(cpu_ticks "$4")
 	/usr/bin/python3 - "$1" "$3" "$((s1 - s0))" "$(getconf CLK_TCK)" "$DURATION" <<EOF
 import re, sys
@@ -122,6 +131,7 @@ EOF
 }
 
 echo "load before: $(uptime)"
+[ "$PIN" = 1 ] && echo "pinned: wrk on CPU 0, each server on CPU 1 (so Go's default GOMAXPROCS is 1)"
 echo "kiln's server: GOMAXPROCS ${KILN_GOMAXPROCS:-unset, the default of $(nproc)}; Flask: gunicorn -w 2"
 echo "target endpoint requests/s p99_ms errors server_cores wrk_cores"
 : >"$tmp/results"
