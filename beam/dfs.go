@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/big"
 	"slices"
@@ -80,6 +81,9 @@ type DFS struct {
 	// TrainingWindow, if positive, leaves out child rows older than each
 	// cutoff minus the window, as dfs.Options.TrainingWindow.
 	TrainingWindow time.Duration
+	// Shards is the number of shards ToRows spreads the feature rows over
+	// (0: 16).
+	Shards int
 }
 
 // Cutoff is one instance to compute: the parent whose index value is
@@ -946,7 +950,8 @@ func centralMoments(a inputAcc, third bool) (m2, m3 float64) {
 // instance, then cutoff (features/dfs orders the parents of
 // dfs.NormalizeEntity by their key the same way; with cutoffs it keeps the
 // cutoffs' order, which a PCollection does not have). For results small
-// enough to collect in one place, such as tests; write larger ones out.
+// enough to collect in one place, such as tests; DFS.ToRows turns the
+// feature rows of a pipeline into batches of this layout for the writers.
 func FeatureFrame(defs *dfs.Definitions, rows []FeatureRow) (*dataset.Frame, error) {
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b FeatureRow) int {
@@ -1001,4 +1006,84 @@ func FeatureFrame(defs *dfs.Definitions, rows []FeatureRow) (*dataset.Frame, err
 		}
 	}
 	return dataset.New(cols...)
+}
+
+// defaultFeatureShards is ToRows's number of shards when DFS.Shards is 0.
+const defaultFeatureShards = 16
+
+// ToRows turns DFS's feature rows (FeatureRow) into batches of rows (Rows)
+// for WriteParquet, WriteCSV and WriteJSONL: the layout of FeatureFrame,
+// the index column first, then one column per feature with its Featuretools
+// name and features/dfs's type. The instances are spread over d.Shards
+// shards (0: 16) by a hash of their key; each shard is ordered by instance,
+// then cutoff, and cut into batches of up to 65,536 rows whose Source
+// ("dfs-features-SHARD") and First depend on the data alone, so that a
+// retried bundle writes the same files:
+//
+//	features, dead := d.Apply(s, flights, beam.PCollection{})
+//	kbeam.WriteParquet(s, "gs://bucket/features/part", d.ToRows(s, features))
+//
+// A shard's rows are gathered on one worker: about 8 bytes per feature per
+// row, and a string per categorical feature.
+func (d DFS) ToRows(s beam.Scope, features beam.PCollection) beam.PCollection {
+	s = s.Scope("kiln.DFS.ToRows")
+	defs, _ := json.Marshal(d.Definitions) // plain values: cannot fail
+	shards := d.Shards
+	if shards <= 0 {
+		shards = defaultFeatureShards
+	}
+	keyed := beam.ParDo(s, &featureShardFn{Shards: shards}, features)
+	return beam.ParDo(s, &featureBatchFn{Defs: string(defs)}, beam.GroupByKey(s, keyed))
+}
+
+func init() {
+	register.DoFn1x2[FeatureRow, int, FeatureRow](&featureShardFn{})
+	register.DoFn3x1[int, func(*FeatureRow) bool, func(Rows), error](&featureBatchFn{})
+	register.Iter1[FeatureRow]()
+	register.Emitter1[Rows]()
+}
+
+// featureShardFn keys a feature row by the shard of its instance.
+type featureShardFn struct{ Shards int }
+
+func (f *featureShardFn) ProcessElement(r FeatureRow) (int, FeatureRow) {
+	h := fnv.New32a()
+	h.Write([]byte(r.Instance))
+	return int(h.Sum32() % uint32(f.Shards)), r
+}
+
+// featureBatchFn lays out the feature rows of one shard as FeatureFrame does
+// and cuts them into batches.
+type featureBatchFn struct {
+	Defs string
+	defs *dfs.Definitions
+}
+
+func (f *featureBatchFn) Setup() error {
+	defs, err := dfs.ParseDefinitions([]byte(f.Defs))
+	if err != nil {
+		return fmt.Errorf("kiln/beam: DFS.ToRows: %w", err)
+	}
+	f.defs = defs
+	return nil
+}
+
+func (f *featureBatchFn) ProcessElement(shard int, iter func(*FeatureRow) bool, emit func(Rows)) error {
+	if f.defs == nil { // a runner that skipped Setup
+		if err := f.Setup(); err != nil {
+			return err
+		}
+	}
+	var rows []FeatureRow
+	for r := (FeatureRow{}); iter(&r); r = (FeatureRow{}) {
+		rows = append(rows, r)
+	}
+	fr, err := FeatureFrame(f.defs, rows)
+	if err != nil {
+		return err
+	}
+	for _, b := range RowsOf(fmt.Sprintf("dfs-features-%d", shard), fr, 0) {
+		emit(b)
+	}
+	return nil
 }

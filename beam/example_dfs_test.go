@@ -3,6 +3,8 @@ package beam_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -10,6 +12,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	kbeam "github.com/kiln-ml/kiln/beam"
 	"github.com/kiln-ml/kiln/dataset"
+	"github.com/kiln-ml/kiln/dataset/parquet"
 	"github.com/kiln-ml/kiln/features/dfs"
 )
 
@@ -82,4 +85,66 @@ func ExampleDFS() {
 	// dead letter: row 5 of flights: the parent key "tailnum" is null: the row belongs to no parent
 	// tailnum=N1 COUNT(flights)=3 SUM(flights.distance)=1200 STD(flights.distance)=264.5751311064591 MODE(flights.dest)=BOS
 	// tailnum=N2 COUNT(flights)=2 SUM(flights.distance)=2000 STD(flights.distance)=0 MODE(flights.dest)=LAX
+}
+
+// A pipeline from Parquet to Parquet: the flights are read from files,
+// DFS computes the planes' features, ToRows lays them out as features/dfs's
+// matrix (the index, then the features by name and type) and WriteParquet
+// writes them, one file per shard.
+func ExampleDFS_ToRows() {
+	dir, err := os.MkdirTemp("", "dfs-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	flights := dataset.MustNew(
+		dataset.NewString("tailnum", []string{"N1", "N2", "N1", "N1", "N2"}, nil),
+		dataset.NewInt64("distance", []int64{200, 1000, 300, 700, 1000}, nil),
+		dataset.NewString("dest", []string{"BOS", "SFO", "BOS", "ORD", "LAX"}, nil),
+	)
+	if err := parquet.WriteFile(filepath.Join(dir, "flights.parquet"), flights, parquet.WriteOptions{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	es := dfs.NewEntitySet()
+	es.AddEntity("flights", flights, "", "")
+	es.NormalizeEntity("flights", "planes", "tailnum")
+	defs, err := dfs.DFS{Target: "planes", MaxDepth: 1, Aggregations: []string{"count", "mean", "mode"}}.Definitions(es)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	p, s := beam.NewPipelineWithRoot()
+	rows, badFiles := kbeam.ReadParquet(s, filepath.Join(dir, "*.parquet"), kbeam.ReadOptions{})
+	d := kbeam.DFS{Definitions: defs, Shards: 1}
+	features, dead := d.Apply(s, rows, beam.PCollection{})
+	kbeam.WriteParquet(s, filepath.Join(dir, "out", "planes"), d.ToRows(s, features))
+	kbeam.WriteDeadLetters(s, filepath.Join(dir, "out", "dead.jsonl"), beam.Flatten(s, badFiles, dead))
+	if err := ptest.Run(p); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	files, _ := filepath.Glob(filepath.Join(dir, "out", "planes-*.parquet"))
+	for _, name := range files {
+		f, err := parquet.ReadFile(name, parquet.Options{})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, c := range f.Columns() {
+			fmt.Printf("%s (%s):", c.Name(), c.Type())
+			for i := range f.NumRows() {
+				fmt.Print(" ", c.Format(i))
+			}
+			fmt.Println()
+		}
+	}
+	// Output:
+	// tailnum (string): N1 N2
+	// COUNT(flights) (int64): 3 2
+	// MEAN(flights.distance) (float64): 400 1000
+	// MODE(flights.dest) (string): BOS LAX
 }
