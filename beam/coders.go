@@ -10,6 +10,7 @@ import (
 	"reflect"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/kiln-ml/kiln/features/dfs"
 )
 
 // errConfig marks an invalid configuration in error messages. Errors cross
@@ -321,6 +322,24 @@ func encodeDFSAcc(a dfsAcc) []byte {
 	e.uint(uint64(b2f(a.HasCutoff)))
 	e.int(a.Instances)
 	e.int(a.Rows)
+	e.int(a.Parents)
+	if a.Own == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(a.Own)) + 1)
+		for _, v := range a.Own {
+			switch {
+			case v.Null:
+				e.uint(0)
+			case v.Str != "":
+				e.uint(2)
+				e.string(v.Str)
+			default:
+				e.uint(1)
+				e.float(v.Float)
+			}
+		}
+	}
 	if a.Inputs == nil {
 		e.uint(0)
 		return e.b
@@ -356,7 +375,22 @@ func encodeDFSAcc(a dfsAcc) []byte {
 
 func decodeDFSAcc(b []byte) (dfsAcc, error) {
 	d := decoder{b: b}
-	a := dfsAcc{Parent: d.string(), Cutoff: d.int(), HasCutoff: d.uint() == 1, Instances: d.int(), Rows: d.int()}
+	a := dfsAcc{Parent: d.string(), Cutoff: d.int(), HasCutoff: d.uint() == 1, Instances: d.int(), Rows: d.int(), Parents: d.int()}
+	if m := d.length(1); m > 0 {
+		a.Own = make([]dfs.Value, m-1)
+		for k := range a.Own {
+			switch d.uint() {
+			case 0:
+				a.Own[k].Null = true
+			case 1:
+				a.Own[k].Float = d.float()
+			case 2:
+				a.Own[k].Str = d.string()
+			default:
+				d.fail("value kind")
+			}
+		}
+	}
 	n := d.length(1)
 	if n == 0 {
 		return a, d.done()

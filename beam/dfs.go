@@ -50,11 +50,13 @@ import (
 // The inputs of the aggregations may be the child's columns and the
 // row-wise transforms of them (one-hot "c = v" and "c is unknown", year,
 // month, day, hour, weekday, is_weekend, absolute): the depth-1 features of
-// one child table, such as the 40 of flights -> planes. Definitions with
-// other features (the target's own columns, direct features,
-// aggregations of aggregations or over a second child, first, last, median,
-// time_since_last) fail the job at Setup with an error that names the
-// feature.
+// one child table, such as the 40 of flights -> planes. The target's own
+// columns (planes.year, planes.seats) and their row-wise transforms come
+// from the parents input of ApplyWithParents. Definitions with other
+// features (direct features, aggregations of aggregations or over a second
+// child, first, last, median, time_since_last), or with the target's own
+// features but no parents input, fail the job at Setup with an error that
+// names the feature.
 //
 // Cutoffs (a PCollection of Cutoff, or the zero beam.PCollection for none)
 // choose the instances as dfs.Options.Cutoffs does: one output row per
@@ -108,26 +110,55 @@ type FeatureRow struct {
 // zero PCollection) in; features (FeatureRow) and dead letters (DeadLetter)
 // out.
 func (d DFS) Apply(s beam.Scope, children, cutoffs beam.PCollection) (features, dead beam.PCollection) {
+	return d.ApplyWithParents(s, children, beam.PCollection{}, cutoffs)
+}
+
+// ApplyWithParents is Apply with the target's own rows: parents (Rows of
+// the target table, each with its index column, Definitions.Index, a string
+// or int64 key; or the zero PCollection for none, which is Apply). With
+// parents the target's own features in the definitions (its columns, such
+// as planes.year, and their row-wise transforms) come from them, joined to
+// the aggregations by key, and every parent gets a row, as in features/dfs:
+// one without child rows has count and sum 0, the other aggregations null.
+// Without cutoffs the instances are the parents; with cutoffs, the
+// cutoffs. Dead letters: a parents row with a null key, or whose batch
+// lacks a column the definitions read; and one dead letter (Row -1, the key
+// as Record) per key given by more than one parents row (no feature row for
+// it) and per key that child rows or cutoffs name but no parents row has
+// (its child rows are left out, as features/dfs leaves them out).
+func (d DFS) ApplyWithParents(s beam.Scope, children, parents, cutoffs beam.PCollection) (features, dead beam.PCollection) {
 	s = s.Scope("kiln.DFS")
 	defs, _ := json.Marshal(d.Definitions) // plain values: cannot fail
 	withCutoffs := cutoffs.IsValid()
+	withParents := parents.IsValid()
 	if !withCutoffs {
 		cutoffs = beam.CreateList(s, []Cutoff{})
 	}
 	partial, dead := beam.ParDo2(s, &dfsPartialFn{Defs: string(defs), TimeIndex: d.TimeIndex,
-		Window: int64(d.TrainingWindow), WithCutoffs: withCutoffs}, children, beam.SideInput{Input: cutoffs})
+		Window: int64(d.TrainingWindow), WithCutoffs: withCutoffs, WithParents: withParents}, children, beam.SideInput{Input: cutoffs})
 	if withCutoffs {
 		partial = beam.Flatten(s, beam.ParDo(s, dfsSeed, cutoffs), partial)
 	}
+	var deadParents beam.PCollection
+	if withParents {
+		var own beam.PCollection
+		own, deadParents = beam.ParDo2(s, &dfsParentFn{Defs: string(defs), WithCutoffs: withCutoffs}, parents, beam.SideInput{Input: cutoffs})
+		partial = beam.Flatten(s, partial, own)
+	}
 	merged := beam.CombinePerKey(s, &dfsMergeFn{}, partial)
-	return beam.ParDo(s, &dfsExtractFn{Defs: string(defs)}, merged), dead
+	features, deadExtract := beam.ParDo2(s, &dfsExtractFn{Defs: string(defs), WithParents: withParents}, merged)
+	if withParents {
+		return features, beam.Flatten(s, dead, deadParents, deadExtract)
+	}
+	return features, beam.Flatten(s, dead, deadExtract)
 }
 
 func init() {
 	register.DoFn4x1[Rows, func(*Cutoff) bool, func(string, dfsAcc), func(DeadLetter), error](&dfsPartialFn{})
 	register.Function2x1(dfsSeed)
 	register.Combiner1[dfsAcc](&dfsMergeFn{})
-	register.DoFn3x1[string, dfsAcc, func(FeatureRow), error](&dfsExtractFn{})
+	register.DoFn4x1[string, dfsAcc, func(FeatureRow), func(DeadLetter), error](&dfsExtractFn{})
+	register.DoFn4x1[Rows, func(*Cutoff) bool, func(string, dfsAcc), func(DeadLetter), error](&dfsParentFn{})
 	register.Emitter2[string, dfsAcc]()
 	register.Emitter1[FeatureRow]()
 	register.Iter1[Cutoff]()
@@ -142,6 +173,12 @@ type dfsPlan struct {
 	outs     []dfsOut
 	columns  map[string]dataset.Type // child columns read, with their types
 	order    []string                // their names, in order
+	// own holds the target's own features (its columns and their
+	// transforms), computed from the parents input; ownColumns and
+	// ownOrder the parent columns they read.
+	own        []*dfs.Feature
+	ownColumns map[string]dataset.Type
+	ownOrder   []string
 }
 
 // dfsInput is one aggregated input and what its accumulator must hold.
@@ -155,8 +192,8 @@ type dfsInput struct {
 }
 
 type dfsOut struct {
-	prim  string
-	input int // -1 for count
+	prim  string // "own" for the target's own features
+	input int    // -1 for count; the index in own for "own"
 	typ   dfs.ValueType
 }
 
@@ -166,7 +203,7 @@ func newDFSPlan(data string) (*dfsPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kiln/beam: DFS: %w", err)
 	}
-	p := &dfsPlan{defs: defs, columns: map[string]dataset.Type{}}
+	p := &dfsPlan{defs: defs, columns: map[string]dataset.Type{}, ownColumns: map[string]dataset.Type{}}
 	child := ""
 	seen := map[string]int{}
 	for _, f := range defs.Features {
@@ -174,7 +211,18 @@ func newDFSPlan(data string) (*dfsPlan, error) {
 			return fmt.Errorf("kiln/beam: DFS: feature %q: %s: %w", f.Name, fmt.Sprintf(why, args...), errConfig)
 		}
 		if f.Kind != dfs.Aggregate {
-			return nil, fail("a %s feature of %q; DFS computes the aggregations over one child table (compute the target's own and direct features with features/dfs)", f.Kind, f.Entity)
+			if f.Entity != defs.Target || f.Kind != dfs.Identity && f.Kind != dfs.Transform {
+				return nil, fail("a %s feature of %q; DFS computes the target's own columns, their row-wise transforms and the aggregations over one child table (compute direct features with features/dfs)", f.Kind, f.Entity)
+			}
+			if f.Type == dfs.Datetime {
+				return nil, fail("a datetime column of the target; DFS writes numbers, booleans and strings")
+			}
+			if err := readable(f, p.ownColumns, &p.ownOrder); err != nil {
+				return nil, fail("%v", err)
+			}
+			p.outs = append(p.outs, dfsOut{prim: "own", input: len(p.own), typ: f.Type})
+			p.own = append(p.own, f)
+			continue
 		}
 		if child == "" {
 			child, p.childKey = f.Child, f.ChildKey
@@ -189,7 +237,7 @@ func newDFSPlan(data string) (*dfsPlan, error) {
 			p.outs = append(p.outs, out)
 			continue
 		}
-		if err := p.readable(f.Input); err != nil {
+		if err := readable(f.Input, p.columns, &p.order); err != nil {
 			return nil, fail("%v", err)
 		}
 		key := f.Input.Name + "\x00" + string(f.Input.Kind)
@@ -239,9 +287,9 @@ func newDFSPlan(data string) (*dfsPlan, error) {
 	return p, nil
 }
 
-// readable checks that f is a child column or a row-wise transform of one,
-// and records the columns it reads.
-func (p *dfsPlan) readable(f *dfs.Feature) error {
+// readable checks that f is a column or a row-wise transform of one, and
+// records the columns it reads in columns and order.
+func readable(f *dfs.Feature, columns map[string]dataset.Type, order *[]string) error {
 	for depth := 0; ; depth++ {
 		if f.Type == "" {
 			return fmt.Errorf("input %q has no type", f.Name)
@@ -253,9 +301,9 @@ func (p *dfsPlan) readable(f *dfs.Feature) error {
 			if !ok {
 				return fmt.Errorf("column %q has type %q", f.Column, f.Type)
 			}
-			if _, ok := p.columns[f.Column]; !ok {
-				p.columns[f.Column] = t
-				p.order = append(p.order, f.Column)
+			if _, ok := columns[f.Column]; !ok {
+				columns[f.Column] = t
+				*order = append(*order, f.Column)
 			}
 			return nil
 		case dfs.Transform:
@@ -385,7 +433,11 @@ type dfsAcc struct {
 	HasCutoff bool
 	Instances int64 // the Cutoff elements that name this instance
 	Rows      int64
-	Inputs    []inputAcc // per dfsPlan input; nil while empty
+	// Parents counts the parents rows of the instance's key (with the
+	// parents input); Own holds the target's own features from one of them.
+	Parents int64
+	Own     []dfs.Value
+	Inputs  []inputAcc // per dfsPlan input; nil while empty
 }
 
 // inputAcc accumulates one input's values.
@@ -500,6 +552,10 @@ func (a *dfsAcc) merge(b *dfsAcc) {
 	}
 	a.Instances += b.Instances
 	a.Rows += b.Rows
+	a.Parents += b.Parents
+	if a.Own == nil {
+		a.Own = b.Own
+	}
 	if b.Inputs == nil {
 		return
 	}
@@ -550,6 +606,7 @@ type dfsPartialFn struct {
 	TimeIndex   string
 	Window      int64
 	WithCutoffs bool
+	WithParents bool
 
 	plan *dfsPlan
 	// cutoffs holds each parent's distinct cutoff times, increasing; read
@@ -565,6 +622,9 @@ func (f *dfsPartialFn) Setup() error {
 	if f.WithCutoffs && f.TimeIndex == "" {
 		return fmt.Errorf("kiln/beam: DFS: cutoffs need the child's TimeIndex: %w", errConfig)
 	}
+	if len(plan.own) > 0 && !f.WithParents {
+		return fmt.Errorf("kiln/beam: DFS: feature %q is the target's own; it needs the parents input (DFS.ApplyWithParents): %w", plan.own[0].Name, errConfig)
+	}
 	f.plan = plan
 	return nil
 }
@@ -576,16 +636,7 @@ func (f *dfsPartialFn) ProcessElement(in Rows, cutoffs func(*Cutoff) bool, emit 
 		}
 	}
 	if f.WithCutoffs && f.cutoffs == nil {
-		f.cutoffs = map[string][]int64{}
-		for c := (Cutoff{}); cutoffs(&c); {
-			if ns, ok := cutoffNanos(c.Time); ok {
-				f.cutoffs[c.Instance] = append(f.cutoffs[c.Instance], ns)
-			} // dfsSeed fails the job on the others
-		}
-		for k, ts := range f.cutoffs {
-			slices.Sort(ts)
-			f.cutoffs[k] = slices.Compact(ts)
-		}
+		f.cutoffs = readCutoffs(cutoffs)
 	}
 	p := f.plan
 	types := p.columns
@@ -672,6 +723,134 @@ func (f *dfsPartialFn) ProcessElement(in Rows, cutoffs func(*Cutoff) bool, emit 
 	return nil
 }
 
+// readCutoffs returns each parent's distinct cutoff times, increasing.
+func readCutoffs(cutoffs func(*Cutoff) bool) map[string][]int64 {
+	out := map[string][]int64{}
+	for c := (Cutoff{}); cutoffs(&c); {
+		if ns, ok := cutoffNanos(c.Time); ok {
+			out[c.Instance] = append(out[c.Instance], ns)
+		} // dfsSeed fails the job on the others
+	}
+	for k, ts := range out {
+		slices.Sort(ts)
+		out[k] = slices.Compact(ts)
+	}
+	return out
+}
+
+// dfsParentFn computes the target's own features of each parents row, as
+// one accumulator per instance of the parent.
+type dfsParentFn struct {
+	Defs        string
+	WithCutoffs bool
+
+	plan    *dfsPlan
+	cutoffs map[string][]int64
+}
+
+func (f *dfsParentFn) Setup() error {
+	plan, err := newDFSPlan(f.Defs)
+	if err != nil {
+		return err
+	}
+	if plan.defs.Index == "" {
+		return fmt.Errorf("kiln/beam: DFS: the definitions name no index column of the target, which the parents input needs: %w", errConfig)
+	}
+	f.plan = plan
+	return nil
+}
+
+func (f *dfsParentFn) ProcessElement(in Rows, cutoffs func(*Cutoff) bool, emit func(string, dfsAcc), emitDead func(DeadLetter)) error {
+	if f.plan == nil { // a runner that skipped Setup
+		if err := f.Setup(); err != nil {
+			return err
+		}
+	}
+	if f.WithCutoffs && f.cutoffs == nil {
+		f.cutoffs = readCutoffs(cutoffs)
+	}
+	p := f.plan
+	index := p.defs.Index
+	types := cloneWith(p.ownColumns, index, dataset.String)
+	b, err := parseRows(in, types, append(slices.Clone(p.ownOrder), index), "DFS parents")
+	if err != nil {
+		return err
+	}
+	for _, d := range b.dead {
+		emitDead(d)
+	}
+	if b.frame == nil || b.frame.NumRows() == 0 {
+		return nil
+	}
+	fr := b.frame
+	if reason := checkColumns(fr, p.ownColumns, p.ownOrder, index, "the parents' index"); reason != "" {
+		for i := range fr.NumRows() {
+			emitDead(b.deadLetter(i, reason))
+		}
+		return nil
+	}
+	cols := make([]dfsColumn, len(p.own))
+	for k, own := range p.own {
+		cols[k] = eval(own, fr)
+	}
+	keyCol, _ := fr.Column(index)
+	for i := range fr.NumRows() {
+		if keyCol.IsNull(i) {
+			emitDead(b.deadLetter(i, fmt.Sprintf("the parents' index %q is null", index)))
+			continue
+		}
+		parent := keyCol.StringAt(i)
+		if keyCol.Type() == dataset.Int64 {
+			parent = strconv.FormatInt(keyCol.Int64s()[i], 10)
+		}
+		own := make([]dfs.Value, len(p.own))
+		for k, c := range cols {
+			switch {
+			case c.codes != nil && c.codes[i] < 0:
+				own[k] = dfs.Value{Null: true}
+			case c.codes != nil:
+				own[k] = dfs.Value{Str: c.levels[c.codes[i]]}
+			case c.f[i] != c.f[i]:
+				own[k] = dfs.Value{Null: true}
+			default:
+				own[k] = dfs.Value{Float: c.f[i]}
+			}
+		}
+		if !f.WithCutoffs {
+			emit(parent, dfsAcc{Parent: parent, Parents: 1, Own: own})
+			continue
+		}
+		for _, ns := range f.cutoffs[parent] {
+			emit(instanceKey(parent, ns), dfsAcc{Parent: parent, Cutoff: ns, HasCutoff: true, Parents: 1, Own: own})
+		}
+	}
+	return nil
+}
+
+// checkColumns returns why no row of fr can be used (a column the
+// definitions read is missing or of another type; the key is missing or
+// neither string nor int64), or "".
+func checkColumns(fr *dataset.Frame, columns map[string]dataset.Type, order []string, key, keyIs string) string {
+	for _, name := range order {
+		want := columns[name]
+		c, err := fr.Column(name)
+		if err != nil {
+			return fmt.Sprintf("no column %q, which the definitions read (%s)", name, want)
+		}
+		if !compatible(want, c.Type()) {
+			return fmt.Sprintf("column %q is %s; the definitions read %s", name, c.Type(), want)
+		}
+	}
+	c, err := fr.Column(key)
+	if err != nil {
+		return fmt.Sprintf("no column %q, %s", key, keyIs)
+	}
+	if c.Type() != dataset.String && c.Type() != dataset.Int64 {
+		return fmt.Sprintf("%s %q is %s; want string or int64", keyIs, key, c.Type())
+	}
+	return ""
+}
+
 // dictOf returns a String column's level codes (any code for nulls) and
 // levels, dictionary-encoding a plain column.
 func dictOf(c *dataset.Column) ([]int32, []string) {
@@ -704,22 +883,8 @@ func cutoffNanos(t time.Time) (int64, bool) {
 // checkBatch returns why no row of the batch can be used, or "".
 func (f *dfsPartialFn) checkBatch(fr *dataset.Frame) string {
 	p := f.plan
-	for _, name := range p.order {
-		want := p.columns[name]
-		c, err := fr.Column(name)
-		if err != nil {
-			return fmt.Sprintf("no column %q, which the definitions read (%s)", name, want)
-		}
-		if !compatible(want, c.Type()) {
-			return fmt.Sprintf("column %q is %s; the definitions read %s", name, c.Type(), want)
-		}
-	}
-	c, err := fr.Column(p.childKey)
-	if err != nil {
-		return fmt.Sprintf("no column %q, the key of the parent", p.childKey)
-	}
-	if c.Type() != dataset.String && c.Type() != dataset.Int64 {
-		return fmt.Sprintf("the parent key %q is %s; want string or int64", p.childKey, c.Type())
+	if reason := checkColumns(fr, p.columns, p.order, p.childKey, "the parent key"); reason != "" {
+		return reason
 	}
 	if f.WithCutoffs {
 		c, err := fr.Column(f.TimeIndex)
@@ -804,8 +969,9 @@ func (dfsMergeFn) MergeAccumulators(a, b dfsAcc) dfsAcc {
 
 // dfsExtractFn finishes the features of each instance.
 type dfsExtractFn struct {
-	Defs string
-	plan *dfsPlan
+	Defs        string
+	WithParents bool
+	plan        *dfsPlan
 }
 
 func (f *dfsExtractFn) Setup() error {
@@ -814,11 +980,21 @@ func (f *dfsExtractFn) Setup() error {
 	return err
 }
 
-func (f *dfsExtractFn) ProcessElement(_ string, a dfsAcc, emit func(FeatureRow)) error {
+func (f *dfsExtractFn) ProcessElement(_ string, a dfsAcc, emit func(FeatureRow), emitDead func(DeadLetter)) error {
 	if f.plan == nil {
 		if err := f.Setup(); err != nil {
 			return err
 		}
+	}
+	if f.WithParents && a.Parents != 1 {
+		reason := fmt.Sprintf("no parents row has the key %q: its %d child rows (and %d cutoffs) are left out, as features/dfs leaves out the rows of unknown parents", a.Parent, a.Rows, a.Instances)
+		if a.Parents > 1 {
+			reason = fmt.Sprintf("%d parents rows have the key %q: the key of a parent must be unique; no feature row for it", a.Parents, a.Parent)
+		}
+		if a.Parents > 0 || a.Rows > 0 || a.Instances > 0 {
+			emitDead(DeadLetter{Source: "DFS", Row: -1, Record: a.Parent, Reason: reason})
+		}
+		return nil
 	}
 	row := FeatureRow{Instance: a.Parent, Values: f.plan.finish(&a)}
 	if a.HasCutoff {
@@ -839,7 +1015,7 @@ func (p *dfsPlan) finish(a *dfsAcc) []dfs.Value {
 			continue
 		}
 		var acc inputAcc
-		if a.Inputs != nil {
+		if a.Inputs != nil && o.prim != "own" {
 			acc = a.Inputs[o.input]
 		}
 		v := math.NaN()
@@ -875,6 +1051,11 @@ func (p *dfsPlan) finish(a *dfsAcc) []dfs.Value {
 			}
 		case "num_unique":
 			v = float64(len(acc.Values) + len(acc.Levels))
+		case "own":
+			if a.Own != nil {
+				out[j] = a.Own[o.input]
+				continue
+			}
 		case "mode":
 			if o.typ == dfs.Categorical {
 				if s, ok := modeOf(acc.Levels, strings.Compare); ok {

@@ -523,3 +523,134 @@ func TestDFSToRowsParquet(t *testing.T) {
 	assertSameFeatures(t, want, got, 1e-15)
 	t.Logf("%d files, %d x %d features equal", len(files), got.NumRows(), got.NumCols()-1)
 }
+
+// TestDFSParents: the planes' own columns (planes.year, planes.seats, ...)
+// among the features, from the planes table joined by key, against
+// features/dfs on every cell, for the planes of the first 20,000 flights
+// with a tail number plus a plane without flights (count 0, sum 0, the rest
+// null); a parents row without a key and the child rows of planes missing
+// from the planes table are dead letters with the reason.
+func TestDFSParents(t *testing.T) {
+	all := flightsWithDate(t)
+	flights, _ := all.Slice(0, 20000)
+	planes, err := builtin.Planes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lonely := dataset.MustNew(
+		dataset.NewString("tailnum", []string{"N0FLIGHTS"}, nil),
+		dataset.NewInt64("year", []int64{1999}, nil),
+		dataset.NewString("type", []string{"Fixed wing multi engine"}, nil),
+		dataset.NewString("manufacturer", []string{"EMBRAER"}, nil),
+		dataset.NewString("model", []string{"EMB-145LR"}, nil),
+		dataset.NewInt64("engines", []int64{2}, nil),
+		dataset.NewInt64("seats", []int64{55}, nil),
+		dataset.NewInt64("speed", []int64{0}, []bool{false}),
+		dataset.NewString("engine", []string{"Turbo-fan"}, nil),
+	)
+	lonelySel, err := lonely.Select(planes.Names()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planes, err = dataset.Concat(planes, lonelySel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := dfs.NewEntitySet()
+	if err := es.AddEntity("flights", flights, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.AddEntity("planes", planes, "tailnum", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.AddRelationship("planes", "flights", "tailnum"); err != nil {
+		t.Fatal(err)
+	}
+	defs, err := dfs.DFS{Target: "planes", MaxDepth: 1, Transforms: []string{},
+		Aggregations: []string{"count", "sum", "mean", "max", "num_unique", "mode"},
+		IgnoreColumns: map[string][]string{"flights": {"year", "month", "day", "dep_time", "arr_time", "flight",
+			"hour", "minute", "date"}},
+	}.Definitions(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := 0
+	for _, f := range defs.Features {
+		if f.Kind == dfs.Identity {
+			own++
+		}
+	}
+	if own != planes.NumCols()-1 {
+		t.Fatalf("%d of the planes' own columns among the features, want %d", own, planes.NumCols()-1)
+	}
+	want, err := defs.Compute(context.Background(), es, dfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = want.Sort(dataset.Asc("tailnum")); err != nil {
+		t.Fatal(err)
+	}
+	noKey := dataset.MustNew(append([]*dataset.Column{dataset.NewString("tailnum", []string{""}, []bool{false})},
+		lonely.Columns()[1:]...)...)
+
+	p, s := beam.NewPipelineWithRoot()
+	parents := beam.CreateList(s, slices.Concat(RowsOf("planes", planes, 1000), RowsOf("no-key", noKey, 0)))
+	rows, dead := DFS{Definitions: defs}.ApplyWithParents(s, beam.CreateList(s, RowsOf("flights", flights, 8192)),
+		parents, beam.PCollection{})
+	collect(s, "parents/rows", rows)
+	collect(s, "parents/dead", dead)
+	if err := ptest.Run(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := FeatureFrame(defs, gathered[FeatureRow](t, "parents/rows"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameFeatures(t, want, got, 0)
+	count, _ := got.Column("COUNT(flights)")
+	seats, _ := got.Column("seats")
+	sum, _ := got.Column("SUM(flights.distance)")
+	mean, _ := got.Column("MEAN(flights.distance)")
+	lonelyRow := -1
+	for i := range got.NumRows() {
+		if got.Col(0).StringAt(i) == "N0FLIGHTS" {
+			lonelyRow = i
+		}
+	}
+	if lonelyRow < 0 {
+		t.Fatal("no row for the plane without flights")
+	}
+	if s, _ := sum.FloatAt(lonelyRow); count.Int64s()[lonelyRow] != 0 || s != 0 || !mean.IsNull(lonelyRow) ||
+		seats.Int64s()[lonelyRow] != 55 {
+		t.Errorf("the plane without flights (row %d): want 0 flights, distance sum 0, mean null, 55 seats", lonelyRow)
+	}
+
+	// Dead letters: the row without a key, and one per tail number of the
+	// flights that the planes table lacks.
+	known := map[string]bool{}
+	for i := range planes.NumRows() {
+		known[planes.Col(0).StringAt(i)] = true
+	}
+	tail, _ := flights.Column("tailnum")
+	missing := map[string]int{}
+	for i := range flights.NumRows() {
+		if k := tail.StringAt(i); !known[k] {
+			missing[k]++
+		}
+	}
+	var keyless int
+	for _, d := range gathered[DeadLetter](t, "parents/dead") {
+		switch {
+		case d.Source == "no-key" && strings.Contains(d.Reason, `index "tailnum" is null`):
+			keyless++
+		case d.Row == -1 && missing[d.Record] > 0 && strings.Contains(d.Reason, fmt.Sprintf("its %d child rows", missing[d.Record])):
+			delete(missing, d.Record)
+		default:
+			t.Errorf("unexpected dead letter %+v", d)
+		}
+	}
+	if keyless != 1 || len(missing) > 0 {
+		t.Errorf("%d dead letters for the keyless parent, want 1; planes of flights without a dead letter: %v", keyless, missing)
+	}
+	t.Logf("%d planes (one without flights) x %d features (%d the planes' own) equal features/dfs's", got.NumRows(), len(defs.Features), own)
+}

@@ -57,6 +57,10 @@
 //	flights, bad := kbeam.ReadParquet(s, "gs://bucket/flights/*.parquet", kbeam.ReadOptions{})
 //	features, dead := kbeam.DFS{Definitions: defs}.Apply(s, flights, beam.PCollection{})
 //
+// DFS.ApplyWithParents also takes the target's own rows (the planes
+// table): the target's columns among the definitions' features come from
+// them, joined by key, and every parent gets a row, as in features/dfs.
+//
 // DFS.ToRows lays the feature rows out as features/dfs's matrix (the index
 // column, then the features with their Featuretools names and types) in
 // batches of Rows, for WriteParquet, WriteCSV and WriteJSONL:
