@@ -131,8 +131,9 @@ EOF
 }
 
 echo "load before: $(uptime)"
-[ "$PIN" = 1 ] && echo "pinned: wrk on CPU 0, each server on CPU 1 (so Go's default GOMAXPROCS is 1)"
-echo "kiln's server: GOMAXPROCS ${KILN_GOMAXPROCS:-unset, the default of $(nproc)}; Flask: gunicorn -w 2"
+[ "$PIN" = 1 ] && echo "pinned: wrk on CPU 0, each server on CPU 1"
+# Go's default GOMAXPROCS is the number of CPUs the process may run on.
+echo "kiln's server: GOMAXPROCS ${KILN_GOMAXPROCS:-unset, the default of $("${server_cpu[@]}" nproc)}; Flask: gunicorn -w 2"
 echo "target endpoint requests/s p99_ms errors server_cores wrk_cores"
 : >"$tmp/results"
 for r in $(seq "$ROUNDS"); do
